@@ -15,6 +15,17 @@
 #define LCC_CHUNK_OVERHEAD 12            /* type + length + CRC */
 #define LCC_MAX_CHUNKS (1u << 20)
 
+/* Profile ids in the header (SPEC.md §3). Never reuse a number. */
+enum LccProfileId {
+    LCC_PROFILE_STORED = 1,
+    LCC_PROFILE_WAVELET_AE = 2,
+    LCC_PROFILE_STEM = 3,
+    LCC_PROFILE_NERV = 4,
+    LCC_PROFILE_NIRVANA = 5,
+    LCC_PROFILE_RECOMBINER = 6,
+    LCC_PROFILE_PC = 7,
+};
+
 typedef struct LccHeader {
     uint8_t major, minor;
     uint8_t profile_id;

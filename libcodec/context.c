@@ -109,6 +109,12 @@ lcc_status lcc_error(LccContext *const c, const lcc_status code, const char *con
     return code;
 }
 
+void lcc_progress(LccContext *const c, const double fraction)
+{
+    if (c && c->settings.progress)
+        c->settings.progress(c->settings.progress_opaque, fraction);
+}
+
 int lcc_has_ext(const char *const path, const char *const ext)
 {
     const char *const dot = strrchr(path, '.');

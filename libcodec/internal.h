@@ -25,6 +25,9 @@ struct LccContext {
  * c may be NULL. */
 lcc_status lcc_error(LccContext *c, lcc_status code, const char *fmt, ...) LCC_PRINTF(3, 4);
 
+/* Report progress of long work (fraction in [0, 1]); c may be NULL. */
+void lcc_progress(LccContext *c, double fraction);
+
 /* The limits in force for c (defaults if c is NULL). Never NULL. */
 const LccLimits *lcc_limits(const LccContext *c);
 /* Fill 0 fields of l with the defaults. */

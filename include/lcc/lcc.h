@@ -33,6 +33,10 @@ typedef struct LccSettings {
     int threads;             /* worker threads; 0 = all cores (default 0) */
     const char *model_dir;   /* extra directory searched for *.lccw first;
                                 NULL = LCC_MODEL_PATH, then built-in paths  */
+    /* Called from the calling thread during long work with the fraction
+     * done in [0, 1]; NULL = none (default). */
+    void (*progress)(void *opaque, double fraction);
+    void *progress_opaque;
     uint8_t reserved[64];    /* zero */
 } LccSettings;
 

@@ -1,0 +1,97 @@
+/* lcc: command-line front end. Uses the public API only (and the
+ * benchmark registry for `lcc bench`). */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const CliCommand *const commands[] = {
+    &cli_encode, &cli_decode, &cli_info, &cli_compare, &cli_profiles, &cli_bench,
+};
+#define NUM_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *const f)
+{
+    fprintf(f,
+            "Usage: lcc [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+            "lcc %s: learned-compression codec suite for images, audio and video.\n\n"
+            "Commands:\n",
+            lcc_version());
+    for (size_t i = 0; i < NUM_COMMANDS; i++)
+        fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(f,
+            "\nGlobal options (before or after the command):\n"
+            "  --quiet        print nothing but errors\n"
+            "  --json         machine-readable result on stdout\n"
+            "  --threads N    worker threads (0 = all cores, default)\n"
+            "  --model-dir D  search D for model weights first\n"
+            "  -h, --help     help (lcc COMMAND --help for a command)\n"
+            "  --version      print the version\n\n"
+            "Exit codes: 0 ok, 1 usage, 2 bad input, 3 I/O error, 4 internal error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    CliGlobal g = { 0 };
+    const CliCommand *cmd = NULL;
+    int help = 0;
+    /* Take the global options out of argv wherever they are; keep the rest
+     * (command operands and options) in order. */
+    int n = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *const a = argv[i];
+        if (!strcmp(a, "--")) {
+            while (i < argc)
+                argv[++n] = argv[i++];
+            break;
+        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-Q")) {
+            g.quiet = 1;
+        } else if (!strcmp(a, "--json")) {
+            g.json = 1;
+        } else if (!strcmp(a, "--threads") || !strcmp(a, "--model-dir")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "lcc: %s needs a value\n", a);
+                return EXIT_USAGE;
+            }
+            if (a[2] == 'm') {
+                g.model_dir = argv[++i];
+            } else if (cli_parse_int(argv[++i], &g.threads) || g.threads > 1024) {
+                fprintf(stderr, "lcc: --threads needs a number from 0 to 1024, not '%s'\n", argv[i]);
+                return EXIT_USAGE;
+            }
+        } else if (!strcmp(a, "--version")) {
+            printf("lcc %s\n", lcc_version());
+            return EXIT_OK;
+        } else if (!cmd && (!strcmp(a, "-h") || !strcmp(a, "--help") || !strcmp(a, "help"))) {
+            help = 1;
+        } else if (!cmd && a[0] != '-') {
+            for (size_t k = 0; k < NUM_COMMANDS && !cmd; k++)
+                if (!strcmp(a, commands[k]->name))
+                    cmd = commands[k];
+            if (!cmd) {
+                fprintf(stderr, "lcc: unknown command '%s'\nTry 'lcc --help'.\n", a);
+                return EXIT_USAGE;
+            }
+        } else if (!cmd) {
+            fprintf(stderr, "lcc: unknown option '%s'\nTry 'lcc --help'.\n", a);
+            return EXIT_USAGE;
+        } else {
+            argv[++n] = argv[i];
+        }
+    }
+    if (!cmd) {
+        usage(help ? stdout : stderr);
+        return help ? EXIT_OK : EXIT_USAGE;
+    }
+    for (int i = 1; i <= n; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            fputs(cmd->usage, stdout);
+            return EXIT_OK;
+        }
+    }
+    if (help) {
+        fputs(cmd->usage, stdout);
+        return EXIT_OK;
+    }
+    return cmd->run(&g, n, argv + 1);
+}

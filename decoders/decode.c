@@ -1,0 +1,106 @@
+/* The profile table, lcc_decode and lcc_stream_info. */
+#include <string.h>
+
+#include "config.h"
+#include "decoders/decoders.h"
+
+static const int stored_qualities[] = { 0 };
+
+#define STORED(mod)                                                                                  \
+    { { "stored", LCC_PROFILE_STORED, mod, 1, stored_qualities, 0, CONFIG_ENCODERS,                  \
+        "raw samples in the container, bit-exact (for testing pipelines, and as a fallback)" },      \
+      lcc_stored_decode }
+
+/* One entry per (profile, modality), best profile of a modality first. */
+static const LccProfileEntry profiles[] = {
+    STORED(LCC_MODALITY_IMAGE),
+    STORED(LCC_MODALITY_AUDIO),
+    STORED(LCC_MODALITY_VIDEO),
+};
+
+#define NUM_PROFILES ((int)(sizeof(profiles) / sizeof(profiles[0])))
+
+int lcc_profile_count(void)
+{
+    return NUM_PROFILES;
+}
+
+const LccProfileInfo *lcc_profile_get(const int i)
+{
+    return i >= 0 && i < NUM_PROFILES ? &profiles[i].info : NULL;
+}
+
+const LccProfileInfo *lcc_profile_find(const char *const name, const LccModality modality)
+{
+    for (int i = 0; i < NUM_PROFILES; i++)
+        if (profiles[i].info.modality == modality && name && !strcmp(profiles[i].info.name, name))
+            return &profiles[i].info;
+    return NULL;
+}
+
+const LccProfileEntry *lcc_profile_entry(const uint8_t id, const LccModality modality)
+{
+    for (int i = 0; i < NUM_PROFILES; i++)
+        if (profiles[i].info.id == id && profiles[i].info.modality == modality)
+            return &profiles[i];
+    return NULL;
+}
+
+static const char *profile_name_by_id(const uint8_t id)
+{
+    for (int i = 0; i < NUM_PROFILES; i++)
+        if (profiles[i].info.id == id)
+            return profiles[i].info.name;
+    return NULL;
+}
+
+lcc_status lcc_stream_info(LccContext *const c, const uint8_t *const buf, const size_t size,
+                           LccStreamInfo *const info)
+{
+    if (!buf || !info)
+        return lcc_error(c, LCC_EINVAL, "lcc_stream_info: NULL argument");
+    memset(info, 0, sizeof(*info));
+    LccContainer ct;
+    const lcc_status err = lcc_container_parse(c, buf, size, &ct);
+    if (err)
+        return err;
+    const LccHeader *const h = &ct.header;
+    info->version_major = h->major;
+    info->version_minor = h->minor;
+    info->modality = h->geometry.modality;
+    info->profile_id = h->profile_id;
+    info->profile_name = profile_name_by_id(h->profile_id);
+    memcpy(info->model_id, h->model_id, 8);
+    info->quality = h->quality;
+    info->geometry = h->geometry;
+    info->num_chunks = ct.num_chunks;
+    for (unsigned i = 0; i < ct.num_chunks; i++)
+        info->payload_bytes += ct.chunks[i].size;
+    lcc_container_free(&ct);
+    return LCC_OK;
+}
+
+lcc_status lcc_decode(LccContext *const c, const uint8_t *const buf, const size_t size, LccMedia *const out)
+{
+    if (!buf || !out)
+        return lcc_error(c, LCC_EINVAL, "lcc_decode: NULL argument");
+    memset(out, 0, sizeof(*out));
+    LccContainer ct;
+    lcc_status err = lcc_container_parse(c, buf, size, &ct);
+    if (err)
+        return err;
+    const LccHeader *const h = &ct.header;
+    const LccProfileEntry *const p = lcc_profile_entry(h->profile_id, h->geometry.modality);
+    if (!p) {
+        const char *const name = profile_name_by_id(h->profile_id);
+        err = name ? lcc_error(c, LCC_ENOTSUP, "profile '%s' has no %s decoder", name,
+                               lcc_modality_name(h->geometry.modality))
+                   : lcc_error(c, LCC_ENOTSUP, "unknown profile id %u (written by a newer lcc?)", h->profile_id);
+    } else {
+        err = p->decode(c, &ct, out);
+    }
+    lcc_container_free(&ct);
+    if (err)
+        lcc_media_free(out);
+    return err;
+}

@@ -1,0 +1,12 @@
+/* The encoder of each profile. */
+#ifndef LCC_ENCODERS_H
+#define LCC_ENCODERS_H
+
+#include "libcodec/container.h"
+
+/* Encode m at quality q into a complete .lcc file appended to out. */
+typedef lcc_status (*LccEncodeFn)(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
+
+lcc_status lcc_stored_encode(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
+
+#endif /* LCC_ENCODERS_H */
