@@ -1,0 +1,83 @@
+# The two README commands and their helpers. Every target first installs the
+# Debian packages the build needs (only those missing), then configures,
+# builds and runs.
+#   make demo   encode/decode the bundled sample and print what happened
+#   make test   build and run every test (release build + ASan/UBSan build)
+#   make fuzz   longer libFuzzer campaigns (clang), FUZZ_SECONDS per target
+#   make install PREFIX=/usr/local
+
+BUILD ?= build
+SANBUILD ?= build-san
+FUZZBUILD ?= build-fuzz
+PREFIX ?= /usr/local
+FUZZ_SECONDS ?= 60
+MESON_TEST_ARGS ?=
+
+# Build and test dependencies (Debian 12 package names).
+DEPS = gcc pkg-config meson ninja-build \
+       libpng-dev libjpeg62-turbo-dev libsndfile1-dev libopenblas-dev \
+       libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
+       frei0r-plugins-dev ladspa-sdk ffmpeg flac
+FUZZ_DEPS = clang libclang-rt-14-dev
+
+.PHONY: all deps fuzz-deps build demo test test-release test-sanitize fuzz install clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEPS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "Installing:$$missing"; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	    else \
+	        echo "Missing packages. Run as root:"; \
+	        echo "  apt-get install -y$$missing"; exit 1; \
+	    fi; \
+	fi
+
+fuzz-deps:
+	@$(MAKE) --no-print-directory deps DEPS="$(DEPS) $(FUZZ_DEPS)"
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --prefix=$(PREFIX) -Dbuildtype=release
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	@$(BUILD)/cli/lcc encode datasets/samples/image.png -o $(BUILD)/demo.lcc && \
+	 $(BUILD)/cli/lcc decode $(BUILD)/demo.lcc -o $(BUILD)/demo.png && \
+	 $(BUILD)/cli/lcc info $(BUILD)/demo.lcc && \
+	 $(BUILD)/cli/lcc compare datasets/samples/image.png $(BUILD)/demo.png
+
+test: test-release test-sanitize
+
+test-release: build
+	meson test -C $(BUILD) --print-errorlogs $(MESON_TEST_ARGS)
+
+# The robustness suites again under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-sanitize: deps
+	@[ -f $(SANBUILD)/build.ninja ] || meson setup $(SANBUILD) -Dbuildtype=debugoptimized \
+	    -Db_sanitize=address,undefined -Db_lundef=false -Dplugins=false
+	ninja -C $(SANBUILD)
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	    meson test -C $(SANBUILD) --print-errorlogs --no-suite nn-slow --no-suite bench $(MESON_TEST_ARGS)
+
+fuzz: fuzz-deps
+	@[ -f $(FUZZBUILD)/build.ninja ] || CC=clang meson setup $(FUZZBUILD) -Dbuildtype=debugoptimized \
+	    -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzing_engine=libfuzzer -Dplugins=false
+	ninja -C $(FUZZBUILD)
+	@for f in $(FUZZBUILD)/tests/fuzz/fuzz_*; do \
+	    [ -x "$$f" ] || continue; name=$${f##*/fuzz_}; mkdir -p $(FUZZBUILD)/corpus/$$name; \
+	    echo "== $$name ($(FUZZ_SECONDS) s)"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(FUZZBUILD)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
+	done
+
+install: build
+	meson install -C $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(SANBUILD) $(FUZZBUILD)
