@@ -1,0 +1,190 @@
+/* End-to-end tests of the `lcc` tool: stored round trips of the bundled
+ * samples (bit-exact), exit codes and one-line reasons for damaged input,
+ * and the no-partial-output / never-overwrite-the-input rules.
+ * Usage: test_cli LCC_BINARY SAMPLES_DIR WORK_DIR */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "libcodec/container.h"
+#include "test.h"
+
+static const char *lcc, *samples, *work;
+
+/* Run lcc with the formatted arguments; stdout/stderr go to work/out.txt and
+ * work/err.txt. Returns the exit code. */
+static int run(const char *const fmt, ...)
+{
+    char args[2048], cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof(args), fmt, ap);
+    va_end(ap);
+    snprintf(cmd, sizeof(cmd), "%s %s >%s/out.txt 2>%s/err.txt", lcc, args, work, work);
+    const int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* Number of lines in work/err.txt, and whether it holds text. */
+static int err_lines(void)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/err.txt", work);
+    FILE *const f = fopen(path, "r");
+    int n = 0, ch;
+    while (f && (ch = fgetc(f)) != EOF)
+        n += ch == '\n';
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static int out_contains(const char *const s)
+{
+    char path[1024], buf[8192] = { 0 };
+    snprintf(path, sizeof(path), "%s/out.txt", work);
+    FILE *const f = fopen(path, "r");
+    if (!f)
+        return 0;
+    const size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return strstr(buf, s) != NULL;
+}
+
+static int exists(const char *const path)
+{
+    struct stat st;
+    return !stat(path, &st);
+}
+
+static void roundtrip(const char *const name, const char *const out_ext)
+{
+    char in[1024], enc[1024], dec[1024];
+    snprintf(in, sizeof(in), "%s/%s", samples, name);
+    snprintf(enc, sizeof(enc), "%s/%s.lcc", work, name);
+    snprintf(dec, sizeof(dec), "%s/%s.out.%s", work, name, out_ext);
+    int rc = run("encode %s -o %s --profile stored --quiet", in, enc);
+    CHECK_MSG(rc == 0, "%s: encode exit %d", name, rc);
+    rc = run("decode %s -o %s --quiet", enc, dec);
+    CHECK_MSG(rc == 0, "%s: decode exit %d", name, rc);
+    /* Bit-exact: the decoded file holds the same media as the input. */
+    LccMedia a = { 0 }, b = { 0 };
+    const lcc_status ea = lcc_media_read(NULL, in, &a), eb = lcc_media_read(NULL, dec, &b);
+    CHECK_MSG(!ea && !eb, "%s: reading back (%d, %d)", name, ea, eb);
+    CHECK_MSG(!ea && !eb && lcc_media_equal(&a, &b), "%s: round trip is not bit-exact", name);
+    lcc_media_free(&a);
+    lcc_media_free(&b);
+    rc = run("compare %s %s --json", in, dec);
+    CHECK_MSG(rc == 0 && out_contains("\"identical\": true"), "%s: compare exit %d or not identical", name, rc);
+    rc = run("info %s --json", enc);
+    CHECK_MSG(rc == 0 && out_contains("\"profile\": \"stored\""), "%s: info exit %d", name, rc);
+}
+
+static void write_bytes(const char *const path, const uint8_t *const p, const size_t n)
+{
+    FILE *const f = fopen(path, "wb");
+    if (f) {
+        fwrite(p, 1, n, f);
+        fclose(f);
+    }
+}
+
+static void expect_bad(const char *const path, const int code, const char *const what)
+{
+    char dec[1024];
+    snprintf(dec, sizeof(dec), "%s/bad.png", work);
+    remove(dec);
+    const int rc = run("decode %s -o %s", path, dec);
+    CHECK_MSG(rc == code, "%s: decode exit %d, expected %d", what, rc, code);
+    CHECK_MSG(err_lines() == 1, "%s: expected a one-line reason, got %d lines", what, err_lines());
+    CHECK_MSG(!exists(dec), "%s: a failed decode left an output file", what);
+    CHECK_MSG(run("info %s", path) == code, "%s: info exit code", what);
+}
+
+static void robustness(void)
+{
+    /* A valid stream to damage. */
+    char img[1024], enc[1024], bad[1024];
+    snprintf(img, sizeof(img), "%s/image.png", samples);
+    snprintf(enc, sizeof(enc), "%s/robust.lcc", work);
+    snprintf(bad, sizeof(bad), "%s/damaged.lcc", work);
+    CHECK(run("encode %s -o %s --quiet", img, enc) == 0);
+    uint8_t *buf = NULL;
+    size_t size = 0;
+    CHECK(!lcc_read_file(NULL, enc, 1 << 28, &buf, &size));
+    if (!buf)
+        return;
+    const size_t cuts[] = { 0, 7, 40, LCC_HEADER_SIZE, LCC_HEADER_SIZE + 5, size / 2, size - 1 };
+    for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+        write_bytes(bad, buf, cuts[i]);
+        expect_bad(bad, 2, "truncated");
+    }
+    const size_t flips[] = { 3, 10, 30, 62, LCC_HEADER_SIZE + 2, LCC_HEADER_SIZE + 9, size / 2, size - 3 };
+    for (size_t i = 0; i < sizeof(flips) / sizeof(flips[0]); i++) {
+        buf[flips[i]] ^= 0x04;
+        write_bytes(bad, buf, size);
+        expect_bad(bad, 2, "bit-flipped");
+        buf[flips[i]] ^= 0x04;
+    }
+    free(buf);
+    /* Oversized dimensions, with valid CRCs. */
+    LccHeader h = { .profile_id = LCC_PROFILE_STORED };
+    h.geometry.modality = LCC_MODALITY_IMAGE;
+    h.geometry.image = (LccImage){ 65535, 65535, 4, 16, NULL };
+    LccBuf b = { 0 };
+    lcc_container_begin(&b, &h);
+    lcc_container_chunk(&b, "SAMP", "abcd", 4);
+    lcc_container_end(&b);
+    write_bytes(bad, b.data, b.size);
+    expect_bad(bad, 2, "oversized");
+    lcc_buf_free(&b);
+
+    /* A failed decode leaves an existing destination untouched. */
+    char keep[1024];
+    snprintf(keep, sizeof(keep), "%s/keep.png", work);
+    write_bytes(keep, (const uint8_t *)"precious", 8);
+    CHECK(run("decode %s -o %s", bad, keep) == 2);
+    uint8_t *k = NULL;
+    size_t kn = 0;
+    CHECK(!lcc_read_file(NULL, keep, 100, &k, &kn) && kn == 8 && !memcmp(k, "precious", 8));
+    free(k);
+    /* Never overwrite the input; usage errors; missing files. */
+    CHECK(run("encode %s -o %s", img, img) == 1);
+    CHECK(run("decode %s -o %s", enc, enc) == 1);
+    CHECK(run("encode %s", img) == 1);
+    CHECK(run("frobnicate") == 1);
+    CHECK(run("encode %s -o %s -q 7 --profile stored", img, bad) == 1);
+    CHECK(run("encode %s -o %s --profile nosuch", img, bad) == 1);
+    CHECK(run("decode %s/does-not-exist.lcc -o %s", work, bad) == 3);
+    CHECK(run("encode %s/does-not-exist.png -o %s", work, bad) == 3);
+    CHECK(run("info %s", img) == 2);         /* not an .lcc file */
+    CHECK(run("--version") == 0 && out_contains("lcc "));
+    CHECK(run("profiles --json") == 0 && out_contains("\"name\": \"stored\""));
+    CHECK(run("encode --help") == 0 && out_contains("Usage: lcc encode"));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s LCC SAMPLES_DIR WORK_DIR\n", argv[0]);
+        return 1;
+    }
+    lcc = argv[1];
+    samples = argv[2];
+    work = argv[3];
+    mkdir(work, 0777);
+    roundtrip("image.png", "png");
+    roundtrip("image16.png", "png");
+    roundtrip("gray.png", "png");
+    roundtrip("photo.jpg", "png");
+    roundtrip("stereo.flac", "flac");
+    roundtrip("mono.wav", "wav");
+    roundtrip("clip.y4m", "y4m");
+    roundtrip("clip.mp4", "mkv");
+    robustness();
+    return test_summary();
+}
