@@ -62,73 +62,93 @@ int wavelet_band_size(int n, int levels)
     return (int)(((int64_t)n + ((int64_t)1 << levels) - 1) >> levels);
 }
 
-/* ---- float lines (contiguous, length n >= 2) ---- */
+/* ---- float lines, deinterleaved ----
+ * A line of n >= 2 samples is held as lo = its even samples (nl = ceil(n/2))
+ * and hi = its odd samples (nh = floor(n/2)). A lifting step of parity 1
+ * updates hi from lo, one of parity 0 updates lo from hi:
+ *   t[i] += a * src[c(i + o)] + b * src[c(i + o + 1)]
+ * with o = 0 (parity 1) or -1 (parity 0) and c() clamping to [0, ns): on the
+ * deinterleaved line, whole-sample symmetric extension is exactly that
+ * clamp (x[-1] = x[1] = hi[0]; x[n] = x[n-2]). */
 
-static void step_line(float *x, int n, int p, float a, float b)
+static inline int clampi(int i, int n)
 {
-    int i = p;
-    if (i == 0) {
-        x[0] += (a + b) * x[1];
-        i = 2;
-    }
-    for (; i + 1 < n; i += 2)
-        x[i] += a * x[i - 1] + b * x[i + 1];
-    if (i == n - 1)
-        x[i] += (a + b) * x[i - 1];
+    return i < 0 ? 0 : i >= n ? n - 1 : i;
 }
 
-/* The transpose of step_line. */
-static void stept_line(float *x, int n, int p, float a, float b)
+static void dstep_f(float *restrict t, int nt, float *restrict src, int ns, int o, float a, float b, int transpose)
 {
-    int i = p;
-    if (i == 0) {
-        x[1] += (a + b) * x[0];
-        i = 2;
+    int i0 = -o, i1 = ns - 1 - o;   /* [i0, i1): both taps inside */
+    i0 = i0 < nt ? i0 : nt;
+    i1 = i1 < nt ? i1 : nt;
+    i1 = i1 > i0 ? i1 : i0;
+    for (int i = 0; i < nt; i++) {
+        if (i == i0) {
+            i = i1;
+            if (i >= nt)
+                break;
+        }
+        const int l = clampi(i + o, ns), r = clampi(i + o + 1, ns);
+        if (!transpose) {
+            t[i] += a * src[l] + b * src[r];
+        } else {
+            src[l] += a * t[i];
+            src[r] += b * t[i];
+        }
     }
-    for (; i + 1 < n; i += 2) {
-        x[i - 1] += a * x[i];
-        x[i + 1] += b * x[i];
+    float *const s0 = src + o, *const s1 = src + o + 1;
+    if (!transpose) {
+        for (int i = i0; i < i1; i++)
+            t[i] += a * s0[i] + b * s1[i];
+    } else {
+        for (int i = i0; i < i1; i++)
+            s0[i] += a * t[i];
+        for (int i = i0; i < i1; i++)
+            s1[i] += b * t[i];
     }
-    if (i == n - 1)
-        x[i - 1] += (a + b) * x[i];
 }
 
-static void scale_line(float *x, int n, float klo, float khi)
+static void dscale_f(float *x, int n, float k)
 {
-    int i = 0;
-    for (; i + 1 < n; i += 2) {
-        x[i] *= klo;
-        x[i + 1] *= khi;
-    }
-    if (i < n)
-        x[i] *= klo;
+    for (int i = 0; i < n; i++)
+        x[i] *= k;
 }
 
-static void line_op(const Lift *L, float *x, int n, int mode)
+static void dstep_k(const LiftStep *st, float *lo, int nl, float *hi, int nh, float sign, int transpose)
 {
-    if (n < 2)
-        return;
+    if (st->parity)
+        dstep_f(hi, nh, lo, nl, 0, sign * st->a, sign * st->b, transpose);
+    else
+        dstep_f(lo, nl, hi, nh, -1, sign * st->a, sign * st->b, transpose);
+}
+
+static void dline_f(const Lift *L, float *lo, int nl, float *hi, int nh, int mode)
+{
     const int K = L->nsteps;
     switch (mode) {
     case OP_FWD:
         for (int k = 0; k < K; k++)
-            step_line(x, n, L->step[k].parity, L->step[k].a, L->step[k].b);
-        scale_line(x, n, L->klo, L->khi);
+            dstep_k(&L->step[k], lo, nl, hi, nh, 1.0f, 0);
+        dscale_f(lo, nl, L->klo);
+        dscale_f(hi, nh, L->khi);
         break;
     case OP_INV:
-        scale_line(x, n, L->rklo, L->rkhi);
+        dscale_f(lo, nl, L->rklo);
+        dscale_f(hi, nh, L->rkhi);
         for (int k = K - 1; k >= 0; k--)
-            step_line(x, n, L->step[k].parity, -L->step[k].a, -L->step[k].b);
+            dstep_k(&L->step[k], lo, nl, hi, nh, -1.0f, 0);
         break;
     case OP_FWD_T:
-        scale_line(x, n, L->klo, L->khi);
+        dscale_f(lo, nl, L->klo);
+        dscale_f(hi, nh, L->khi);
         for (int k = K - 1; k >= 0; k--)
-            stept_line(x, n, L->step[k].parity, L->step[k].a, L->step[k].b);
+            dstep_k(&L->step[k], lo, nl, hi, nh, 1.0f, 1);
         break;
     default: /* OP_INV_T */
         for (int k = 0; k < K; k++)
-            stept_line(x, n, L->step[k].parity, -L->step[k].a, -L->step[k].b);
-        scale_line(x, n, L->rklo, L->rkhi);
+            dstep_k(&L->step[k], lo, nl, hi, nh, -1.0f, 1);
+        dscale_f(lo, nl, L->rklo);
+        dscale_f(hi, nh, L->rkhi);
         break;
     }
 }
@@ -203,59 +223,65 @@ static void cols_op(const Lift *L, float *x, ptrdiff_t st, int n, int v, int mod
     }
 }
 
-static void rows_f(const Lift *L, float *p, ptrdiff_t st, int w, int h, int mode)
-{
-    for (int y = 0; y < h; y++)
-        line_op(L, p + y * st, w, mode);
-}
-
 static void cols_f(const Lift *L, float *p, ptrdiff_t st, int w, int h, int mode)
 {
     cols_op(L, p, st, h, w, mode);
 }
 
-/* ---- integer 5/3 ---- */
+/* ---- integer 5/3 ----
+ * floor((l + r + add) / 2^sh) is computed with >> on int32, an arithmetic
+ * shift with every compiler we build with (GCC, Clang, MSVC); the sum fits
+ * in int32 within the range documented in wavelet.h. */
 
-/* floor(v / 2^s) */
-static inline int32_t floor_shift(int64_t v, int s)
+static void dstep_i(int32_t *restrict t, int nt, const int32_t *restrict src, int ns, int o, int sign, int add,
+                    int sh)
 {
-    return (int32_t)(v >= 0 ? v >> s : -((-v + ((int64_t)1 << s) - 1) >> s));
+    int i0 = -o, i1 = ns - 1 - o;
+    i0 = i0 < nt ? i0 : nt;
+    i1 = i1 < nt ? i1 : nt;
+    i1 = i1 > i0 ? i1 : i0;
+    for (int i = 0; i < nt; i++) {
+        if (i == i0) {
+            i = i1;
+            if (i >= nt)
+                break;
+        }
+        const int32_t v = (src[clampi(i + o, ns)] + src[clampi(i + o + 1, ns)] + add) >> sh;
+        t[i] += sign > 0 ? v : -v;
+    }
+    const int32_t *const s0 = src + o, *const s1 = src + o + 1;
+    if (sign > 0)
+        for (int i = i0; i < i1; i++)
+            t[i] += (s0[i] + s1[i] + add) >> sh;
+    else
+        for (int i = i0; i < i1; i++)
+            t[i] -= (s0[i] + s1[i] + add) >> sh;
 }
 
-/* x[i] += sign * floor((x[i-1] + x[i+1] + add) / 2^sh) for i % 2 == p. */
-static void istep_line(int32_t *x, int n, int p, int sign, int add, int sh)
+static void dline_i(const Lift *L, int32_t *lo, int nl, int32_t *hi, int nh, int mode)
 {
-    for (int i = p; i < n; i += 2) {
-        const int l = i == 0 ? 1 : i - 1, r = i + 1 < n ? i + 1 : n - 2;
-        x[i] += sign * floor_shift((int64_t)x[l] + x[r] + add, sh);
+    (void)L;
+    if (mode == OP_FWD) {
+        dstep_i(hi, nh, lo, nl, 0, -1, 0, 1);
+        dstep_i(lo, nl, hi, nh, -1, 1, 2, 2);
+    } else {
+        dstep_i(lo, nl, hi, nh, -1, -1, 2, 2);
+        dstep_i(hi, nh, lo, nl, 0, 1, 0, 1);
     }
 }
 
 static void istep_cols(int32_t *x, ptrdiff_t st, int n, int v, int p, int sign, int add, int sh)
 {
     for (int i = p; i < n; i += 2) {
-        int32_t *t = x + i * st;
+        int32_t *restrict t = x + i * st;
         const int32_t *l = x + (i == 0 ? 1 : i - 1) * st;
         const int32_t *r = x + (i + 1 < n ? i + 1 : n - 2) * st;
-        for (int k = 0; k < v; k++)
-            t[k] += sign * floor_shift((int64_t)l[k] + r[k] + add, sh);
-    }
-}
-
-static void rows_i(const Lift *L, int32_t *p, ptrdiff_t st, int w, int h, int mode)
-{
-    (void)L;
-    if (w < 2)
-        return;
-    for (int y = 0; y < h; y++) {
-        int32_t *x = p + y * st;
-        if (mode == OP_FWD) {
-            istep_line(x, w, 1, -1, 0, 1);
-            istep_line(x, w, 0, 1, 2, 2);
-        } else {
-            istep_line(x, w, 0, -1, 2, 2);
-            istep_line(x, w, 1, 1, 0, 1);
-        }
+        if (sign > 0)
+            for (int k = 0; k < v; k++)
+                t[k] += (l[k] + r[k] + add) >> sh;
+        else
+            for (int k = 0; k < v; k++)
+                t[k] -= (l[k] + r[k] + add) >> sh;
     }
 }
 
@@ -312,7 +338,7 @@ static int sizes(const WaveletSpec *s, Sizes *z)
         z->coef_w = s->width;
         z->coef_h = s->height;
         coef = sig;
-        ws = (uint64_t)s->width * (uint64_t)s->height;
+        ws = (uint64_t)s->width * (uint64_t)s->height + (uint64_t)s->width;   /* plane + a row */
     } else {
         const int mw = wavelet_band_size(s->width, J);
         const int mh = s->dims == 2 ? wavelet_band_size(s->height, J) : 1;
@@ -327,7 +353,7 @@ static int sizes(const WaveletSpec *s, Sizes *z)
         z->coef_h = mh;
         if (lcc_mul_overflow(pw, ph, &plane) || lcc_mul_overflow(plane, (uint64_t)s->channels, &coef))
             return LCC_ERANGE;
-        ws = 2 * plane;
+        ws = 2 * plane + pw;   /* two planes + a row */
     }
     if (coef > SIZE_MAX / 8 || ws > SIZE_MAX / 8 || sig > SIZE_MAX / 8)
         return LCC_ERANGE;

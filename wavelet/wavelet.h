@@ -132,8 +132,8 @@ int wavelet_inverse_adjoint(const WaveletSpec *s, const float *gx, float *gX, vo
  *   s[i] = x[2i] + floor((d[i-1] + d[i] + 2) / 4)
  * with whole-sample symmetric extension, no scaling; same trees and layouts
  * as the float transforms. Magnitudes grow by at most about 2x per 1D split,
- * so |x| * 4^J (2D packet) or |x| * 2^J (1D) must stay <= 2^30 (16-bit data:
- * J <= 7 in 2D; 8-bit data: J <= 11); intermediate sums are 64-bit. */
+ * so |x| * 4^J (2D packet) or |x| * 2^J (1D) must stay below 2^29 (16-bit
+ * data: J <= 6 in 2D, J <= 12 in 1D; 8-bit data: J <= 10 in 2D). */
 int wavelet_int53_forward(const WaveletSpec *s, const int32_t *x, int32_t *X, void *ws);
 int wavelet_int53_inverse(const WaveletSpec *s, const int32_t *X, int32_t *x, void *ws);
 
