@@ -1,0 +1,263 @@
+/* Audio through libsndfile.
+ *
+ * Reading (sf_open_virtual over the byte source, so files and memory take
+ * the same path): integer PCM keeps its depth (8, 16, 20, 24 or 32 bits;
+ * read as left-aligned 32-bit int and shifted right, so 16-bit samples come
+ * out in [-32768, 32767]); companded and ADPCM codecs decode to 16 bits;
+ * float, double and lossy codecs (Vorbis, Opus, MPEG) become 24-bit PCM:
+ * x * 2^23 rounded to nearest and clipped to [-2^23, 2^23 - 1].
+ * A file that yields fewer frames than its header announces is truncated
+ * (LCC_EBADMSG).
+ *
+ * Writing by extension: .wav .w64 (PCM_U8/16/24/32), .aiff/.aif .au .caf
+ * (PCM_S8/16/24/32), .flac (8/16/24 bits; deeper is LCC_ENOTSUP), .ogg/.oga
+ * (Vorbis, lossy), .opus (Opus, lossy). bit_depth d is stored in the
+ * smallest container of >= d bits with the values unchanged (so 12-bit
+ * audio reads back as 16-bit with the same values); lossy codecs receive
+ * x / 2^(d-1). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sndfile.h>
+
+#include "libcodec/io/io.h"
+
+#define CHUNK_FRAMES 4096
+
+static sf_count_t vio_len(void *const user)
+{
+    return (sf_count_t)lcc_io_src_size(user);
+}
+
+static sf_count_t vio_seek(const sf_count_t off, const int whence, void *const user)
+{
+    if (lcc_io_src_seek(user, (int64_t)off, whence))
+        return -1;
+    return (sf_count_t)lcc_io_src_tell(user);
+}
+
+static sf_count_t vio_read(void *const ptr, const sf_count_t count, void *const user)
+{
+    return count > 0 ? (sf_count_t)lcc_io_src_read(user, ptr, (size_t)count) : 0;
+}
+
+static sf_count_t vio_write(const void *const ptr, const sf_count_t count, void *const user)
+{
+    (void)ptr;
+    (void)count;
+    (void)user;
+    return 0;
+}
+
+static sf_count_t vio_tell(void *const user)
+{
+    return (sf_count_t)lcc_io_src_tell(user);
+}
+
+/* Bits of integer PCM the subtype carries, or 0 for float/lossy. */
+static int pcm_bits(const int format)
+{
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_DPCM_8:
+        return 8;
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_DPCM_16:
+    case SF_FORMAT_DWVW_16:
+    case SF_FORMAT_ALAC_16:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW:
+    case SF_FORMAT_IMA_ADPCM:
+    case SF_FORMAT_MS_ADPCM:
+    case SF_FORMAT_GSM610:
+    case SF_FORMAT_VOX_ADPCM:
+    case SF_FORMAT_G721_32:
+    case SF_FORMAT_G723_24:
+    case SF_FORMAT_G723_40:
+    case SF_FORMAT_DWVW_12:
+        return 16;
+    case SF_FORMAT_ALAC_20:
+        return 20;
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_DWVW_24:
+    case SF_FORMAT_ALAC_24:
+        return 24;
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_ALAC_32:
+        return 32;
+    default:
+        return 0;
+    }
+}
+
+static lcc_status open_error(LccContext *const c, const char *const name)
+{
+    const int e = sf_error(NULL);
+    const char *const msg = sf_strerror(NULL);
+    if (e == SF_ERR_UNRECOGNISED_FORMAT)
+        return LCC_EFORMAT; /* not audio libsndfile knows: let the caller try libav */
+    if (e == SF_ERR_UNSUPPORTED_ENCODING)
+        return lcc_error(c, LCC_ENOTSUP, "%s: unsupported audio encoding: %s", name, msg);
+    if (e == SF_ERR_SYSTEM)
+        return lcc_error(c, LCC_EIO, "%s: %s", name, msg);
+    return lcc_error(c, LCC_EBADMSG, "%s: damaged audio file: %s", name, msg);
+}
+
+lcc_status lcc_io_read_audio(LccContext *const c, LccIoSrc *const s, LccMedia *const out)
+{
+    SF_VIRTUAL_IO vio = { vio_len, vio_seek, vio_read, vio_write, vio_tell };
+    SF_INFO info;
+    memset(&info, 0, sizeof(info));
+    SNDFILE *const sf = sf_open_virtual(&vio, SFM_READ, &info, s);
+    if (!sf)
+        return open_error(c, s->name);
+    lcc_status err = LCC_OK;
+    double *dbuf = NULL;
+    LccAudio *const a = &out->audio;
+    out->modality = LCC_MODALITY_AUDIO;
+    if (info.channels < 1 || info.channels > LCC_MAX_AUDIO_CHANNELS || info.samplerate < 1) {
+        err = lcc_error(c, info.channels > LCC_MAX_AUDIO_CHANNELS ? LCC_ERANGE : LCC_EBADMSG,
+                        "%s: audio with %d channels at %d Hz is not supported (1..%d channels)", s->name,
+                        info.channels, info.samplerate, LCC_MAX_AUDIO_CHANNELS);
+        goto done;
+    }
+    const int bits = pcm_bits(info.format);
+    a->channels = (uint32_t)info.channels;
+    a->sample_rate = (uint32_t)info.samplerate;
+    a->bit_depth = bits ? (uint32_t)bits : 24;
+    if (info.frames <= 0) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: audio file without samples", s->name);
+        goto done;
+    }
+    /* The header's frame count, checked against the limits before any
+     * allocation; the samples actually decoded must match it. */
+    a->frames = (uint64_t)info.frames;
+    if ((err = lcc_io_alloc(c, s->name, out)))
+        goto done;
+    const size_t ch = a->channels;
+    if (!bits && !(dbuf = malloc(CHUNK_FRAMES * ch * sizeof(double)))) {
+        err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", s->name);
+        goto done;
+    }
+    uint64_t got = 0;
+    while (got < a->frames) {
+        const uint64_t left = a->frames - got;
+        const sf_count_t want = left < CHUNK_FRAMES ? (sf_count_t)left : CHUNK_FRAMES;
+        int32_t *const dst = a->data + got * ch;
+        sf_count_t r;
+        if (bits) {
+            r = sf_readf_int(sf, dst, want);
+            if (r > 0 && bits < 32)
+                for (size_t i = 0; i < (size_t)r * ch; i++)
+                    dst[i] >>= 32 - bits; /* arithmetic shift of a left-aligned sample */
+        } else {
+            r = sf_readf_double(sf, dbuf, want);
+            for (size_t i = 0; r > 0 && i < (size_t)r * ch; i++) {
+                double x = dbuf[i] * 8388608.0;
+                x = x != x ? 0.0 : x < -8388608.0 ? -8388608.0 : x > 8388607.0 ? 8388607.0 : x;
+                dst[i] = (int32_t)lrint(x);
+            }
+        }
+        if (r <= 0)
+            break;
+        got += (uint64_t)r;
+    }
+    if (sf_error(sf))
+        err = lcc_error(c, LCC_EBADMSG, "%s: damaged audio data: %s", s->name, sf_strerror(sf));
+    else if (got < a->frames)
+        err = lcc_error(c, LCC_EBADMSG, "%s: truncated audio: %llu of %llu frames", s->name,
+                        (unsigned long long)got, (unsigned long long)a->frames);
+done:
+    free(dbuf);
+    sf_close(sf);
+    return err;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+typedef struct AudioExt {
+    const char *ext;
+    int major;
+    int lossy;     /* subtype fixed below */
+} AudioExt;
+
+static const AudioExt audio_exts[] = {
+    { "wav", SF_FORMAT_WAV, 0 }, { "w64", SF_FORMAT_W64, 0 }, { "aiff", SF_FORMAT_AIFF, 0 },
+    { "aif", SF_FORMAT_AIFF, 0 }, { "au", SF_FORMAT_AU, 0 }, { "caf", SF_FORMAT_CAF, 0 },
+    { "flac", SF_FORMAT_FLAC, 0 }, { "ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 1 },
+    { "oga", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 1 }, { "opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, 1 },
+};
+
+static const AudioExt *find_ext(const char *const path)
+{
+    for (size_t i = 0; i < sizeof(audio_exts) / sizeof(audio_exts[0]); i++)
+        if (lcc_has_ext(path, audio_exts[i].ext))
+            return &audio_exts[i];
+    return NULL;
+}
+
+int lcc_io_audio_ext(const char *const path)
+{
+    return find_ext(path) != NULL;
+}
+
+lcc_status lcc_io_write_audio(LccContext *const c, const char *const path, const int fd, const LccAudio *const a)
+{
+    const AudioExt *const e = find_ext(path);
+    if (!e)
+        return lcc_error(c, LCC_EINVAL, "%s: not an audio extension", path);
+    const uint32_t d = a->bit_depth;
+    int format = e->major, container = 32;
+    if (!e->lossy) {
+        container = d <= 8 ? 8 : d <= 16 ? 16 : d <= 24 ? 24 : 32;
+        if (e->major == SF_FORMAT_FLAC && container > 24)
+            return lcc_error(c, LCC_ENOTSUP, "%s: FLAC holds at most 24-bit samples, this audio has %u bits "
+                             "(write .wav for 32-bit)", path, d);
+        switch (container) {
+        case 8:
+            format |= e->major == SF_FORMAT_WAV || e->major == SF_FORMAT_W64 ? SF_FORMAT_PCM_U8 : SF_FORMAT_PCM_S8;
+            break;
+        case 16: format |= SF_FORMAT_PCM_16; break;
+        case 24: format |= SF_FORMAT_PCM_24; break;
+        default: format |= SF_FORMAT_PCM_32; break;
+        }
+    }
+    SF_INFO info;
+    memset(&info, 0, sizeof(info));
+    info.channels = (int)a->channels;
+    info.samplerate = (int)a->sample_rate;
+    info.format = format;
+    if (!sf_format_check(&info))
+        return lcc_error(c, LCC_ENOTSUP, "%s: libsndfile cannot write %u channels at %u Hz, %u bits in this format",
+                         path, a->channels, a->sample_rate, d);
+    const int64_t lo = -((int64_t)1 << (d - 1)), hi = ((int64_t)1 << (d - 1)) - 1;
+    const uint64_t total = a->frames * a->channels;
+    for (uint64_t i = 0; i < total; i++)
+        if (a->data[i] < lo || a->data[i] > hi)
+            return lcc_error(c, LCC_EINVAL, "%s: sample %d outside the %u-bit range", path, a->data[i], d);
+    SNDFILE *const sf = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
+    if (!sf)
+        return lcc_error(c, LCC_EIO, "%s: cannot write audio: %s", path, sf_strerror(NULL));
+    /* Lossy encoders take float: full scale of d bits maps to +-1. */
+    const int shift = e->lossy ? 32 - (int)d : 32 - container;
+    if (e->lossy)
+        sf_command(sf, SFC_SET_VBR_ENCODING_QUALITY, &(double){ 0.8 }, sizeof(double));
+    lcc_status err = LCC_OK;
+    int32_t *const buf = malloc(CHUNK_FRAMES * a->channels * sizeof(int32_t));
+    if (!buf)
+        err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
+    for (uint64_t f = 0; !err && f < a->frames; f += CHUNK_FRAMES) {
+        const uint64_t n = a->frames - f < CHUNK_FRAMES ? a->frames - f : CHUNK_FRAMES;
+        const int32_t *const src = a->data + f * a->channels;
+        for (size_t i = 0; i < n * a->channels; i++)
+            buf[i] = (int32_t)((uint32_t)src[i] << shift);
+        if (sf_writef_int(sf, buf, (sf_count_t)n) != (sf_count_t)n)
+            err = lcc_error(c, LCC_EIO, "%s: audio write failed: %s", path, sf_strerror(sf));
+    }
+    free(buf);
+    if (sf_close(sf) && !err)
+        err = lcc_error(c, LCC_EIO, "%s: audio write failed", path);
+    return err;
+}

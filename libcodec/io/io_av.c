@@ -1,0 +1,620 @@
+/* Video through libavformat/libavcodec.
+ *
+ * Reading: the content is probed through a custom AVIOContext (no file
+ * name, so detection never depends on the extension, and demuxers may not
+ * open other files or URLs: io_open always fails). The best video stream
+ * (cover art excluded) is decoded, every frame, into LccVideo:
+ * - planar, semi-planar or packed Y'CbCr and gray of 8..16 bits: samples
+ *   copied as they are (4:2:0, 4:2:2, 4:4:4 or luma only; alpha dropped;
+ *   full-range "yuvj" formats are copied without range conversion);
+ * - RGB, palette, 4:1:1/4:1:0/4:4:0 and anything else: converted by
+ *   libswscale to 4:4:4 (gray to gray) at the source depth (at least 8),
+ *   with swscale's default matrix, BT.601 limited range.
+ * Frames, pixels and total samples are checked against the limits as the
+ * frames arrive; a size or format change mid-stream is LCC_ENOTSUP; a
+ * decoder or demuxer error is LCC_EBADMSG with libav's message.
+ *
+ * Writing: .mkv, .nut, .avi with FFV1 (lossless; bit depths 8, 9, 10, 12,
+ * 14, 16 natively, 11/13/15 in the next deeper format with the values
+ * unchanged); other extensions (.mp4, .mov, .webm) with the muxer's default
+ * video encoder (libx264 CRF 18 / libvpx-vp9: lossy) if that encoder takes
+ * the pixel format as it is. */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "libcodec/io/io.h"
+
+/* ---- logging: libav messages of our calls go into the error text ------- */
+
+typedef struct AvLog {
+    char msg[256];
+} AvLog;
+
+static _Thread_local AvLog *av_capture;
+static pthread_once_t lcc_av_log_once = PTHREAD_ONCE_INIT;
+
+static void av_log_cb(void *avcl, int level, const char *fmt, va_list vl)
+{
+    AvLog *const cap = av_capture;
+    if (!cap) {
+        av_log_default_callback(avcl, level, fmt, vl);
+        return;
+    }
+    if (level <= AV_LOG_ERROR && !cap->msg[0]) {
+        vsnprintf(cap->msg, sizeof(cap->msg), fmt, vl);
+        size_t n = strlen(cap->msg);
+        while (n && (cap->msg[n - 1] == '\n' || cap->msg[n - 1] == ' '))
+            cap->msg[--n] = 0;
+    }
+}
+
+static void av_log_install(void)
+{
+    av_log_set_callback(av_log_cb);
+}
+
+static void capture_begin(AvLog *const cap)
+{
+    pthread_once(&lcc_av_log_once, av_log_install);
+    cap->msg[0] = 0;
+    av_capture = cap;
+}
+
+static void capture_end(void)
+{
+    av_capture = NULL;
+}
+
+/* "libav's text (error string)" for messages. */
+static const char *av_reason(const AvLog *const cap, const int ret, char *const buf, const size_t n)
+{
+    char e[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(ret, e, sizeof(e));
+    if (cap->msg[0])
+        snprintf(buf, n, "%s (%s)", cap->msg, e);
+    else
+        snprintf(buf, n, "%s", e);
+    return buf;
+}
+
+/* ---- custom I/O ---------------------------------------------------------- */
+
+static int avio_read_cb(void *const opaque, uint8_t *const buf, const int size)
+{
+    if (size <= 0)
+        return 0;
+    const size_t n = lcc_io_src_read(opaque, buf, (size_t)size);
+    return n ? (int)n : AVERROR_EOF;
+}
+
+static int64_t avio_seek_cb(void *const opaque, const int64_t off, int whence)
+{
+    LccIoSrc *const s = opaque;
+    if (whence & AVSEEK_SIZE) {
+        const int64_t size = lcc_io_src_size(s);
+        return size >= 0 ? size : AVERROR(ENOSYS);
+    }
+    whence &= ~AVSEEK_FORCE;
+    if (lcc_io_src_seek(s, off, whence))
+        return AVERROR(EINVAL);
+    return lcc_io_src_tell(s);
+}
+
+static int deny_io_open(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                        AVDictionary **options)
+{
+    (void)s;
+    (void)pb;
+    (void)url;
+    (void)flags;
+    (void)options;
+    return AVERROR(EPERM);
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+typedef struct Decoder {
+    LccContext *c;
+    const char *name;
+    AvLog *cap;
+    LccVideo *v;
+    LccVideoGrow grow;
+    int width, height, format;        /* of the first frame */
+    const AVPixFmtDescriptor *desc;   /* of the samples copied (after swscale) */
+    struct SwsContext *sws;
+    AVFrame *conv;                    /* swscale output */
+} Decoder;
+
+/* Y'CbCr/gray layouts copied directly; sets chroma and depth. */
+static int direct_layout(const AVPixFmtDescriptor *const d, LccChroma *const chroma, int *const depth)
+{
+    if (!d || d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM |
+                          AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BAYER | AV_PIX_FMT_FLAG_FLOAT))
+        return 0;
+    if (!strncmp(d->name, "xyz", 3) || d->nb_components < 1)
+        return 0;
+    const int bits = d->comp[0].depth;
+    if (bits < 8 || bits > 16)
+        return 0;
+    if (d->nb_components <= 2) {
+        *chroma = LCC_CHROMA_400;
+    } else {
+        if (d->comp[1].depth != bits || d->comp[2].depth != bits)
+            return 0;
+        if (!d->log2_chroma_w && !d->log2_chroma_h)
+            *chroma = LCC_CHROMA_444;
+        else if (d->log2_chroma_w == 1 && !d->log2_chroma_h)
+            *chroma = LCC_CHROMA_422;
+        else if (d->log2_chroma_w == 1 && d->log2_chroma_h == 1)
+            *chroma = LCC_CHROMA_420;
+        else
+            return 0;
+    }
+    *depth = bits;
+    return 1;
+}
+
+static enum AVPixelFormat deep_format(const int gray, const int bits)
+{
+    static const enum AVPixelFormat g[] = { AV_PIX_FMT_GRAY8, AV_PIX_FMT_GRAY9LE, AV_PIX_FMT_GRAY10LE,
+                                            AV_PIX_FMT_GRAY12LE, AV_PIX_FMT_GRAY12LE, AV_PIX_FMT_GRAY14LE,
+                                            AV_PIX_FMT_GRAY14LE, AV_PIX_FMT_GRAY16LE, AV_PIX_FMT_GRAY16LE };
+    static const enum AVPixelFormat y[] = { AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV444P9LE, AV_PIX_FMT_YUV444P10LE,
+                                            AV_PIX_FMT_YUV444P12LE, AV_PIX_FMT_YUV444P12LE,
+                                            AV_PIX_FMT_YUV444P14LE, AV_PIX_FMT_YUV444P14LE,
+                                            AV_PIX_FMT_YUV444P16LE, AV_PIX_FMT_YUV444P16LE };
+    const int i = bits <= 8 ? 0 : bits >= 16 ? 8 : bits - 8;
+    return gray ? g[i] : y[i];
+}
+
+static lcc_status setup(Decoder *const d, const AVFrame *const f, const AVStream *const st)
+{
+    LccContext *const c = d->c;
+    LccVideo *const v = d->v;
+    const AVPixFmtDescriptor *const src = av_pix_fmt_desc_get(f->format);
+    if (!src || f->width <= 0 || f->height <= 0)
+        return lcc_error(c, LCC_EBADMSG, "%s: decoder returned a frame without a valid format or size", d->name);
+    LccChroma chroma;
+    int depth;
+    if (direct_layout(src, &chroma, &depth)) {
+        d->desc = src;
+    } else {
+        /* Convert: gray stays gray; everything else to 4:4:4 at the source
+         * depth (BT.601 limited range, swscale's default for RGB input). */
+        int bits = 0;
+        for (int i = 0; i < src->nb_components; i++)
+            bits = src->comp[i].depth > bits ? src->comp[i].depth : bits;
+        const int gray = src->nb_components <= 2 && !(src->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL));
+        const enum AVPixelFormat to = deep_format(gray, bits);
+        d->desc = av_pix_fmt_desc_get(to);
+        if (!direct_layout(d->desc, &chroma, &depth))
+            return lcc_error(c, LCC_EINTERNAL, "%s: conversion target not copyable", d->name);
+        d->sws = sws_getContext(f->width, f->height, f->format, f->width, f->height, to, SWS_BICUBIC | SWS_ACCURATE_RND
+                                | SWS_FULL_CHR_H_INT, NULL, NULL, NULL);
+        d->conv = av_frame_alloc();
+        if (!d->sws || !d->conv)
+            return lcc_error(c, LCC_ENOTSUP, "%s: cannot convert pixel format %s", d->name, src->name);
+        d->conv->format = to;
+        d->conv->width = f->width;
+        d->conv->height = f->height;
+        if (av_frame_get_buffer(d->conv, 0) < 0)
+            return lcc_error(c, LCC_ENOMEM, "%s: out of memory", d->name);
+    }
+    d->width = f->width;
+    d->height = f->height;
+    d->format = f->format;
+    v->width = (uint32_t)f->width;
+    v->height = (uint32_t)f->height;
+    v->chroma = chroma;
+    v->bit_depth = (uint32_t)depth;
+    AVRational r = st->avg_frame_rate;
+    if (r.num <= 0 || r.den <= 0)
+        r = st->r_frame_rate;
+    if (r.num > 0 && r.den > 0) {
+        v->fps_num = (uint32_t)r.num;
+        v->fps_den = (uint32_t)r.den;
+    }
+    return LCC_OK;
+}
+
+static lcc_status store_frame(Decoder *const d, const AVFrame *const f, const AVStream *const st)
+{
+    LccContext *const c = d->c;
+    LccVideo *const v = d->v;
+    lcc_status err;
+    if (!d->desc) {
+        if ((err = setup(d, f, st)))
+            return err;
+    } else if (f->width != d->width || f->height != d->height || f->format != d->format) {
+        return lcc_error(c, LCC_ENOTSUP, "%s: frame size or pixel format changes at frame %u (%dx%d %s -> %dx%d %s)",
+                         d->name, v->frames, d->width, d->height, av_get_pix_fmt_name(d->format), f->width,
+                         f->height, av_get_pix_fmt_name(f->format));
+    }
+    uint16_t *const dst = lcc_io_video_next(c, d->name, v, &d->grow, &err);
+    if (!dst)
+        return err;
+    const AVFrame *src = f;
+    if (d->sws) {
+        if (av_frame_make_writable(d->conv) < 0)
+            return lcc_error(c, LCC_ENOMEM, "%s: out of memory", d->name);
+        if (sws_scale(d->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, d->conv->data,
+                      d->conv->linesize) != f->height)
+            return lcc_error(c, LCC_EBADMSG, "%s: pixel format conversion failed", d->name);
+        src = d->conv;
+    }
+    uint32_t cw, ch;
+    lcc_video_chroma_size(v, &cw, &ch);
+    uint16_t *p = dst;
+    const int planes = v->chroma == LCC_CHROMA_400 ? 1 : 3;
+    for (int comp = 0; comp < planes; comp++) {
+        const uint32_t w = comp ? cw : v->width, h = comp ? ch : v->height;
+        for (uint32_t y = 0; y < h; y++, p += w)
+            av_read_image_line2(p, (const uint8_t **)src->data, src->linesize, d->desc, 0, (int)y, comp, (int)w, 0, 2);
+    }
+    v->frames++;
+    return LCC_OK;
+}
+
+static lcc_status receive(Decoder *const d, AVCodecContext *const dec, AVFrame *const frame, const AVStream *const st)
+{
+    for (;;) {
+        const int ret = avcodec_receive_frame(dec, frame);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return LCC_OK;
+        if (ret < 0) {
+            char why[400];
+            return lcc_error(d->c, LCC_EBADMSG, "%s: video decoding failed: %s", d->name,
+                             av_reason(d->cap, ret, why, sizeof(why)));
+        }
+        const lcc_status err = store_frame(d, frame, st);
+        av_frame_unref(frame);
+        if (err)
+            return err;
+    }
+}
+
+static lcc_status decode_stream(LccContext *const c, const char *const name, AvLog *const cap,
+                                AVFormatContext *const fmt, const int idx, LccMedia *const out)
+{
+    AVStream *const st = fmt->streams[idx];
+    const AVCodecParameters *const par = st->codecpar;
+    const AVCodec *const codec = avcodec_find_decoder(par->codec_id);
+    if (!codec)
+        return lcc_error(c, LCC_ENOTSUP, "%s: no decoder for video codec %s in this build", name,
+                         avcodec_get_name(par->codec_id));
+    out->modality = LCC_MODALITY_VIDEO;
+    if (par->width > 0 && par->height > 0) {
+        /* Early check of the announced size; frames are checked again. */
+        LccMedia m = { .modality = LCC_MODALITY_VIDEO };
+        m.video.width = (uint32_t)par->width;
+        m.video.height = (uint32_t)par->height;
+        m.video.frames = 1;
+        m.video.bit_depth = 8;
+        m.video.chroma = LCC_CHROMA_400;
+        const lcc_status err = lcc_io_check(c, name, &m);
+        if (err)
+            return err;
+    }
+    Decoder d = { .c = c, .name = name, .cap = cap, .v = &out->video };
+    AVCodecContext *dec = avcodec_alloc_context3(codec);
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *frame = av_frame_alloc();
+    lcc_status err = LCC_OK;
+    char why[400];
+    int ret;
+    if (!dec || !pkt || !frame) {
+        err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", name);
+        goto done;
+    }
+    if ((ret = avcodec_parameters_to_context(dec, par)) < 0) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: bad codec parameters: %s", name, av_reason(cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    const LccLimits *const l = lcc_limits(c);
+    dec->max_pixels = (int64_t)(l->max_pixels < INT64_MAX ? l->max_pixels : INT64_MAX);
+    dec->thread_count = c && c->settings.threads > 0 ? c->settings.threads : 1;
+    if ((ret = avcodec_open2(dec, codec, NULL)) < 0) {
+        err = lcc_error(c, LCC_ENOTSUP, "%s: cannot open the %s decoder: %s", name, codec->name,
+                        av_reason(cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    while ((ret = av_read_frame(fmt, pkt)) >= 0) {
+        if (pkt->stream_index == idx) {
+            ret = avcodec_send_packet(dec, pkt);
+            if (ret < 0 && ret != AVERROR(EAGAIN))
+                err = lcc_error(c, LCC_EBADMSG, "%s: damaged video frame: %s", name,
+                                av_reason(cap, ret, why, sizeof(why)));
+            else
+                err = receive(&d, dec, frame, st);
+        }
+        av_packet_unref(pkt);
+        if (err)
+            goto done;
+    }
+    if (ret != AVERROR_EOF) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: damaged container: %s", name, av_reason(cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    if ((ret = avcodec_send_packet(dec, NULL)) < 0 && ret != AVERROR_EOF) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: video decoding failed: %s", name, av_reason(cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    if ((err = receive(&d, dec, frame, st)))
+        goto done;
+    if (!out->video.frames)
+        err = lcc_error(c, LCC_EBADMSG, "%s: no video frame could be decoded", name);
+    else
+        lcc_io_video_finish(&out->video);
+done:
+    sws_freeContext(d.sws);
+    av_frame_free(&d.conv);
+    av_frame_free(&frame);
+    av_packet_free(&pkt);
+    avcodec_free_context(&dec);
+    return err;
+}
+
+lcc_status lcc_io_read_av(LccContext *const c, LccIoSrc *const s, LccMedia *const out)
+{
+    AvLog cap;
+    capture_begin(&cap);
+    lcc_status err = LCC_OK;
+    char why[400];
+    AVFormatContext *fmt = avformat_alloc_context();
+    uint8_t *const iobuf = av_malloc(32768);
+    AVIOContext *pb = iobuf ? avio_alloc_context(iobuf, 32768, 0, s, avio_read_cb, NULL, avio_seek_cb) : NULL;
+    if (!fmt || !pb) {
+        if (!pb)
+            av_free(iobuf);
+        err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", s->name);
+        goto done;
+    }
+    fmt->pb = pb;
+    fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+    fmt->io_open = deny_io_open;
+    int ret = avformat_open_input(&fmt, "", NULL, NULL);
+    if (ret < 0) {
+        err = LCC_EFORMAT; /* not something libavformat knows: let the caller go on */
+        goto done;
+    }
+    if ((ret = avformat_find_stream_info(fmt, NULL)) < 0) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: damaged %s file: %s", s->name, fmt->iformat->name,
+                        av_reason(&cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    int idx = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (idx >= 0 && fmt->streams[idx]->disposition & AV_DISPOSITION_ATTACHED_PIC) {
+        idx = -1;
+        for (unsigned i = 0; i < fmt->nb_streams && idx < 0; i++)
+            if (fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO &&
+                !(fmt->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC))
+                idx = (int)i;
+    }
+    if (idx < 0) {
+        err = LCC_EFORMAT; /* no video: maybe audio for libsndfile */
+        goto done;
+    }
+    err = decode_stream(c, s->name, &cap, fmt, idx, out);
+done:
+    avformat_close_input(&fmt);
+    if (pb) {
+        av_freep(&pb->buffer);
+        avio_context_free(&pb);
+    }
+    capture_end();
+    return err;
+}
+
+/* ---- writing ---------------------------------------------------------------- */
+
+static const char *const ffv1_exts[] = { "mkv", "nut", "avi" };
+static const char *const lossy_exts[] = { "mp4", "mov", "webm" };
+
+int lcc_io_av_ext(const char *const path)
+{
+    for (size_t i = 0; i < sizeof(ffv1_exts) / sizeof(ffv1_exts[0]); i++)
+        if (lcc_has_ext(path, ffv1_exts[i]))
+            return 1;
+    for (size_t i = 0; i < sizeof(lossy_exts) / sizeof(lossy_exts[0]); i++)
+        if (lcc_has_ext(path, lossy_exts[i]))
+            return 1;
+    return 0;
+}
+
+static enum AVPixelFormat planar_format(const LccChroma chroma, const uint32_t depth)
+{
+    static const enum AVPixelFormat t[4][6] = {
+        { AV_PIX_FMT_GRAY8, AV_PIX_FMT_GRAY9LE, AV_PIX_FMT_GRAY10LE, AV_PIX_FMT_GRAY12LE, AV_PIX_FMT_GRAY14LE,
+          AV_PIX_FMT_GRAY16LE },
+        { AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P9LE, AV_PIX_FMT_YUV420P10LE, AV_PIX_FMT_YUV420P12LE,
+          AV_PIX_FMT_YUV420P14LE, AV_PIX_FMT_YUV420P16LE },
+        { AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV422P9LE, AV_PIX_FMT_YUV422P10LE, AV_PIX_FMT_YUV422P12LE,
+          AV_PIX_FMT_YUV422P14LE, AV_PIX_FMT_YUV422P16LE },
+        { AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV444P9LE, AV_PIX_FMT_YUV444P10LE, AV_PIX_FMT_YUV444P12LE,
+          AV_PIX_FMT_YUV444P14LE, AV_PIX_FMT_YUV444P16LE },
+    };
+    const int i = depth <= 8 ? 0 : depth == 9 ? 1 : depth == 10 ? 2 : depth <= 12 ? 3 : depth <= 14 ? 4 : 5;
+    return t[chroma][i];
+}
+
+static int encoder_takes(const AVCodec *const codec, const enum AVPixelFormat pf)
+{
+    if (!codec->pix_fmts)
+        return 1;
+    for (const enum AVPixelFormat *p = codec->pix_fmts; *p != AV_PIX_FMT_NONE; p++)
+        if (*p == pf)
+            return 1;
+    return 0;
+}
+
+static lcc_status fill_frame(AVFrame *const fr, const LccVideo *const v, const uint16_t *const src)
+{
+    if (av_frame_make_writable(fr) < 0)
+        return LCC_ENOMEM;
+    uint32_t cw, ch;
+    lcc_video_chroma_size(v, &cw, &ch);
+    const int planes = v->chroma == LCC_CHROMA_400 ? 1 : 3;
+    const uint16_t *p = src;
+    for (int k = 0; k < planes; k++) {
+        const uint32_t w = k ? cw : v->width, h = k ? ch : v->height;
+        for (uint32_t y = 0; y < h; y++, p += w) {
+            uint8_t *const row = fr->data[k] + (ptrdiff_t)y * fr->linesize[k];
+            if (v->bit_depth <= 8)
+                for (uint32_t x = 0; x < w; x++)
+                    row[x] = (uint8_t)p[x];
+            else
+                for (uint32_t x = 0; x < w; x++)
+                    lcc_wl16(row + 2 * x, p[x]);
+        }
+    }
+    return LCC_OK;
+}
+
+/* Send frame (NULL = flush) and write what the encoder returns. */
+static int encode_write(AVFormatContext *const oc, AVCodecContext *const enc, AVStream *const st,
+                        const AVFrame *const frame, AVPacket *const pkt)
+{
+    int ret = avcodec_send_frame(enc, frame);
+    if (ret < 0)
+        return ret;
+    for (;;) {
+        ret = avcodec_receive_packet(enc, pkt);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return 0;
+        if (ret < 0)
+            return ret;
+        av_packet_rescale_ts(pkt, enc->time_base, st->time_base);
+        pkt->stream_index = st->index;
+        ret = av_interleaved_write_frame(oc, pkt);
+        if (ret < 0)
+            return ret;
+    }
+}
+
+lcc_status lcc_io_write_av(LccContext *const c, const char *const path, const char *const tmp_path,
+                           const LccVideo *const v)
+{
+    AvLog cap;
+    capture_begin(&cap);
+    lcc_status err = LCC_OK;
+    char why[400];
+    int ret;
+    AVFormatContext *oc = NULL;
+    AVCodecContext *enc = NULL;
+    AVFrame *fr = NULL;
+    AVPacket *pkt = NULL;
+    const AVOutputFormat *const ofmt = av_guess_format(NULL, path, NULL);
+    if (!ofmt) {
+        err = lcc_error(c, LCC_ENOTSUP, "%s: this libavformat has no muxer for the extension", path);
+        goto done;
+    }
+    int ffv1 = 0;
+    for (size_t i = 0; i < sizeof(ffv1_exts) / sizeof(ffv1_exts[0]); i++)
+        ffv1 |= lcc_has_ext(path, ffv1_exts[i]);
+    const enum AVCodecID id = ffv1 ? AV_CODEC_ID_FFV1 : ofmt->video_codec;
+    const AVCodec *const codec = avcodec_find_encoder(id);
+    if (!codec) {
+        err = lcc_error(c, LCC_ENOTSUP, "%s: no %s encoder in this libavcodec (write .mkv for FFV1 or .y4m)", path,
+                        avcodec_get_name(id));
+        goto done;
+    }
+    const enum AVPixelFormat pf = planar_format(v->chroma, v->bit_depth);
+    if (!encoder_takes(codec, pf)) {
+        err = lcc_error(c, LCC_ENOTSUP, "%s: the %s encoder does not take %s (write .mkv for FFV1 or .y4m)", path,
+                        codec->name, av_get_pix_fmt_name(pf));
+        goto done;
+    }
+    if ((ret = avformat_alloc_output_context2(&oc, ofmt, NULL, tmp_path)) < 0 || !oc) {
+        err = lcc_error(c, LCC_ENOMEM, "%s: cannot set up the muxer: %s", path, av_reason(&cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    AVStream *const st = avformat_new_stream(oc, NULL);
+    enc = avcodec_alloc_context3(codec);
+    fr = av_frame_alloc();
+    pkt = av_packet_alloc();
+    if (!st || !enc || !fr || !pkt) {
+        err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    const AVRational fps = v->fps_num && v->fps_den ? (AVRational){ (int)v->fps_num, (int)v->fps_den }
+                                                    : (AVRational){ 25, 1 };
+    if (fps.num <= 0 || fps.den <= 0) {
+        err = lcc_error(c, LCC_EINVAL, "%s: frame rate %u/%u out of range", path, v->fps_num, v->fps_den);
+        goto done;
+    }
+    enc->width = (int)v->width;
+    enc->height = (int)v->height;
+    enc->pix_fmt = pf;
+    enc->time_base = av_inv_q(fps);
+    enc->framerate = fps;
+    enc->thread_count = 1;
+    if (ffv1) {
+        enc->level = 3;           /* FFV1 version 3: slices and CRCs */
+        enc->gop_size = 1;
+    } else {
+        av_opt_set(enc->priv_data, "crf", "18", 0);
+    }
+    if (oc->oformat->flags & AVFMT_GLOBALHEADER)
+        enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if ((ret = avcodec_open2(enc, codec, NULL)) < 0) {
+        err = lcc_error(c, LCC_ENOTSUP, "%s: cannot open the %s encoder: %s", path, codec->name,
+                        av_reason(&cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    if ((ret = avcodec_parameters_from_context(st->codecpar, enc)) < 0) {
+        err = lcc_error(c, LCC_EINTERNAL, "%s: %s", path, av_reason(&cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    st->time_base = enc->time_base;
+    st->avg_frame_rate = fps;
+    if ((ret = avio_open(&oc->pb, tmp_path, AVIO_FLAG_WRITE)) < 0) {
+        err = lcc_error(c, LCC_EIO, "%s: cannot open the output: %s", path, av_reason(&cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    if ((ret = avformat_write_header(oc, NULL)) < 0) {
+        err = lcc_error(c, LCC_EIO, "%s: cannot write the header: %s", path, av_reason(&cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    fr->format = pf;
+    fr->width = enc->width;
+    fr->height = enc->height;
+    if (av_frame_get_buffer(fr, 0) < 0) {
+        err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    const uint64_t fs = lcc_video_frame_samples(v);
+    for (uint32_t n = 0; n < v->frames; n++) {
+        if (fill_frame(fr, v, v->data + n * fs)) {
+            err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
+            goto done;
+        }
+        fr->pts = n;
+        if ((ret = encode_write(oc, enc, st, fr, pkt)) < 0) {
+            err = lcc_error(c, LCC_EIO, "%s: encoding frame %u failed: %s", path, n,
+                            av_reason(&cap, ret, why, sizeof(why)));
+            goto done;
+        }
+    }
+    if ((ret = encode_write(oc, enc, st, NULL, pkt)) < 0 || (ret = av_write_trailer(oc)) < 0) {
+        err = lcc_error(c, LCC_EIO, "%s: finishing the file failed: %s", path, av_reason(&cap, ret, why, sizeof(why)));
+        goto done;
+    }
+done:
+    if (oc && oc->pb && (ret = avio_closep(&oc->pb)) < 0 && !err)
+        err = lcc_error(c, LCC_EIO, "%s: write failed: %s", path, av_reason(&cap, ret, why, sizeof(why)));
+    avformat_free_context(oc);
+    av_packet_free(&pkt);
+    av_frame_free(&fr);
+    avcodec_free_context(&enc);
+    capture_end();
+    return err;
+}
