@@ -1,0 +1,429 @@
+/* GEMM drivers (packing, cache blocking, threads) and the C reference
+ * micro-kernels. Goto/BLIS structure: for each NC-wide column block and
+ * KC-deep slice, B is packed once into nr-wide panels (in parallel), then
+ * tasks over (MC-high row block x column chunk) pack their A block into
+ * per-thread mr-high panels and run the micro-kernel over the tiles. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "libcodec/dsp/cpu.h"
+#include "libcodec/dsp/gemm.h"
+#include "lcc/common.h"
+
+#define KC 256
+#define MC_TARGET 192
+#define NC_TARGET 2048
+#define MAX_MR 16
+#define MAX_NR 64
+
+/* ---- C reference kernels -------------------------------------------- */
+
+#define C_MR 4
+#define C_NR 16
+
+decl_sgemm_kernel_fn(lcc_sgemm_kernel_c)
+{
+    float t[C_MR][C_NR];
+    memset(t, 0, sizeof(t));
+    for (int p = 0; p < kc; p++) {
+        for (int i = 0; i < C_MR; i++) {
+            const float ai = a[i];
+            for (int j = 0; j < C_NR; j++)
+                t[i][j] += ai * b[j];
+        }
+        a += C_MR;
+        b += C_NR;
+    }
+    for (int i = 0; i < C_MR; i++) {
+        float *const ci = c + i * ldc;
+        if (acc)
+            for (int j = 0; j < C_NR; j++)
+                ci[j] += t[i][j];
+        else
+            for (int j = 0; j < C_NR; j++)
+                ci[j] = t[i][j];
+    }
+}
+
+#define CQ_MR 4
+#define CQ_NR 16
+
+decl_qgemm_kernel_fn(lcc_qgemm_kernel_c)
+{
+    uint32_t t[CQ_MR][CQ_NR];
+    memset(t, 0, sizeof(t));
+    for (int p = 0; p < kc2; p++) {
+        for (int i = 0; i < CQ_MR; i++) {
+            const int32_t a0 = a[2 * i], a1 = a[2 * i + 1];
+            for (int j = 0; j < CQ_NR; j++) {
+                /* pair sum as vpmaddwd computes it: wraps only for
+                 * (-32768)^2 * 2 */
+                const uint32_t s = (uint32_t)(a0 * b[2 * j]) + (uint32_t)(a1 * b[2 * j + 1]);
+                t[i][j] += s;
+            }
+        }
+        a += 2 * CQ_MR;
+        b += 2 * CQ_NR;
+    }
+    for (int i = 0; i < CQ_MR; i++)
+        for (int j = 0; j < CQ_NR; j++)
+            c[i * ldc + j] = (int32_t)t[i][j];
+}
+
+void lcc_gemm_dsp_init(GemmDSPContext *const c, const unsigned cpu_flags)
+{
+    c->sgemm = lcc_sgemm_kernel_c;
+    c->smr = C_MR;
+    c->snr = C_NR;
+    c->qgemm = lcc_qgemm_kernel_c;
+    c->qmr = CQ_MR;
+    c->qnr = CQ_NR;
+    c->flags = cpu_flags;
+#if HAVE_SIMD && ARCH_X86_64
+    lcc_gemm_dsp_init_x86(c, cpu_flags);
+#endif
+}
+
+/* ---- engine ------------------------------------------------------------ */
+
+void lcc_gemm_init(LccGemm *const g, const unsigned cpu_flags, LccThreadPool *const pool)
+{
+    memset(g, 0, sizeof(*g));
+    lcc_gemm_dsp_init(&g->dsp, cpu_flags);
+    g->pool = pool;
+}
+
+void lcc_gemm_uninit(LccGemm *const g)
+{
+    for (int i = 0; i < 64; i++) {
+        free(g->abuf[i]);
+        free(g->bpbuf[i]);
+    }
+    free(g->qbuf);
+    memset(g, 0, sizeof(*g));
+}
+
+static void *alloc_aligned(const size_t bytes)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, 64, bytes ? bytes : 64))
+        return NULL;
+    return p;
+}
+
+static int reserve(LccGemm *const g, const size_t bfloats, const size_t afloats, const int nthreads)
+{
+    if (afloats > g->abuf_size || bfloats > g->bbuf_size) {
+        for (int i = 0; i < 64; i++) {
+            free(g->abuf[i]);
+            free(g->bpbuf[i]);
+            g->abuf[i] = g->bpbuf[i] = NULL;
+        }
+        g->abuf_size = afloats > g->abuf_size ? afloats : g->abuf_size;
+        g->bbuf_size = bfloats > g->bbuf_size ? bfloats : g->bbuf_size;
+    }
+    for (int i = 0; i < nthreads; i++) {
+        if (!g->abuf[i] && !(g->abuf[i] = alloc_aligned(g->abuf_size * sizeof(float))))
+            return LCC_ENOMEM;
+        if (!g->bpbuf[i] && !(g->bpbuf[i] = alloc_aligned(g->bbuf_size * sizeof(float))))
+            return LCC_ENOMEM;
+    }
+    return 0;
+}
+
+typedef struct SgemmJob {
+    LccGemm *g;
+    int transa, transb;
+    int m, n, k;
+    float alpha;
+    const float *a, *b;
+    ptrdiff_t lda, ldb, ldc;
+    float *c;
+    int first_overwrites;
+    int mc, nc;            /* cache blocks */
+    int mparts, nparts;    /* the task grid: slabs of rows x columns */
+    int mstep, nstep;      /* slab sizes (multiples of mr, nr) */
+} SgemmJob;
+
+/* Pack B[p0..p0+kc)[col0..col0+w) into nr-wide panels, zero-padded. */
+static void pack_b(const SgemmJob *const j, float *dst, const int p0, const int kc, const int col0,
+                   const int w)
+{
+    const int nr = j->g->dsp.snr;
+    for (int q0 = 0; q0 < w; q0 += nr) {
+        const int wq = w - q0 < nr ? w - q0 : nr;
+        if (!j->transb) {
+            for (int p = 0; p < kc; p++) {
+                const float *const src = j->b + (ptrdiff_t)(p0 + p) * j->ldb + col0 + q0;
+                int q = 0;
+                for (; q < wq; q++)
+                    dst[q] = src[q];
+                for (; q < nr; q++)
+                    dst[q] = 0.0f;
+                dst += nr;
+            }
+        } else {
+            for (int q = 0; q < nr; q++) {
+                if (q < wq) {
+                    const float *const src = j->b + (ptrdiff_t)(col0 + q0 + q) * j->ldb + p0;
+                    for (int p = 0; p < kc; p++)
+                        dst[p * nr + q] = src[p];
+                } else {
+                    for (int p = 0; p < kc; p++)
+                        dst[p * nr + q] = 0.0f;
+                }
+            }
+            dst += (size_t)nr * kc;
+        }
+    }
+}
+
+/* Pack alpha * A[i0..i0+mh)[p0..p0+kc) into mr-high panels, zero-padded. */
+static void pack_a(const SgemmJob *const j, float *dst, const int i0, const int mh, const int p0, const int kc)
+{
+    const int mr = j->g->dsp.smr;
+    const float alpha = j->alpha;
+    for (int ir = 0; ir < mh; ir += mr) {
+        const int h = mh - ir < mr ? mh - ir : mr;
+        if (!j->transa) {
+            for (int r = 0; r < mr; r++) {
+                if (r < h) {
+                    const float *const src = j->a + (ptrdiff_t)(i0 + ir + r) * j->lda + p0;
+                    for (int p = 0; p < kc; p++)
+                        dst[p * mr + r] = alpha * src[p];
+                } else {
+                    for (int p = 0; p < kc; p++)
+                        dst[p * mr + r] = 0.0f;
+                }
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                const float *const src = j->a + (ptrdiff_t)(p0 + p) * j->lda + i0 + ir;
+                int r = 0;
+                for (; r < h; r++)
+                    dst[p * mr + r] = alpha * src[r];
+                for (; r < mr; r++)
+                    dst[p * mr + r] = 0.0f;
+            }
+        }
+        dst += (size_t)mr * kc;
+    }
+}
+
+/* One slab of C, computed with its own packing: no synchronisation with
+ * other tasks. The k order (KC slices, kernel order) is the same for every
+ * slab, so results do not depend on the task grid or thread count. */
+static void slab_task(void *const arg, const int task, const int thread)
+{
+    const SgemmJob *const j = arg;
+    const GemmDSPContext *const d = &j->g->dsp;
+    const int mr = d->smr, nr = d->snr;
+    const int ms = (task % j->mparts) * j->mstep, ns = (task / j->mparts) * j->nstep;
+    const int me = ms + j->mstep < j->m ? ms + j->mstep : j->m;
+    const int ne = ns + j->nstep < j->n ? ns + j->nstep : j->n;
+    float *const abuf = j->g->abuf[thread], *const bbuf = j->g->bpbuf[thread];
+    float tile[MAX_MR * MAX_NR] __attribute__((aligned(64)));
+    for (int jc = ns; jc < ne; jc += j->nc) {
+        const int nc = ne - jc < j->nc ? ne - jc : j->nc;
+        for (int pc = 0; pc < j->k; pc += KC) {
+            const int kc = j->k - pc < KC ? j->k - pc : KC;
+            const int first = pc == 0 && j->first_overwrites;
+            pack_b(j, bbuf, pc, kc, jc, nc);
+            for (int ic = ms; ic < me; ic += j->mc) {
+                const int mh = me - ic < j->mc ? me - ic : j->mc;
+                pack_a(j, abuf, ic, mh, pc, kc);
+                for (int jr = 0; jr < nc; jr += nr) {
+                    const int w = nc - jr < nr ? nc - jr : nr;
+                    const float *const bp = bbuf + (size_t)jr * kc;
+                    for (int ir = 0; ir < mh; ir += mr) {
+                        const int h = mh - ir < mr ? mh - ir : mr;
+                        const float *const ap = abuf + (size_t)ir * kc;
+                        float *const cp = j->c + (ptrdiff_t)(ic + ir) * j->ldc + jc + jr;
+                        if (h == mr && w == nr) {
+                            d->sgemm(kc, ap, bp, cp, j->ldc, !first);
+                            continue;
+                        }
+                        d->sgemm(kc, ap, bp, tile, nr, 0);
+                        for (int r = 0; r < h; r++) {
+                            float *const cr = cp + (ptrdiff_t)r * j->ldc;
+                            const float *const tr = tile + r * nr;
+                            if (first)
+                                for (int q = 0; q < w; q++)
+                                    cr[q] = tr[q];
+                            else
+                                for (int q = 0; q < w; q++)
+                                    cr[q] += tr[q];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+int lcc_sgemm(LccGemm *const g, const int transa, const int transb, const int m, const int n, const int k,
+              const float alpha, const float *const a, const ptrdiff_t lda, const float *const b,
+              const ptrdiff_t ldb, const float beta, float *const c, const ptrdiff_t ldc)
+{
+    if (m <= 0 || n <= 0)
+        return 0;
+    int first_overwrites = 1;
+    if (k <= 0 || alpha == 0.0f || beta != 0.0f) {
+        if (beta != 1.0f)
+            for (int i = 0; i < m; i++) {
+                float *const ci = c + (ptrdiff_t)i * ldc;
+                for (int q = 0; q < n; q++)
+                    ci[q] = beta == 0.0f ? 0.0f : beta * ci[q];
+            }
+        if (k <= 0 || alpha == 0.0f)
+            return 0;
+        first_overwrites = 0;
+    }
+    const int mr = g->dsp.smr, nr = g->dsp.snr;
+    const int nthreads = lcc_pool_threads(g->pool);
+    SgemmJob j = {
+        .g = g, .transa = transa, .transb = transb, .m = m, .n = n, .k = k, .alpha = alpha,
+        .a = a, .b = b, .lda = lda, .ldb = ldb, .ldc = ldc, .c = c, .first_overwrites = first_overwrites,
+    };
+    const int mpanels = (m + mr - 1) / mr, npanels = (n + nr - 1) / nr;
+    /* Task grid: about 2 tasks per thread (a late thread costs little),
+     * splitting the longer side first, never below one panel per slab;
+     * each column slab at least 4 panels wide to amortise packing A. */
+    int mparts = 1, nparts = 1;
+    if (nthreads > 1) {
+        const int want = 2 * nthreads;
+        while (mparts * nparts < want) {
+            const int mrows = (mpanels + mparts - 1) / mparts, ncols = (npanels + nparts - 1) / nparts;
+            if (ncols >= 8 && (ncols * nr >= mrows * mr || mrows < 2))
+                nparts++;
+            else if (mrows >= 2)
+                mparts++;
+            else
+                break;
+        }
+    }
+    j.mstep = (mpanels + mparts - 1) / mparts * mr;
+    j.nstep = (npanels + nparts - 1) / nparts * nr;
+    j.mparts = (m + j.mstep - 1) / j.mstep;
+    j.nparts = (n + j.nstep - 1) / j.nstep;
+    j.mc = MC_TARGET / mr * mr;
+    if (j.mc > j.mstep)
+        j.mc = j.mstep;
+    j.nc = NC_TARGET / nr * nr;
+    if (j.nc > j.nstep)
+        j.nc = j.nstep;
+    const int kcmax = k < KC ? k : KC;
+    if (reserve(g, (size_t)j.nc * kcmax, (size_t)j.mc * kcmax, nthreads))
+        return LCC_ENOMEM;
+    lcc_pool_run(g->pool, j.mparts * j.nparts, slab_task, &j);
+    return 0;
+}
+
+/* ---- integer GEMM ------------------------------------------------------ */
+
+typedef struct QgemmJob {
+    LccGemm *g;
+    int m, n, k, k2;
+    const int16_t *b;
+    ptrdiff_t ldb, ldc;
+    int32_t *c;
+    const int16_t *apack;
+    size_t bstride;     /* per thread, in int16 */
+    int npanels, per;
+} QgemmJob;
+
+static void qgemm_task(void *const arg, const int task, const int thread)
+{
+    const QgemmJob *const j = arg;
+    const GemmDSPContext *const d = &j->g->dsp;
+    const int mr = d->qmr, nr = d->qnr;
+    int16_t *const bp = j->g->qbuf + (size_t)thread * j->bstride;
+    int32_t tile[MAX_MR * MAX_NR];
+    const int p0 = task * j->per, p1 = p0 + j->per < j->npanels ? p0 + j->per : j->npanels;
+    for (int pnl = p0; pnl < p1; pnl++) {
+        const int col0 = pnl * nr;
+        const int w = j->n - col0 < nr ? j->n - col0 : nr;
+        /* B pairs: for each pair of k, nr columns of (B[2p][q], B[2p+1][q]) */
+        for (int p = 0; p < j->k2; p++) {
+            int16_t *const dst = bp + (size_t)p * 2 * nr;
+            for (int h = 0; h < 2; h++) {
+                const int kk = 2 * p + h;
+                if (kk >= j->k) {
+                    for (int q = 0; q < nr; q++)
+                        dst[2 * q + h] = 0;
+                    continue;
+                }
+                const int16_t *const src = j->b + (ptrdiff_t)kk * j->ldb + col0;
+                int q = 0;
+                for (; q < w; q++)
+                    dst[2 * q + h] = src[q];
+                for (; q < nr; q++)
+                    dst[2 * q + h] = 0;
+            }
+        }
+        for (int i0 = 0; i0 < j->m; i0 += mr) {
+            const int h = j->m - i0 < mr ? j->m - i0 : mr;
+            const int16_t *const ap = j->apack + (size_t)i0 * 2 * j->k2;
+            int32_t *const cp = j->c + (ptrdiff_t)i0 * j->ldc + col0;
+            if (h == mr && w == nr) {
+                d->qgemm(j->k2, ap, bp, cp, j->ldc);
+            } else {
+                d->qgemm(j->k2, ap, bp, tile, nr);
+                for (int r = 0; r < h; r++)
+                    memcpy(cp + (ptrdiff_t)r * j->ldc, tile + r * nr, (size_t)w * sizeof(*tile));
+            }
+        }
+    }
+}
+
+int lcc_qgemm(LccGemm *const g, const int m, const int n, const int k, const int16_t *const a,
+              const ptrdiff_t lda, const int16_t *const b, const ptrdiff_t ldb, int32_t *const c,
+              const ptrdiff_t ldc)
+{
+    if (m <= 0 || n <= 0)
+        return 0;
+    if (k <= 0) {
+        for (int i = 0; i < m; i++)
+            memset(c + (ptrdiff_t)i * ldc, 0, (size_t)n * sizeof(*c));
+        return 0;
+    }
+    const int mr = g->dsp.qmr, nr = g->dsp.qnr;
+    const int nthreads = lcc_pool_threads(g->pool);
+    const int k2 = (k + 1) / 2;
+    const int mpad = (m + mr - 1) / mr * mr;
+    const size_t asize = (size_t)mpad * 2 * k2, bstride = ((size_t)k2 * 2 * nr + 31) / 32 * 32;
+    const size_t need = asize + bstride * (size_t)nthreads;
+    if (need > g->qbuf_size) {
+        free(g->qbuf);
+        g->qbuf = alloc_aligned(need * sizeof(int16_t));
+        g->qbuf_size = g->qbuf ? need : 0;
+        if (!g->qbuf)
+            return LCC_ENOMEM;
+    }
+    /* A pairs: for each mr-row panel, for each pair of k, mr (A[r][2p], A[r][2p+1]) */
+    int16_t *const apack = g->qbuf + bstride * (size_t)nthreads;
+    for (int i0 = 0; i0 < mpad; i0 += mr) {
+        int16_t *const dst = apack + (size_t)i0 * 2 * k2;
+        for (int r = 0; r < mr; r++) {
+            const int i = i0 + r;
+            for (int kk = 0; kk < 2 * k2; kk++) {
+                const int16_t v = i < m && kk < k ? a[(ptrdiff_t)i * lda + kk] : 0;
+                dst[(size_t)(kk >> 1) * 2 * mr + 2 * r + (kk & 1)] = v;
+            }
+        }
+    }
+    QgemmJob j = {
+        .g = g, .m = m, .n = n, .k = k, .k2 = k2, .b = b, .ldb = ldb, .ldc = ldc, .c = c,
+        .apack = apack, .bstride = bstride,
+    };
+    j.npanels = (n + nr - 1) / nr;
+    int ntasks = nthreads > 1 ? 4 * nthreads : 1;
+    if (ntasks > j.npanels)
+        ntasks = j.npanels;
+    j.per = (j.npanels + ntasks - 1) / ntasks;
+    ntasks = (j.npanels + j.per - 1) / j.per;
+    lcc_pool_run(g->pool, ntasks, qgemm_task, &j);
+    return 0;
+}
