@@ -1,0 +1,434 @@
+/* The pc weight file: quantized HCLT parameters (layout in SPEC.md, pc).
+ *
+ *   0   8  magic "LCCPCW1\n"
+ *   8   4  version (1)
+ *  12   4  nvars D        16  4  nsyms S        20  4  nstates H
+ *  24   4  root           28  4  width          32  4  height
+ *  36  32  name, NUL-padded
+ *  68   4  flags (0)
+ *  72  4D  parent[v] (0xFFFFFFFF at the root)
+ *       H  prior, log-quantized bytes
+ *  (D-1)HH transition rows of every non-root v in id order, log-quantized
+ *       4  packed size P of the leaves
+ *       P  PackBits of D*H*S log-quantized bytes, leaf[v][h][s]
+ *       4  CRC-32 of all the bytes before it
+ * All integers little-endian. A log-quantized byte q stands for the relative
+ * weight L(q) = T[q & 7] >> (q >> 3), T[j] = round(2^(30 - j/8)); a row of
+ * n weights L[i] becomes the integers 1 + floor(L[i] * (2^B - n) / max(sum L, 1))
+ * with B = PC_TRANS_BITS for prior and transitions, PC_LEAF_BITS for leaves. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entropy/pc/pc.h"
+#include "libcodec/internal.h"
+
+#define PC_MAGIC "LCCPCW1\n"
+#define PC_VERSION 1
+#define PC_HEADER 72
+/* Largest table of cumulative leaf values (entries) a model may need. */
+#define PC_MAX_CUM_ENTRIES (1u << 27)
+
+static const uint32_t logq_table[8] = {
+    1073741824u, 984625594u, 902905651u, 827968132u, 759250125u, 696235434u, 638450708u, 585461881u,
+};
+
+static inline uint64_t logq_value(const uint8_t q)
+{
+    return logq_table[q & 7] >> (q >> 3);
+}
+
+static int fail(char *const err, const size_t len, const int code, const char *const fmt, ...)
+{
+    if (err && len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, len, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+/* Integers of one row from n log-quantized bytes (see the header). */
+static void dequant_row(const uint8_t *const q, const uint32_t n, const unsigned bits, uint32_t *const out)
+{
+    uint64_t sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += logq_value(q[i]);
+    if (!sum)
+        sum = 1;
+    const uint64_t spread = ((uint64_t)1 << bits) - n;
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = (uint32_t)(1 + logq_value(q[i]) * spread / sum);
+}
+
+/* PackBits: control c < 128: c + 1 literals follow; c >= 128: the next byte
+ * repeats c - 125 times (3..130). Returns 0 if in decodes to exactly n bytes. */
+static int unpack_bits(const uint8_t *in, const size_t in_size, uint8_t *const out, const size_t n)
+{
+    const uint8_t *const end = in + in_size;
+    size_t o = 0;
+    while (in < end) {
+        const unsigned c = *in++;
+        if (c < 128) {
+            const size_t k = c + 1u;
+            if ((size_t)(end - in) < k || n - o < k)
+                return -1;
+            memcpy(out + o, in, k);
+            in += k;
+            o += k;
+        } else {
+            const size_t k = c - 125u;
+            if (in == end || n - o < k)
+                return -1;
+            memset(out + o, *in++, k);
+            o += k;
+        }
+    }
+    return o == n ? 0 : -1;
+}
+
+static void pack_bits(LccBuf *const b, const uint8_t *const in, const size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t run = 1;
+        while (i + run < n && run < 130 && in[i + run] == in[i])
+            run++;
+        if (run >= 3) {
+            lcc_buf_u8(b, (uint8_t)(run + 125));
+            lcc_buf_u8(b, in[i]);
+            i += run;
+            continue;
+        }
+        /* Literals up to the next run of 3 (or 128 bytes). */
+        size_t k = 0;
+        while (i + k < n && k < 128) {
+            if (i + k + 2 < n && in[i + k] == in[i + k + 1] && in[i + k] == in[i + k + 2])
+                break;
+            k++;
+        }
+        lcc_buf_u8(b, (uint8_t)(k - 1));
+        lcc_buf_append(b, in + i, k);
+        i += k;
+    }
+}
+
+void pc_model_free(PcModel *const m)
+{
+    if (!m)
+        return;
+    free(m->parent);
+    free(m->child_start);
+    free(m->children);
+    free(m->order);
+    free(m->depth);
+    free(m->prior);
+    free(m->trans);
+    free(m->cum);
+    memset(m, 0, sizeof(*m));
+}
+
+int pc_model_parse(PcModel *const m, const uint8_t *const buf, const size_t size, char *const err,
+                   const size_t errlen)
+{
+    memset(m, 0, sizeof(*m));
+    if (size < PC_HEADER + 8 || memcmp(buf, PC_MAGIC, 8))
+        return fail(err, errlen, LCC_EMODEL, "not a pc weight file (bad magic)");
+    if (lcc_rl32(buf + size - 4) != lcc_crc32(0, buf, size - 4))
+        return fail(err, errlen, LCC_EBADMSG, "pc weight file: CRC mismatch (damaged file)");
+    const uint32_t version = lcc_rl32(buf + 8);
+    if (version != PC_VERSION)
+        return fail(err, errlen, LCC_ENOTSUP, "pc weight file version %u (this build reads %u)", version,
+                    PC_VERSION);
+    const uint32_t D = lcc_rl32(buf + 12), S = lcc_rl32(buf + 16), H = lcc_rl32(buf + 20);
+    const uint32_t root = lcc_rl32(buf + 24);
+    if (D < 1 || D > PC_MAX_VARS || S < 2 || S > PC_MAX_SYMS || H < 1 || H > PC_MAX_STATES || root >= D)
+        return fail(err, errlen, LCC_EBADMSG, "pc weight file: bad sizes (D=%u S=%u H=%u root=%u)", D, S, H, root);
+    if ((uint64_t)D * (S + 1) * H > PC_MAX_CUM_ENTRIES)
+        return fail(err, errlen, LCC_ERANGE, "pc weight file: model too large (D=%u S=%u H=%u)", D, S, H);
+    if (lcc_rl32(buf + 68) != 0)
+        return fail(err, errlen, LCC_ENOTSUP, "pc weight file: unknown flags %#x", lcc_rl32(buf + 68));
+    const uint64_t fixed = PC_HEADER + 4ull * D + H + (uint64_t)(D - 1) * H * H + 4;
+    if (size < fixed + 4)
+        return fail(err, errlen, LCC_EBADMSG, "pc weight file: truncated");
+    m->nvars = D;
+    m->nsyms = S;
+    m->nstates = H;
+    m->root = root;
+    m->width = lcc_rl32(buf + 28);
+    m->height = lcc_rl32(buf + 32);
+    memcpy(m->name, buf + 36, 32);
+    m->name[32] = 0;
+    pc_sha256(buf, size, m->sha256);
+
+    int code = LCC_ENOMEM;
+    uint8_t *leafq = NULL;
+    m->parent = malloc(D * sizeof(*m->parent));
+    m->child_start = calloc(D + 1, sizeof(*m->child_start));
+    m->children = malloc((D > 1 ? D - 1 : 1) * sizeof(*m->children));
+    m->order = malloc(D * sizeof(*m->order));
+    m->depth = malloc(D * sizeof(*m->depth));
+    m->prior = malloc(H * sizeof(*m->prior));
+    m->trans = calloc((size_t)D * H * H, sizeof(*m->trans));
+    m->cum = malloc((size_t)D * (S + 1) * H * sizeof(*m->cum));
+    leafq = malloc((size_t)D * H * S);
+    if (!m->parent || !m->child_start || !m->children || !m->order || !m->depth || !m->prior || !m->trans ||
+        !m->cum || !leafq)
+        goto error;
+
+    /* Tree: one root, every other parent in range, reachable from the root. */
+    const uint8_t *p = buf + PC_HEADER;
+    for (uint32_t v = 0; v < D; v++, p += 4) {
+        const uint32_t q = lcc_rl32(p);
+        if (v == root ? q != UINT32_MAX : (q >= D || q == v)) {
+            code = fail(err, errlen, LCC_EBADMSG, "pc weight file: bad parent %u of variable %u", q, v);
+            goto error;
+        }
+        m->parent[v] = v == root ? -1 : (int32_t)q;
+        if (v != root)
+            m->child_start[q + 1]++;
+    }
+    for (uint32_t v = 0; v < D; v++)
+        m->child_start[v + 1] += m->child_start[v];
+    {
+        uint32_t *const fill = m->depth;   /* reused as a cursor, rewritten below */
+        memcpy(fill, m->child_start, D * sizeof(*fill));
+        for (uint32_t v = 0; v < D; v++)
+            if (v != root)
+                m->children[fill[m->parent[v]]++] = v;
+    }
+    /* Preorder with children in increasing id order; order[] doubles as the stack. */
+    {
+        uint32_t n = 0, top = 0;
+        uint32_t *const stack = m->order;
+        uint32_t *const pre = malloc(D * sizeof(*pre));
+        if (!pre)
+            goto error;
+        stack[top++] = root;
+        m->depth[root] = 0;
+        while (top) {
+            const uint32_t v = stack[--top];
+            if (n == D) {
+                free(pre);
+                code = fail(err, errlen, LCC_EBADMSG, "pc weight file: the parents do not form a tree");
+                goto error;
+            }
+            pre[n++] = v;
+            for (uint32_t i = m->child_start[v + 1]; i-- > m->child_start[v];) {
+                const uint32_t c = m->children[i];
+                m->depth[c] = m->depth[v] + 1;
+                stack[top++] = c;
+            }
+        }
+        if (n != D) {
+            free(pre);
+            code = fail(err, errlen, LCC_EBADMSG, "pc weight file: the parents do not form a tree");
+            goto error;
+        }
+        memcpy(m->order, pre, D * sizeof(*pre));
+        free(pre);
+    }
+
+    dequant_row(p, H, PC_TRANS_BITS, m->prior);
+    p += H;
+    for (uint32_t v = 0; v < D; v++) {
+        if (v == root)
+            continue;
+        for (uint32_t hp = 0; hp < H; hp++, p += H)
+            dequant_row(p, H, PC_TRANS_BITS, m->trans + ((size_t)v * H + hp) * H);
+    }
+    const uint32_t packed = lcc_rl32(p);
+    p += 4;
+    if (packed != size - 4 - (size_t)(p - buf)) {
+        code = fail(err, errlen, LCC_EBADMSG, "pc weight file: leaf block of %u bytes does not fit the file", packed);
+        goto error;
+    }
+    if (unpack_bits(p, packed, leafq, (size_t)D * H * S)) {
+        code = fail(err, errlen, LCC_EBADMSG, "pc weight file: damaged leaf block");
+        goto error;
+    }
+    {
+        uint32_t *const row = malloc(S * sizeof(*row));
+        if (!row)
+            goto error;
+        for (uint32_t v = 0; v < D; v++)
+            for (uint32_t h = 0; h < H; h++) {
+                dequant_row(leafq + ((size_t)v * H + h) * S, S, PC_LEAF_BITS, row);
+                uint32_t *const c = m->cum + (size_t)v * (S + 1) * H + h;
+                uint32_t acc = 0;
+                c[0] = 0;
+                for (uint32_t s = 0; s < S; s++) {
+                    acc += row[s];
+                    c[(size_t)(s + 1) * H] = acc;
+                }
+            }
+        free(row);
+    }
+    free(leafq);
+    return 0;
+
+error:
+    free(leafq);
+    pc_model_free(m);
+    if (code == LCC_ENOMEM)
+        fail(err, errlen, code, "pc weight file: out of memory");
+    return code;
+}
+
+/* ---- export from the float model ---------------------------------------- */
+
+static uint8_t quant_log(const double p, const double pmax)
+{
+    if (!(p > 0) || !(pmax > 0))
+        return 255;
+    const double q = -8.0 * log2(p / pmax);
+    if (q >= 255)
+        return 255;
+    return (uint8_t)(q < 0 ? 0 : q + 0.5);
+}
+
+static void quant_row(const double *const r, const uint32_t n, uint8_t *const out)
+{
+    double mx = 0;
+    for (uint32_t i = 0; i < n; i++)
+        mx = r[i] > mx ? r[i] : mx;
+    for (uint32_t i = 0; i < n; i++)
+        out[i] = quant_log(r[i], mx);
+}
+
+int pc_train_export(const PcTrain *const t, const char *const name, uint8_t **const out, size_t *const size)
+{
+    const uint32_t D = t->nvars, S = t->nsyms, H = t->nstates;
+    LccBuf b = { 0 };
+    uint8_t hdr[PC_HEADER] = { 0 };
+    memcpy(hdr, PC_MAGIC, 8);
+    lcc_wl32(hdr + 8, PC_VERSION);
+    lcc_wl32(hdr + 12, D);
+    lcc_wl32(hdr + 16, S);
+    lcc_wl32(hdr + 20, H);
+    lcc_wl32(hdr + 24, t->root);
+    lcc_wl32(hdr + 28, t->width);
+    lcc_wl32(hdr + 32, t->height);
+    if (name)
+        memcpy(hdr + 36, name, strlen(name) < 31 ? strlen(name) : 31);
+    lcc_buf_append(&b, hdr, sizeof(hdr));
+    for (uint32_t v = 0; v < D; v++)
+        lcc_buf_u32(&b, t->parent[v] < 0 ? UINT32_MAX : (uint32_t)t->parent[v]);
+    uint8_t *const q = malloc((size_t)D * H * S > H ? (size_t)D * H * S : H);
+    if (!q) {
+        lcc_buf_free(&b);
+        return -1;
+    }
+    quant_row(t->prior, H, q);
+    lcc_buf_append(&b, q, H);
+    for (uint32_t v = 0; v < D; v++) {
+        if (v == t->root)
+            continue;
+        for (uint32_t hp = 0; hp < H; hp++) {
+            quant_row(t->trans + ((size_t)v * H + hp) * H, H, q);
+            lcc_buf_append(&b, q, H);
+        }
+    }
+    for (size_t r = 0; r < (size_t)D * H; r++)
+        quant_row(t->leaf + r * S, S, q + r * S);
+    const size_t at = b.size;
+    lcc_buf_u32(&b, 0);
+    pack_bits(&b, q, (size_t)D * H * S);
+    free(q);
+    if (b.failed) {
+        lcc_buf_free(&b);
+        return -1;
+    }
+    lcc_wl32(b.data + at, (uint32_t)(b.size - at - 4));
+    lcc_buf_u32(&b, lcc_crc32(0, b.data, b.size));
+    if (b.failed) {
+        lcc_buf_free(&b);
+        return -1;
+    }
+    *out = b.data;
+    *size = b.size;
+    return 0;
+}
+
+/* ---- SHA-256 (FIPS 180-4) ------------------------------------------------ */
+
+static const uint32_t sha_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static inline uint32_t ror32(const uint32_t x, const unsigned n)
+{
+    return (x >> n) | (x << (32 - n));
+}
+
+static void sha_block(uint32_t st[8], const uint8_t *const blk)
+{
+    uint32_t w[64];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)blk[4 * i] << 24 | (uint32_t)blk[4 * i + 1] << 16 | (uint32_t)blk[4 * i + 2] << 8 |
+               blk[4 * i + 3];
+    for (int i = 16; i < 64; i++) {
+        const uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^ (w[i - 15] >> 3);
+        const uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^ (w[i - 2] >> 10);
+        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
+    for (int i = 0; i < 64; i++) {
+        const uint32_t t1 = h + (ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25)) + ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+        const uint32_t t2 = (ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
+    }
+    st[0] += a;
+    st[1] += b;
+    st[2] += c;
+    st[3] += d;
+    st[4] += e;
+    st[5] += f;
+    st[6] += g;
+    st[7] += h;
+}
+
+void pc_sha256(const void *const data, const size_t n, uint8_t out[32])
+{
+    uint32_t st[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+    const uint8_t *p = data;
+    size_t left = n;
+    while (left >= 64) {
+        sha_block(st, p);
+        p += 64;
+        left -= 64;
+    }
+    uint8_t tail[128] = { 0 };
+    memcpy(tail, p, left);
+    tail[left] = 0x80;
+    const size_t tl = left + 9 <= 64 ? 64 : 128;
+    const uint64_t bits = (uint64_t)n * 8;
+    for (int i = 0; i < 8; i++)
+        tail[tl - 1 - i] = (uint8_t)(bits >> (8 * i));
+    sha_block(st, tail);
+    if (tl == 128)
+        sha_block(st, tail + 64);
+    for (int i = 0; i < 8; i++) {
+        out[4 * i] = (uint8_t)(st[i] >> 24);
+        out[4 * i + 1] = (uint8_t)(st[i] >> 16);
+        out[4 * i + 2] = (uint8_t)(st[i] >> 8);
+        out[4 * i + 3] = (uint8_t)st[i];
+    }
+}
