@@ -66,7 +66,12 @@
  *   No call allocates: the caller passes a workspace of
  *   wavelet_workspace_bytes(spec) bytes (aligned like malloc), the same for
  *   every operation of one spec. No global state: calls on distinct
- *   buffers may run concurrently.
+ *   buffers may run concurrently. Channels are independent and contiguous
+ *   in both layouts, so a caller can split the channels of one tensor over
+ *   threads: channels [c0, c1) are the spec with channels = c1 - c0, the
+ *   signal at x + c0 * width * height and the coefficients at
+ *   X + c0 * (coefficient count of one channel), one workspace per thread.
+ *   A batch (N) is a loop over calls, or channels = N * C.
  */
 #ifndef LCC_WAVELET_H
 #define LCC_WAVELET_H
