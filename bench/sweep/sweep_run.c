@@ -1,0 +1,1250 @@
+/* The sweep driver: lists the files, runs every (file, codec) job on a pool
+ * of threads with a resumable cache, averages the curves and writes the
+ * outputs (results.json, results.csv, bd.md, plots). */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench/sweep/sweep.h"
+
+typedef struct SweepFile {
+    char *path;
+    const char *name;          /* base name inside path */
+    struct stat st;
+    int ok;                    /* usable */
+    char reason[SWEEP_REASON];
+    LccMedia geo;              /* geometry only (data NULL) */
+    double denom;              /* pixels (image), frame pixels (video), seconds (audio) */
+} SweepFile;
+
+typedef struct SweepCodec {
+    char name[64];
+    SweepKind kind;
+    const SweepAnchor *anchor;
+    char settings[512];
+    int nq;
+    int q[SWEEP_MAX_POINTS];
+    int ok;
+    char reason[SWEEP_REASON];
+} SweepCodec;
+
+typedef struct SweepPoint {
+    int done, ok, cached;
+    char reason[SWEEP_REASON];
+    uint64_t bytes;
+    double rate;
+    double metric[SWEEP_NUM_METRICS];
+    double enc_s, dec_s;
+} SweepPoint;
+
+typedef struct Sweep {
+    const SweepOptions *o;
+    LccModality mod;
+    SweepFile *files;
+    int num_files;
+    SweepCodec codecs[SWEEP_MAX_CODECS];
+    int num_codecs;
+    SweepPoint *points;        /* [file][codec][q] */
+    char cachedir[4096], tmpdir[4096];
+    int threads;
+    int maxq;                  /* largest nq: the stride of points */
+    /* job queue */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int next_job, num_jobs, running;
+    long total_points, done_points, cached_points;
+    double start;
+} Sweep;
+
+static SweepPoint *point_at(const Sweep *const s, const int f, const int k, const int qi)
+{
+    return &s->points[((size_t)f * (size_t)s->num_codecs + (size_t)k) * (size_t)s->maxq + (size_t)qi];
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* ---- input files ------------------------------------------------------------ */
+
+static int media_ext(const char *const name)
+{
+    static const char *const exts[] = { "png", "jpg", "jpeg", "ppm", "pgm", "pnm", "pam", "bmp", "tif", "tiff",
+                                        "y4m", "mkv", "mp4", "mov", "webm", "avi", "nut", "yuv",
+                                        "wav", "flac", "ogg", "oga", "opus", "aif", "aiff", "mp3" };
+    const char *const dot = strrchr(name, '.');
+    if (!dot)
+        return 0;
+    for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+        if (!strcasecmp(dot + 1, exts[i]))
+            return 1;
+    return 0;
+}
+
+static int cmp_names(const void *const a, const void *const b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int list_files(Sweep *const s)
+{
+    const char *const data = s->o->data;
+    struct stat st;
+    if (stat(data, &st)) {
+        fprintf(stderr, "lcc sweep: %s: %s\n", data, strerror(errno));
+        return 3;
+    }
+    char **names = NULL;
+    int n = 0, cap = 0;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *const d = opendir(data);
+        if (!d) {
+            fprintf(stderr, "lcc sweep: %s: %s\n", data, strerror(errno));
+            return 3;
+        }
+        for (struct dirent *e; (e = readdir(d));) {
+            if (e->d_name[0] == '.' || !media_ext(e->d_name))
+                continue;
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                char **const t = cap < 1000000 ? realloc(names, sizeof(*names) * (size_t)cap) : NULL;
+                if (!t)
+                    break;
+                names = t;
+            }
+            const size_t len = strlen(data) + strlen(e->d_name) + 2;
+            if (!(names[n] = malloc(len)))
+                break;
+            snprintf(names[n], len, "%s/%s", data, e->d_name);
+            n++;
+        }
+        closedir(d);
+        qsort(names, (size_t)n, sizeof(*names), cmp_names);
+    } else {
+        names = malloc(sizeof(*names));
+        if (names && (names[0] = strdup(data)))
+            n = 1;
+    }
+    if (s->o->subset > 0 && n > s->o->subset) {
+        for (int i = s->o->subset; i < n; i++)
+            free(names[i]);
+        n = s->o->subset;
+    }
+    s->files = calloc((size_t)(n ? n : 1), sizeof(*s->files));
+    if (!s->files) {
+        for (int i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        return 4;
+    }
+    for (int i = 0; i < n; i++) {
+        SweepFile *const f = &s->files[i];
+        f->path = names[i];
+        f->name = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+        stat(f->path, &f->st);
+    }
+    free(names);
+    s->num_files = n;
+    if (!n) {
+        fprintf(stderr, "lcc sweep: %s: no media files\n", data);
+        return 2;
+    }
+    return 0;
+}
+
+static double denominator(const LccMedia *const m)
+{
+    switch (m->modality) {
+    case LCC_MODALITY_IMAGE: return (double)m->image.width * m->image.height;
+    case LCC_MODALITY_VIDEO: return (double)m->video.width * m->video.height * m->video.frames;
+    case LCC_MODALITY_AUDIO: return m->audio.sample_rate ? (double)m->audio.frames / m->audio.sample_rate : 0;
+    default: return 0;
+    }
+}
+
+/* Read every file once: its geometry, and the modality of the set. Files
+ * that do not read, or whose kind differs from the set (modality, channels,
+ * bit depth, chroma, sample rate), are skipped with a reason. */
+static int probe_files(Sweep *const s)
+{
+    LccContext *c;
+    if (lcc_open(&c, NULL))
+        return 4;
+    int count[4] = { 0 };
+    for (int i = 0; i < s->num_files; i++) {
+        SweepFile *const f = &s->files[i];
+        LccMedia m = { 0 };
+        lcc_clear_error(c);
+        const lcc_status err = lcc_media_read(c, f->path, &m);
+        if (err) {
+            snprintf(f->reason, sizeof(f->reason), "unreadable: %s", *lcc_last_error(c) ? lcc_last_error(c) : lcc_strerror(err));
+            continue;
+        }
+        f->geo = m;
+        f->geo.image.data = NULL;
+        f->geo.video.data = NULL;
+        f->geo.audio.data = NULL;
+        lcc_media_free(&m);
+        f->denom = denominator(&f->geo);
+        if (!(f->denom > 0)) {
+            snprintf(f->reason, sizeof(f->reason), "empty media");
+            continue;
+        }
+        f->ok = 1;
+        if (f->geo.modality >= 1 && f->geo.modality <= 3)
+            count[f->geo.modality]++;
+    }
+    lcc_close(&c);
+    s->mod = LCC_MODALITY_NONE;
+    for (int m = 1; m <= 3; m++)
+        if (count[m] > (s->mod ? count[s->mod] : 0))
+            s->mod = (LccModality)m;
+    const SweepFile *first = NULL;
+    for (int i = 0; i < s->num_files; i++) {
+        SweepFile *const f = &s->files[i];
+        if (!f->ok)
+            continue;
+        if (f->geo.modality != s->mod) {
+            f->ok = 0;
+            snprintf(f->reason, sizeof(f->reason), "mixed set: %s among %s files", lcc_modality_name(f->geo.modality),
+                     lcc_modality_name(s->mod));
+            continue;
+        }
+        if (!first) {
+            first = f;
+            continue;
+        }
+        const LccMedia *const a = &first->geo, *const b = &f->geo;
+        char what[160] = "";
+        if (s->mod == LCC_MODALITY_IMAGE && (a->image.channels != b->image.channels || a->image.bit_depth != b->image.bit_depth))
+            snprintf(what, sizeof(what), "%u channels, %u bit (the set: %u channels, %u bit, as %s)", b->image.channels,
+                     b->image.bit_depth, a->image.channels, a->image.bit_depth, first->name);
+        else if (s->mod == LCC_MODALITY_VIDEO && (a->video.chroma != b->video.chroma || a->video.bit_depth != b->video.bit_depth))
+            snprintf(what, sizeof(what), "chroma %d, %u bit (the set: chroma %d, %u bit, as %s)", (int)b->video.chroma,
+                     b->video.bit_depth, (int)a->video.chroma, a->video.bit_depth, first->name);
+        else if (s->mod == LCC_MODALITY_AUDIO && (a->audio.sample_rate != b->audio.sample_rate || a->audio.channels != b->audio.channels))
+            snprintf(what, sizeof(what), "%u Hz, %u channels (the set: %u Hz, %u channels, as %s)", b->audio.sample_rate,
+                     b->audio.channels, a->audio.sample_rate, a->audio.channels, first->name);
+        if (what[0]) {
+            f->ok = 0;
+            snprintf(f->reason, sizeof(f->reason), "mixed set: %s", what);
+        }
+    }
+    int usable = 0;
+    for (int i = 0; i < s->num_files; i++) {
+        if (s->files[i].ok)
+            usable++;
+        else if (!s->o->quiet)
+            fprintf(stderr, "lcc sweep: %s: skipped: %s\n", s->files[i].path, s->files[i].reason);
+    }
+    if (!usable) {
+        fprintf(stderr, "lcc sweep: no usable input file in %s\n", s->o->data);
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- codecs ----------------------------------------------------------------- */
+
+static int parse_list(const char *str, int *const v, const int max)
+{
+    int n = 0;
+    while (str && *str) {
+        char *end;
+        const long x = strtol(str, &end, 10);
+        if (end == str || x < -1000000 || x > 1000000 || n >= max || (*end && *end != ','))
+            return -1;
+        v[n++] = (int)x;
+        str = *end ? end + 1 : end;
+    }
+    return n;
+}
+
+static int in_list(const char *const list, const char *const name)
+{
+    const size_t len = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const size_t l = strcspn(p, ",");
+        if (l == len && !strncmp(p, name, len))
+            return 1;
+        p += l;
+        if (*p)
+            p++;
+    }
+    return 0;
+}
+
+static SweepCodec *add_codec(Sweep *const s, const char *const name, const SweepKind kind)
+{
+    if (s->num_codecs >= SWEEP_MAX_CODECS) {
+        fprintf(stderr, "lcc sweep: more than %d codecs; %s ignored\n", SWEEP_MAX_CODECS, name);
+        return NULL;
+    }
+    SweepCodec *const k = &s->codecs[s->num_codecs++];
+    memset(k, 0, sizeof(*k));
+    snprintf(k->name, sizeof(k->name), "%s", name);
+    k->kind = kind;
+    k->ok = 1;
+    return k;
+}
+
+static int setup_codecs(Sweep *const s)
+{
+    const SweepOptions *const o = s->o;
+    int qlist[SWEEP_MAX_POINTS], nql = -1;
+    if (o->qualities && (nql = parse_list(o->qualities, qlist, SWEEP_MAX_POINTS)) < 1) {
+        fprintf(stderr, "lcc sweep: bad --quality list '%s'\n", o->qualities);
+        return 1;
+    }
+    /* profiles */
+    if (!o->profiles || strcmp(o->profiles, "none")) {
+        if (o->profiles) {
+            for (const char *p = o->profiles; *p;) {
+                const size_t l = strcspn(p, ",");
+                char name[64];
+                snprintf(name, sizeof(name), "%.*s", (int)(l < 63 ? l : 63), p);
+                p += l;
+                if (*p)
+                    p++;
+                if (!name[0])
+                    continue;
+                const LccProfileInfo *const pi = lcc_profile_find(name, s->mod);
+                SweepCodec *const k = add_codec(s, name, SWEEP_PROFILE);
+                if (!k)
+                    break;
+                if (!pi) {
+                    k->ok = 0;
+                    snprintf(k->reason, sizeof(k->reason), "no %s profile named '%s' in this build", lcc_modality_name(s->mod), name);
+                } else if (!pi->can_encode) {
+                    k->ok = 0;
+                    snprintf(k->reason, sizeof(k->reason), "profile '%s' cannot encode in this build", name);
+                }
+            }
+        } else {
+            for (int i = 0; i < lcc_profile_count(); i++) {
+                const LccProfileInfo *const pi = lcc_profile_get(i);
+                if (pi && pi->modality == s->mod && pi->can_encode)
+                    add_codec(s, pi->name, SWEEP_PROFILE);
+            }
+        }
+        for (int i = 0; i < s->num_codecs; i++) {
+            SweepCodec *const k = &s->codecs[i];
+            const LccProfileInfo *const pi = lcc_profile_find(k->name, s->mod);
+            if (!k->ok || !pi)
+                continue;
+            snprintf(k->settings, sizeof(k->settings), "lcc %s profile '%s' (%s), in process, 1 thread per job",
+                     lcc_version(), pi->name, pi->description ? pi->description : "");
+            for (int j = 0; j < pi->num_qualities && k->nq < SWEEP_MAX_POINTS; j++) {
+                int want = nql < 0;
+                for (int t = 0; t < nql && !want; t++)
+                    want = qlist[t] == pi->qualities[j];
+                if (want)
+                    k->q[k->nq++] = pi->qualities[j];
+            }
+            if (!k->nq) {
+                k->ok = 0;
+                snprintf(k->reason, sizeof(k->reason), "none of the --quality values is a quality of '%s'", k->name);
+            }
+        }
+    }
+    /* anchors */
+    if (!o->anchors || strcmp(o->anchors, "none")) {
+        for (int i = 0;; i++) {
+            const SweepAnchor *const a = sweep_anchor_get(s->mod, i);
+            if (!a)
+                break;
+            if (o->anchors && !in_list(o->anchors, sweep_anchor_name(a)))
+                continue;
+            SweepCodec *const k = add_codec(s, sweep_anchor_name(a), SWEEP_ANCHOR);
+            if (!k)
+                break;
+            k->anchor = a;
+            snprintf(k->settings, sizeof(k->settings), "%s", sweep_anchor_settings(a));
+            k->nq = sweep_anchor_default_qualities(a, k->q, SWEEP_MAX_POINTS);
+            if (sweep_anchor_available(a, k->reason, sizeof(k->reason)))
+                k->ok = 0;
+        }
+        for (const char *p = o->anchors; p && *p;) {
+            const size_t l = strcspn(p, ",");
+            char name[64];
+            snprintf(name, sizeof(name), "%.*s", (int)(l < 63 ? l : 63), p);
+            if (name[0] && !sweep_anchor_find(name, s->mod)) {
+                SweepCodec *const k = add_codec(s, name, SWEEP_ANCHOR);
+                if (k) {
+                    k->ok = 0;
+                    snprintf(k->reason, sizeof(k->reason), "no %s anchor named '%s'", lcc_modality_name(s->mod), name);
+                }
+            }
+            p += l;
+            if (*p)
+                p++;
+        }
+    }
+    for (int i = 0; i < o->num_anchor_q; i++) {
+        const char *const eq = strchr(o->anchor_q[i], '=');
+        int found = 0;
+        for (int j = 0; eq && j < s->num_codecs; j++) {
+            SweepCodec *const k = &s->codecs[j];
+            if (k->kind != SWEEP_ANCHOR || strlen(k->name) != (size_t)(eq - o->anchor_q[i]) ||
+                strncmp(k->name, o->anchor_q[i], (size_t)(eq - o->anchor_q[i])))
+                continue;
+            found = 1;
+            const int n = parse_list(eq + 1, k->q, SWEEP_MAX_POINTS);
+            if (n < 1) {
+                fprintf(stderr, "lcc sweep: bad --anchor-quality '%s'\n", o->anchor_q[i]);
+                return 1;
+            }
+            k->nq = n;
+        }
+        if (!found && !o->quiet)
+            fprintf(stderr, "lcc sweep: --anchor-quality %s: no such anchor in this sweep\n", o->anchor_q[i]);
+    }
+    for (int i = 0; i < s->num_codecs; i++)
+        if (!s->codecs[i].ok && !o->quiet)
+            fprintf(stderr, "lcc sweep: %s: skipped: %s\n", s->codecs[i].name, s->codecs[i].reason);
+    return 0;
+}
+
+/* ---- cache ------------------------------------------------------------------ */
+
+static uint64_t fnv1a(const char *p)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *p; p++)
+        h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    return h;
+}
+
+static void cache_key(const Sweep *const s, const SweepFile *const f, const SweepCodec *const k, const int q,
+                      char *const key, const size_t size)
+{
+    char abs[4096];
+    if (!realpath(f->path, abs))
+        snprintf(abs, sizeof(abs), "%s", f->path);
+    snprintf(key, size, "lcc-sweep-1|%s|%lld|%lld.%09ld|%s|%d|%s|q=%d", abs, (long long)f->st.st_size,
+             (long long)f->st.st_mtim.tv_sec, f->st.st_mtim.tv_nsec, k->name, (int)k->kind, k->settings, q);
+    (void)s;
+}
+
+static void cache_path(const Sweep *const s, const char *const key, char *const path, const size_t size)
+{
+    snprintf(path, size, "%s/%016llx.txt", s->cachedir, (unsigned long long)fnv1a(key));
+}
+
+static int cache_load(const Sweep *const s, const char *const key, SweepPoint *const p)
+{
+    char path[4200], line[8192];
+    cache_path(s, key, path, sizeof(path));
+    FILE *const f = fopen(path, "r");
+    if (!f)
+        return 0;
+    int ok = 0;
+    if (fgets(line, sizeof(line), f)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!strcmp(line, key) && fgets(line, sizeof(line), f)) {
+            unsigned long long bytes;
+            double v[9];
+            if (sscanf(line, "%llu %lf %lf %lf %lf %lf %lf %lf %lf", &bytes, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                       &v[6], &v[7]) == 9) {
+                p->bytes = bytes;
+                p->rate = v[0];
+                for (int m = 0; m < SWEEP_NUM_METRICS; m++)
+                    p->metric[m] = v[1 + m];
+                p->enc_s = v[6];
+                p->dec_s = v[7];
+                p->ok = p->done = p->cached = 1;
+                ok = 1;
+            }
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
+static void cache_store(const Sweep *const s, const char *const key, const SweepPoint *const p)
+{
+    char path[4200];
+    SweepText t = { 0 };
+    cache_path(s, key, path, sizeof(path));
+    sweep_text_printf(&t, "%s\n%llu %.17g", key, (unsigned long long)p->bytes, p->rate);
+    for (int m = 0; m < SWEEP_NUM_METRICS; m++)
+        sweep_text_printf(&t, " %.17g", p->metric[m]);
+    sweep_text_printf(&t, " %.17g %.17g\n", p->enc_s, p->dec_s);
+    if (!t.failed && lcc_write_file_atomic(NULL, path, t.data, t.size) && !s->o->quiet)
+        fprintf(stderr, "lcc sweep: cannot write the cache file %s\n", path);
+    sweep_text_free(&t);
+}
+
+/* ---- one measurement ---------------------------------------------------------- */
+
+/* Make test comparable with ref: images with a different channel layout
+ * (alpha added or dropped, gray decoded as RGB), audio a few frames longer
+ * or shorter (codec delay). Returns 0, or -1 with why. */
+static int conform(const LccMedia *const ref, LccMedia *const test, char *const why, const size_t whysize)
+{
+    if (ref->modality != test->modality) {
+        snprintf(why, whysize, "decoded %s, expected %s", lcc_modality_name(test->modality), lcc_modality_name(ref->modality));
+        return -1;
+    }
+    if (ref->modality == LCC_MODALITY_IMAGE) {
+        const LccImage *const a = &ref->image;
+        LccImage *const b = &test->image;
+        if (a->width != b->width || a->height != b->height || a->bit_depth != b->bit_depth) {
+            snprintf(why, whysize, "decoded %ux%u %u bit, expected %ux%u %u bit", b->width, b->height, b->bit_depth,
+                     a->width, a->height, a->bit_depth);
+            return -1;
+        }
+        if (a->channels == b->channels)
+            return 0;
+        const size_t px = (size_t)a->width * a->height;
+        uint16_t *const d = malloc(px * a->channels * sizeof(uint16_t));
+        if (!d) {
+            snprintf(why, whysize, "out of memory");
+            return -1;
+        }
+        const int ac = (int)a->channels, bc = (int)b->channels;
+        const int acol = ac >= 3 ? 3 : 1, bcol = bc >= 3 ? 3 : 1;
+        for (size_t i = 0; i < px; i++) {
+            for (int k = 0; k < acol; k++)
+                d[i * ac + k] = b->data[i * bc + (bcol == 3 ? k : 0)];
+            if (ac == 2 || ac == 4) /* alpha is ignored by lcc_compare: take the reference's */
+                d[i * ac + ac - 1] = a->data[i * ac + ac - 1];
+        }
+        free(b->data);
+        b->data = d;
+        b->channels = a->channels;
+        return 0;
+    }
+    if (ref->modality == LCC_MODALITY_AUDIO) {
+        const LccAudio *const a = &ref->audio;
+        LccAudio *const b = &test->audio;
+        if (a->channels != b->channels || a->sample_rate != b->sample_rate) {
+            snprintf(why, whysize, "decoded %u ch %u Hz, expected %u ch %u Hz", b->channels, b->sample_rate, a->channels,
+                     a->sample_rate);
+            return -1;
+        }
+        if (b->bit_depth != a->bit_depth) {
+            const int sh = (int)a->bit_depth - (int)b->bit_depth;
+            for (uint64_t i = 0; i < b->frames * b->channels; i++)
+                b->data[i] = sh > 0 ? b->data[i] * (1 << sh) : b->data[i] >> -sh;
+            b->bit_depth = a->bit_depth;
+        }
+        if (a->frames == b->frames)
+            return 0;
+        const uint64_t diff = a->frames > b->frames ? a->frames - b->frames : b->frames - a->frames;
+        if (diff > a->frames / 50 + 2048) {
+            snprintf(why, whysize, "decoded %llu frames, expected %llu", (unsigned long long)b->frames,
+                     (unsigned long long)a->frames);
+            return -1;
+        }
+        int32_t *const d = calloc((size_t)a->frames * a->channels, sizeof(int32_t));
+        if (!d) {
+            snprintf(why, whysize, "out of memory");
+            return -1;
+        }
+        memcpy(d, b->data, (size_t)(a->frames < b->frames ? a->frames : b->frames) * a->channels * sizeof(int32_t));
+        free(b->data);
+        b->data = d;
+        b->frames = a->frames;
+        return 0;
+    }
+    return 0;
+}
+
+static void measure(Sweep *const s, LccContext *const c, const SweepFile *const f, const LccMedia *const ref,
+                    const SweepCodec *const k, const int q, const char *const tmpdir, SweepPoint *const p)
+{
+    LccMedia dec = { 0 };
+    lcc_status err;
+    lcc_clear_error(c);
+    if (k->kind == SWEEP_PROFILE) {
+        LccEncodeParams ep;
+        lcc_default_encode_params(&ep);
+        ep.profile = k->name;
+        ep.quality = q;
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        const double t0 = now_s();
+        err = lcc_encode(c, ref, &ep, &buf, &size);
+        const double t1 = now_s();
+        if (!err)
+            err = lcc_decode(c, buf, size, &dec);
+        const double t2 = now_s();
+        free(buf);
+        p->bytes = size;
+        p->enc_s = t1 - t0;
+        p->dec_s = t2 - t1;
+        if (err)
+            snprintf(p->reason, sizeof(p->reason), "%s", *lcc_last_error(c) ? lcc_last_error(c) : lcc_strerror(err));
+    } else {
+        err = sweep_anchor_run(c, k->anchor, q, f->path, ref, tmpdir, &p->bytes, &dec, &p->enc_s, &p->dec_s, p->reason,
+                               sizeof(p->reason));
+    }
+    if (!err && conform(ref, &dec, p->reason, sizeof(p->reason)))
+        err = LCC_EINVAL;
+    LccQuality qm;
+    if (!err) {
+        lcc_clear_error(c);
+        err = lcc_compare(c, ref, &dec, &qm);
+        if (err)
+            snprintf(p->reason, sizeof(p->reason), "compare: %s", *lcc_last_error(c) ? lcc_last_error(c) : lcc_strerror(err));
+    }
+    lcc_media_free(&dec);
+    for (int m = 0; m < SWEEP_NUM_METRICS; m++)
+        p->metric[m] = NAN;
+    p->done = 1;
+    if (err)
+        return;
+    p->ok = 1;
+    p->rate = (double)p->bytes * 8 / f->denom / (s->mod == LCC_MODALITY_AUDIO ? 1000 : 1);
+    if (s->mod == LCC_MODALITY_AUDIO) {
+        p->metric[SWEEP_M_SNR] = qm.snr;
+        p->metric[SWEEP_M_SISDR] = qm.si_sdr;
+    } else {
+        p->metric[SWEEP_M_PSNR] = qm.psnr;
+        p->metric[SWEEP_M_PSNR_Y] = qm.psnr_y;
+        p->metric[SWEEP_M_MSSSIM] = qm.ms_ssim;
+    }
+}
+
+static void rm_tree_flat(const char *const dir)
+{
+    DIR *const d = opendir(dir);
+    if (d) {
+        for (struct dirent *e; (e = readdir(d));) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char p[4600];
+            snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+static void report_failure(Sweep *const s, const SweepFile *const f, const SweepCodec *const k, const int q,
+                           const char *const reason)
+{
+    if (s->o->quiet)
+        return;
+    pthread_mutex_lock(&s->lock);
+    fprintf(stderr, "%slcc sweep: %s %s q=%d: %s\n", s->o->progress ? "\r\033[K" : "", f->name, k->name, q, reason);
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void run_job(Sweep *const s, LccContext *const c, const int job)
+{
+    const int fi = job / s->num_codecs, ki = job % s->num_codecs;
+    const SweepFile *const f = &s->files[fi];
+    const SweepCodec *const k = &s->codecs[ki];
+    if (!f->ok || !k->ok)
+        return;
+    char keys[SWEEP_MAX_POINTS][5000];
+    int todo = 0;
+    for (int qi = 0; qi < k->nq; qi++) {
+        SweepPoint *const p = point_at(s, fi, ki, qi);
+        cache_key(s, f, k, k->q[qi], keys[qi], sizeof(keys[qi]));
+        if (!s->o->no_cache && cache_load(s, keys[qi], p)) {
+            pthread_mutex_lock(&s->lock);
+            s->done_points++;
+            s->cached_points++;
+            pthread_mutex_unlock(&s->lock);
+        } else {
+            todo++;
+        }
+    }
+    if (!todo)
+        return;
+    LccMedia ref = { 0 };
+    lcc_clear_error(c);
+    lcc_status err = lcc_media_read(c, f->path, &ref);
+    char tmpdir[4200];
+    snprintf(tmpdir, sizeof(tmpdir), "%s/job-XXXXXX", s->tmpdir);
+    if (!err && !mkdtemp(tmpdir))
+        err = LCC_EIO;
+    for (int qi = 0; qi < k->nq; qi++) {
+        SweepPoint *const p = point_at(s, fi, ki, qi);
+        if (p->done)
+            continue;
+        if (err) {
+            p->done = 1;
+            snprintf(p->reason, sizeof(p->reason), "cannot read the file again: %s", lcc_last_error(c));
+        } else {
+            measure(s, c, f, &ref, k, k->q[qi], tmpdir, p);
+            if (p->ok)
+                cache_store(s, keys[qi], p);
+        }
+        if (!p->ok)
+            report_failure(s, f, k, k->q[qi], p->reason);
+        pthread_mutex_lock(&s->lock);
+        s->done_points++;
+        pthread_cond_broadcast(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+    }
+    if (!err)
+        rm_tree_flat(tmpdir);
+    lcc_media_free(&ref);
+}
+
+static void *worker(void *const arg)
+{
+    Sweep *const s = arg;
+    LccSettings set;
+    lcc_default_settings(&set);
+    set.threads = 1;
+    LccContext *c = NULL;
+    const lcc_status err = lcc_open(&c, &set);
+    for (;;) {
+        pthread_mutex_lock(&s->lock);
+        const int job = s->next_job < s->num_jobs ? s->next_job++ : -1;
+        pthread_mutex_unlock(&s->lock);
+        if (job < 0 || err)
+            break;
+        run_job(s, c, job);
+    }
+    lcc_close(&c);
+    pthread_mutex_lock(&s->lock);
+    s->running--;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static void fmt_secs(const double t, char *const out, const size_t size)
+{
+    if (!isfinite(t) || t < 0)
+        snprintf(out, size, "?");
+    else if (t < 60)
+        snprintf(out, size, "%.0fs", t);
+    else if (t < 3600)
+        snprintf(out, size, "%dm%02ds", (int)t / 60, (int)t % 60);
+    else
+        snprintf(out, size, "%dh%02dm", (int)t / 3600, (int)t % 3600 / 60);
+}
+
+static void progress_line(Sweep *const s, const int final)
+{
+    const double el = now_s() - s->start;
+    const long fresh = s->done_points - s->cached_points;
+    const long left = s->total_points - s->done_points;
+    char e1[32], e2[32];
+    fmt_secs(el, e1, sizeof(e1));
+    fmt_secs(fresh > 0 ? el / fresh * left : NAN, e2, sizeof(e2));
+    fprintf(stderr, "\r\033[Ksweep: %ld/%ld points (%.0f%%, %ld cached)  %s elapsed  ETA %s%s", s->done_points,
+            s->total_points, s->total_points ? 100.0 * s->done_points / s->total_points : 100.0, s->cached_points, e1,
+            final ? "0s" : e2, final ? "\n" : "");
+    fflush(stderr);
+}
+
+static int run_jobs(Sweep *const s)
+{
+    s->num_jobs = s->num_files * s->num_codecs;
+    s->total_points = 0;
+    for (int i = 0; i < s->num_files; i++)
+        for (int k = 0; k < s->num_codecs; k++)
+            if (s->files[i].ok && s->codecs[k].ok)
+                s->total_points += s->codecs[k].nq;
+    int nt = s->o->threads > 0 ? s->o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nt < 1)
+        nt = 1;
+    if (nt > 64)
+        nt = 64;
+    if (nt > s->num_jobs)
+        nt = s->num_jobs > 0 ? s->num_jobs : 1;
+    s->threads = nt;
+    pthread_t tids[64];
+    s->start = now_s();
+    int started = 0;
+    for (int i = 0; i < nt; i++) {
+        pthread_mutex_lock(&s->lock);
+        s->running++;
+        pthread_mutex_unlock(&s->lock);
+        if (pthread_create(&tids[i], NULL, worker, s)) {
+            pthread_mutex_lock(&s->lock);
+            s->running--;
+            pthread_mutex_unlock(&s->lock);
+            break;
+        }
+        started++;
+    }
+    if (!started) {
+        fprintf(stderr, "lcc sweep: cannot start a thread\n");
+        return 4;
+    }
+    pthread_mutex_lock(&s->lock);
+    while (s->running > 0) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 500000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+        if (s->o->progress)
+            progress_line(s, 0);
+    }
+    if (s->o->progress)
+        progress_line(s, 1);
+    pthread_mutex_unlock(&s->lock);
+    for (int i = 0; i < started; i++)
+        pthread_join(tids[i], NULL);
+    return 0;
+}
+
+/* ---- curves and outputs ------------------------------------------------------- */
+
+static void build_curve(const Sweep *const s, const int ki, SweepCurve *const cv)
+{
+    const SweepCodec *const k = &s->codecs[ki];
+    memset(cv, 0, sizeof(*cv));
+    snprintf(cv->name, sizeof(cv->name), "%s", k->name);
+    snprintf(cv->description, sizeof(cv->description), "%s", k->settings);
+    cv->kind = k->kind;
+    for (int qi = 0; qi < k->nq; qi++) {
+        double rate = 0, met[SWEEP_NUM_METRICS] = { 0 }, enc = 0, dec = 0;
+        int n = 0;
+        for (int fi = 0; fi < s->num_files; fi++) {
+            const SweepPoint *const p = point_at(s, fi, ki, qi);
+            if (!s->files[fi].ok || !p->ok)
+                continue;
+            n++;
+            rate += p->rate;
+            for (int m = 0; m < SWEEP_NUM_METRICS; m++)
+                met[m] += p->metric[m];
+            enc += p->enc_s;
+            dec += p->dec_s;
+        }
+        if (!n)
+            continue;
+        const int i = cv->n++;
+        cv->quality[i] = k->q[qi];
+        cv->rate[i] = rate / n;
+        for (int m = 0; m < SWEEP_NUM_METRICS; m++)
+            cv->metric[m][i] = met[m] / n;
+        cv->enc_s[i] = enc / n;
+        cv->dec_s[i] = dec / n;
+        cv->files[i] = n;
+    }
+    /* sort by rate */
+    for (int i = 1; i < cv->n; i++) {
+        for (int j = i; j > 0 && cv->rate[j] < cv->rate[j - 1]; j--) {
+            double *const cols[] = { cv->rate, cv->quality, cv->enc_s, cv->dec_s, cv->metric[0], cv->metric[1],
+                                     cv->metric[2], cv->metric[3], cv->metric[4] };
+            for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+                const double t = cols[c][j];
+                cols[c][j] = cols[c][j - 1];
+                cols[c][j - 1] = t;
+            }
+            const int t = cv->files[j];
+            cv->files[j] = cv->files[j - 1];
+            cv->files[j - 1] = t;
+        }
+    }
+}
+
+static const char *kind_name(const SweepKind k)
+{
+    return k == SWEEP_PROFILE ? "profile" : k == SWEEP_ANCHOR ? "anchor" : "published";
+}
+
+static int write_text(const char *const path, const SweepText *const t)
+{
+    if (t->failed) {
+        fprintf(stderr, "lcc sweep: %s: out of memory\n", path);
+        return 4;
+    }
+    LccContext *c = NULL;
+    if (lcc_open(&c, NULL))
+        return 4;
+    const lcc_status err = lcc_write_file_atomic(c, path, t->data ? t->data : "", t->size);
+    if (err)
+        fprintf(stderr, "lcc sweep: %s: %s\n", path, *lcc_last_error(c) ? lcc_last_error(c) : lcc_strerror(err));
+    lcc_close(&c);
+    return err ? 3 : 0;
+}
+
+static void cpu_name(char *const out, const size_t size)
+{
+    snprintf(out, size, "unknown CPU");
+    FILE *const f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof(line), f)) {
+        if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+            const char *v = strchr(line, ':') + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(out, size, "%.*s", (int)strcspn(v, "\n"), v);
+            break;
+        }
+    }
+    fclose(f);
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    const size_t len = strlen(out);
+    if (n > 0 && len + 24 < size)
+        snprintf(out + len, size - len, ", %ld online cores", n);
+}
+
+static void write_json(const Sweep *const s, SweepText *const t, const SweepCurve *const curves, const int nc,
+                       const char *const date, const char *const cpu, const double wall)
+{
+    sweep_text_printf(t, "{\n  \"tool\": \"lcc sweep\",\n  \"lcc_version\": ");
+    sweep_text_json_string(t, lcc_version());
+    sweep_text_printf(t, ",\n  \"date\": \"%s\",\n  \"cpu\": ", date);
+    sweep_text_json_string(t, cpu);
+    sweep_text_printf(t, ",\n  \"threads\": %d,\n  \"wall_seconds\": %.3f,\n  \"command\": ", s->threads, wall);
+    sweep_text_json_string(t, s->o->command ? s->o->command : "");
+    sweep_text_printf(t, ",\n  \"data\": ");
+    sweep_text_json_string(t, s->o->data);
+    sweep_text_printf(t, ",\n  \"modality\": \"%s\",\n  \"rate_unit\": \"%s\",\n", lcc_modality_name(s->mod),
+                      sweep_rate_key(s->mod));
+    sweep_text_printf(t, "  \"files\": [\n");
+    for (int i = 0; i < s->num_files; i++) {
+        const SweepFile *const f = &s->files[i];
+        sweep_text_printf(t, "    {\"name\": ");
+        sweep_text_json_string(t, f->name);
+        sweep_text_printf(t, ", \"status\": \"%s\"", f->ok ? "ok" : "skipped");
+        if (!f->ok) {
+            sweep_text_printf(t, ", \"reason\": ");
+            sweep_text_json_string(t, f->reason);
+        } else if (s->mod == LCC_MODALITY_IMAGE) {
+            sweep_text_printf(t, ", \"width\": %u, \"height\": %u, \"channels\": %u, \"bit_depth\": %u", f->geo.image.width,
+                              f->geo.image.height, f->geo.image.channels, f->geo.image.bit_depth);
+        } else if (s->mod == LCC_MODALITY_VIDEO) {
+            sweep_text_printf(t, ", \"width\": %u, \"height\": %u, \"frames\": %u, \"bit_depth\": %u", f->geo.video.width,
+                              f->geo.video.height, f->geo.video.frames, f->geo.video.bit_depth);
+        } else {
+            sweep_text_printf(t, ", \"channels\": %u, \"sample_rate\": %u, \"frames\": %llu", f->geo.audio.channels,
+                              f->geo.audio.sample_rate, (unsigned long long)f->geo.audio.frames);
+        }
+        sweep_text_printf(t, "}%s\n", i + 1 < s->num_files ? "," : "");
+    }
+    sweep_text_printf(t, "  ],\n  \"codecs\": [\n");
+    for (int i = 0; i < s->num_codecs; i++) {
+        const SweepCodec *const k = &s->codecs[i];
+        sweep_text_printf(t, "    {\"name\": ");
+        sweep_text_json_string(t, k->name);
+        sweep_text_printf(t, ", \"kind\": \"%s\", \"settings\": ", kind_name(k->kind));
+        sweep_text_json_string(t, k->settings);
+        sweep_text_printf(t, ", \"qualities\": [");
+        for (int q = 0; q < k->nq; q++)
+            sweep_text_printf(t, "%s%d", q ? ", " : "", k->q[q]);
+        sweep_text_printf(t, "], \"status\": \"%s\"", k->ok ? "ok" : "skipped");
+        if (!k->ok) {
+            sweep_text_printf(t, ", \"reason\": ");
+            sweep_text_json_string(t, k->reason);
+        }
+        sweep_text_printf(t, "}%s\n", i + 1 < s->num_codecs ? "," : "");
+    }
+    sweep_text_printf(t, "  ],\n  \"curves\": [\n");
+    for (int i = 0; i < nc; i++) {
+        sweep_curve_json(t, &curves[i], s->mod, 4);
+        sweep_text_printf(t, "%s\n", i + 1 < nc ? "," : "");
+    }
+    sweep_text_printf(t, "  ],\n  \"points\": [\n");
+    int first = 1;
+    for (int fi = 0; fi < s->num_files; fi++) {
+        for (int ki = 0; ki < s->num_codecs; ki++) {
+            for (int qi = 0; qi < s->codecs[ki].nq; qi++) {
+                const SweepPoint *const p = point_at(s, fi, ki, qi);
+                if (!p->done)
+                    continue;
+                sweep_text_printf(t, "%s    {\"file\": ", first ? "" : ",\n");
+                first = 0;
+                sweep_text_json_string(t, s->files[fi].name);
+                sweep_text_printf(t, ", \"codec\": ");
+                sweep_text_json_string(t, s->codecs[ki].name);
+                sweep_text_printf(t, ", \"quality\": %d, \"status\": \"%s\"", s->codecs[ki].q[qi], p->ok ? "ok" : "failed");
+                if (!p->ok) {
+                    sweep_text_printf(t, ", \"reason\": ");
+                    sweep_text_json_string(t, p->reason);
+                    sweep_text_printf(t, "}");
+                    continue;
+                }
+                sweep_text_printf(t, ", \"bytes\": %llu, \"%s\": ", (unsigned long long)p->bytes, sweep_rate_key(s->mod));
+                sweep_text_json_number(t, p->rate);
+                for (int m = 0; m < SWEEP_NUM_METRICS; m++) {
+                    const char *const key = sweep_metric_key(s->mod, m);
+                    if (!key)
+                        continue;
+                    sweep_text_printf(t, ", \"%s\": ", key);
+                    sweep_text_json_number(t, p->metric[m]);
+                }
+                sweep_text_printf(t, ", \"encoding_time\": ");
+                sweep_text_json_number(t, p->enc_s);
+                sweep_text_printf(t, ", \"decoding_time\": ");
+                sweep_text_json_number(t, p->dec_s);
+                sweep_text_printf(t, ", \"cached\": %s}", p->cached ? "true" : "false");
+            }
+        }
+    }
+    sweep_text_printf(t, "\n  ]\n}\n");
+}
+
+static void csv_num(SweepText *const t, const double v)
+{
+    if (isfinite(v))
+        sweep_text_printf(t, ",%.8g", v);
+    else
+        sweep_text_printf(t, ",%s", isnan(v) ? "" : v > 0 ? "inf" : "-inf");
+}
+
+static void csv_field(SweepText *const t, const char *const s)
+{
+    sweep_text_printf(t, "\"");
+    for (const char *p = s; *p; p++)
+        sweep_text_printf(t, *p == '"' ? "\"\"" : "%c", *p);
+    sweep_text_printf(t, "\"");
+}
+
+static void write_csv(const Sweep *const s, SweepText *const t, const SweepCurve *const curves, const int nc)
+{
+    sweep_text_printf(t, "file,codec,kind,quality,status,bytes,%s", sweep_rate_key(s->mod));
+    for (int m = 0; m < SWEEP_NUM_METRICS; m++)
+        if (sweep_metric_key(s->mod, m))
+            sweep_text_printf(t, ",%s", sweep_metric_key(s->mod, m));
+    sweep_text_printf(t, ",encoding_time,decoding_time,files,reason\n");
+    for (int fi = 0; fi < s->num_files; fi++) {
+        for (int ki = 0; ki < s->num_codecs; ki++) {
+            const SweepCodec *const k = &s->codecs[ki];
+            for (int qi = 0; qi < k->nq; qi++) {
+                const SweepPoint *const p = point_at(s, fi, ki, qi);
+                if (!p->done)
+                    continue;
+                csv_field(t, s->files[fi].name);
+                sweep_text_printf(t, ",");
+                csv_field(t, k->name);
+                sweep_text_printf(t, ",%s,%d,%s,", kind_name(k->kind), k->q[qi], p->ok ? "ok" : "failed");
+                if (p->ok)
+                    sweep_text_printf(t, "%llu", (unsigned long long)p->bytes);
+                csv_num(t, p->ok ? p->rate : NAN);
+                for (int m = 0; m < SWEEP_NUM_METRICS; m++)
+                    if (sweep_metric_key(s->mod, m))
+                        csv_num(t, p->ok ? p->metric[m] : NAN);
+                csv_num(t, p->ok ? p->enc_s : NAN);
+                csv_num(t, p->ok ? p->dec_s : NAN);
+                sweep_text_printf(t, ",1,");
+                csv_field(t, p->ok ? "" : p->reason);
+                sweep_text_printf(t, "\n");
+            }
+        }
+    }
+    /* the averaged curves, file "(mean)" */
+    for (int i = 0; i < nc; i++) {
+        const SweepCurve *const cv = &curves[i];
+        for (int j = 0; j < cv->n; j++) {
+            sweep_text_printf(t, "\"(mean)\",");
+            csv_field(t, cv->name);
+            sweep_text_printf(t, ",%s,", kind_name(cv->kind));
+            if (isfinite(cv->quality[j]))
+                sweep_text_printf(t, "%g", cv->quality[j]);
+            sweep_text_printf(t, ",ok,");
+            csv_num(t, cv->rate[j]);
+            for (int m = 0; m < SWEEP_NUM_METRICS; m++)
+                if (sweep_metric_key(s->mod, m))
+                    csv_num(t, cv->metric[m][j]);
+            csv_num(t, cv->enc_s[j]);
+            csv_num(t, cv->dec_s[j]);
+            sweep_text_printf(t, ",%d,\"\"\n", cv->files[j]);
+        }
+    }
+}
+
+/* Render an SVG to PNG with FFmpeg's librsvg decoder when available. */
+static void svg_to_png(const Sweep *const s, const char *const svg, const char *const png)
+{
+    char *argv[] = { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", (char *)svg, "-frames:v", "1",
+                     (char *)png, NULL };
+    char why[SWEEP_REASON];
+    if (sweep_spawn(argv, NULL, NULL, why, sizeof(why)) && !s->o->quiet)
+        fprintf(stderr, "lcc sweep: no PNG for %s (%s; the SVG is complete)\n", svg, why);
+}
+
+static void dedupe_names(SweepCurve *const curves, const int n)
+{
+    for (int i = 1; i < n; i++) {
+        for (int j = 0; j < i; j++) {
+            if (strcmp(curves[i].name, curves[j].name))
+                continue;
+            char base[96];
+            snprintf(base, sizeof(base), "%s", curves[i].name);
+            for (int k = 2; k < 100; k++) {
+                snprintf(curves[i].name, sizeof(curves[i].name), "%.80s #%d", base, k);
+                int clash = 0;
+                for (int m = 0; m < n && !clash; m++)
+                    clash = m != i && !strcmp(curves[m].name, curves[i].name);
+                if (!clash)
+                    break;
+            }
+            break;
+        }
+    }
+}
+
+static int write_outputs(Sweep *const s, const double wall)
+{
+    const SweepOptions *const o = s->o;
+    SweepCurve *const curves = calloc(SWEEP_MAX_CURVES, sizeof(*curves));
+    if (!curves)
+        return 4;
+    int nc = 0, rc = 0;
+    for (int k = 0; k < s->num_codecs && nc < SWEEP_MAX_CURVES; k++) {
+        if (!s->codecs[k].ok)
+            continue;
+        build_curve(s, k, &curves[nc]);
+        if (curves[nc].n)
+            nc++;
+    }
+    const int measured = nc;
+    for (int i = 0; i < o->num_published; i++) {
+        char err[4096];
+        sweep_load_published(o->published[i], s->mod, curves, &nc, SWEEP_MAX_CURVES, err, sizeof(err));
+        if (err[0] && !o->quiet)
+            fprintf(stderr, "lcc sweep: published curves skipped:\n%s", err);
+    }
+    for (int i = measured; i < nc; i++)
+        curves[i].kind = SWEEP_PUBLISHED;
+    dedupe_names(curves, nc);
+    char date[64], cpu[256];
+    const time_t tt = time(NULL);
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cpu_name(cpu, sizeof(cpu));
+    char path[4200];
+    SweepText t = { 0 };
+    write_json(s, &t, curves, nc, date, cpu, wall);
+    snprintf(path, sizeof(path), "%s/results.json", o->outdir);
+    rc = rc ? rc : write_text(path, &t);
+    sweep_text_free(&t);
+    write_csv(s, &t, curves, nc);
+    snprintf(path, sizeof(path), "%s/results.csv", o->outdir);
+    rc = rc ? rc : write_text(path, &t);
+    sweep_text_free(&t);
+    sweep_text_printf(&t, "# BD-rates (%s, %s)\n\n", o->data, date);
+    sweep_text_printf(&t, "Command: `%s`  \nCPU: %s, %d parallel jobs.\n\n", o->command ? o->command : "lcc sweep", cpu,
+                      s->threads);
+    sweep_bd_markdown(&t, curves, nc, s->mod);
+    snprintf(path, sizeof(path), "%s/bd.md", o->outdir);
+    rc = rc ? rc : write_text(path, &t);
+    sweep_text_free(&t);
+    /* per-curve files in CompressAI's layout (loadable with --published) */
+    snprintf(path, sizeof(path), "%s/curves", o->outdir);
+    mkdir(path, 0777);
+    for (int i = 0; i < measured; i++) {
+        sweep_curve_json(&t, &curves[i], s->mod, 0);
+        sweep_text_printf(&t, "\n");
+        char safe[96];
+        snprintf(safe, sizeof(safe), "%s", curves[i].name);
+        for (char *p = safe; *p; p++)
+            if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+                *p = '_';
+        snprintf(path, sizeof(path), "%s/curves/%s.json", o->outdir, safe);
+        rc = rc ? rc : write_text(path, &t);
+        sweep_text_free(&t);
+    }
+    static const struct { LccModality mod; int metric; const char *stem; const char *title; } plots[] = {
+        { LCC_MODALITY_IMAGE, SWEEP_M_PSNR, "rd-psnr", "PSNR (RGB)" },
+        { LCC_MODALITY_IMAGE, SWEEP_M_MSSSIM, "rd-msssim", "MS-SSIM (RGB)" },
+        { LCC_MODALITY_VIDEO, SWEEP_M_PSNR, "rd-psnr", "PSNR (YUV 6:1:1)" },
+        { LCC_MODALITY_VIDEO, SWEEP_M_MSSSIM, "rd-msssim", "MS-SSIM (Y)" },
+        { LCC_MODALITY_AUDIO, SWEEP_M_SNR, "rd-snr", "SNR" },
+        { LCC_MODALITY_AUDIO, SWEEP_M_SISDR, "rd-sisdr", "SI-SDR" },
+    };
+    const int have_ffmpeg = !access("/usr/bin/ffmpeg", X_OK) || !access("/usr/local/bin/ffmpeg", X_OK);
+    for (size_t i = 0; i < sizeof(plots) / sizeof(plots[0]); i++) {
+        if (plots[i].mod != s->mod)
+            continue;
+        char title[512];
+        const char *const base = strrchr(o->data, '/') && strrchr(o->data, '/')[1] ? strrchr(o->data, '/') + 1 : o->data;
+        snprintf(title, sizeof(title), "%s: %s, %d file%s", base, plots[i].title, s->num_files,
+                 s->num_files == 1 ? "" : "s");
+        sweep_svg_plot(&t, curves, nc, s->mod, plots[i].metric, o->max_rate, title);
+        char png[4200];
+        snprintf(path, sizeof(path), "%s/%s.svg", o->outdir, plots[i].stem);
+        snprintf(png, sizeof(png), "%s/%s.png", o->outdir, plots[i].stem);
+        const int r = write_text(path, &t);
+        rc = rc ? rc : r;
+        sweep_text_free(&t);
+        if (!r && have_ffmpeg)
+            svg_to_png(s, path, png);
+    }
+    free(curves);
+    return rc;
+}
+
+int sweep_run(const SweepOptions *const o)
+{
+    Sweep *const s = calloc(1, sizeof(*s));
+    if (!s)
+        return 4;
+    s->o = o;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    int rc = 0;
+    if (mkdir(o->outdir, 0777) && errno != EEXIST) {
+        fprintf(stderr, "lcc sweep: cannot create %s: %s\n", o->outdir, strerror(errno));
+        rc = 3;
+    }
+    snprintf(s->cachedir, sizeof(s->cachedir), "%s/cache", o->outdir);
+    snprintf(s->tmpdir, sizeof(s->tmpdir), "%s/tmp", o->outdir);
+    if (!rc && ((mkdir(s->cachedir, 0777) && errno != EEXIST) || (mkdir(s->tmpdir, 0777) && errno != EEXIST))) {
+        fprintf(stderr, "lcc sweep: cannot create %s: %s\n", s->cachedir, strerror(errno));
+        rc = 3;
+    }
+    if (!rc)
+        rc = list_files(s);
+    if (!rc)
+        rc = probe_files(s);
+    if (!rc)
+        rc = setup_codecs(s);
+    if (!rc) {
+        s->maxq = 1;
+        for (int k = 0; k < s->num_codecs; k++)
+            s->maxq = s->codecs[k].nq > s->maxq ? s->codecs[k].nq : s->maxq;
+        s->points = calloc((size_t)s->num_files * (size_t)(s->num_codecs ? s->num_codecs : 1) * (size_t)s->maxq,
+                           sizeof(*s->points));
+        if (!s->points)
+            rc = 4;
+    }
+    const double t0 = now_s();
+    if (!rc)
+        rc = run_jobs(s);
+    if (!rc)
+        rc = write_outputs(s, now_s() - t0);
+    rmdir(s->tmpdir);
+    if (!rc && !o->quiet) {
+        long ok = 0, failed = 0;
+        for (int fi = 0; fi < s->num_files; fi++)
+            for (int ki = 0; ki < s->num_codecs; ki++)
+                for (int qi = 0; qi < s->codecs[ki].nq; qi++) {
+                    const SweepPoint *const p = point_at(s, fi, ki, qi);
+                    ok += p->done && p->ok;
+                    failed += p->done && !p->ok;
+                }
+        fprintf(stderr, "lcc sweep: %ld points measured (%ld from the cache), %ld failed; results in %s\n", ok,
+                s->cached_points, failed, o->outdir);
+    }
+    for (int i = 0; i < s->num_files; i++)
+        free(s->files[i].path);
+    free(s->files);
+    free(s->points);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    free(s);
+    return rc;
+}
