@@ -9,6 +9,9 @@
 #include "entropy/pc/pc.h"
 #include "libcodec/internal.h"
 
+/* Half-width of the value blur of the leaf prior (pc_train_em_step). */
+#define PC_LEAF_BLUR 3
+
 /* ---- deterministic PRNG (splitmix64) ------------------------------------ */
 
 static uint64_t rng_next(uint64_t *const s)
@@ -525,15 +528,36 @@ double pc_train_em_step(PcTrain *const t, const PcData *const d, const uint32_t 
                 row[h] = (1 - step) * row[h] + step * (crow[h] + alpha_trans / H) / (s + alpha_trans);
         }
     }
+    /* Leaves: Dirichlet prior of mass alpha_leaf centred on m = 0.9 x the
+     * counts blurred over neighbouring values (triangle of half-width
+     * PC_LEAF_BLUR) + 0.1 x uniform: nearby intensities share strength. */
+    double *const m = q ? malloc(S * sizeof(*m)) : NULL;
+    if (!m) {
+        ll = NAN;
+        goto done;
+    }
     for (size_t r = 0; r < (size_t)D * H; r++) {
         const double *const crow = cl + r * S;
         double *const row = t->leaf + r * S;
         double s = 0;
         for (uint32_t x = 0; x < S; x++)
             s += crow[x];
+        double ms = 0;
+        for (uint32_t x = 0; x < S; x++) {
+            double b = 0;
+            for (int j = -PC_LEAF_BLUR; j <= PC_LEAF_BLUR; j++) {
+                const int y = (int)x + j;
+                if (y >= 0 && y < (int)S)
+                    b += crow[y] * (PC_LEAF_BLUR + 1 - (j < 0 ? -j : j));
+            }
+            ms += m[x] = b;
+        }
         for (uint32_t x = 0; x < S; x++)
-            row[x] = (1 - step) * row[x] + step * (crow[x] + alpha_leaf / S) / (s + alpha_leaf);
+            m[x] = ms > 0 ? 0.9 * m[x] / ms + 0.1 / S : 1.0 / S;
+        for (uint32_t x = 0; x < S; x++)
+            row[x] = (1 - step) * row[x] + step * (crow[x] + alpha_leaf * m[x]) / (s + alpha_leaf);
     }
+    free(m);
 done:
     work_free(&w);
     free(cp);
