@@ -105,8 +105,54 @@ static lcc_status open_error(LccContext *const c, const char *const name)
     return lcc_error(c, LCC_EBADMSG, "%s: damaged audio file: %s", name, msg);
 }
 
+/* libsndfile accepts a WAV or AIFF whose sample chunk is cut short and
+ * quietly returns fewer frames; we call that truncated. Returns the bytes
+ * missing from the "data" (WAV) or "SSND" (AIFF) chunk, 0 if complete or
+ * not such a file. Leaves the source at its start. */
+static int64_t missing_bytes(LccIoSrc *const s)
+{
+    const int64_t size = lcc_io_src_size(s);
+    uint8_t h[12];
+    int64_t missing = 0;
+    if (size < 12 || lcc_io_src_seek(s, 0, SEEK_SET) || lcc_io_src_read(s, h, 12) != 12)
+        goto done;
+    int be;
+    const char *want;
+    if (!memcmp(h, "RIFF", 4) && !memcmp(h + 8, "WAVE", 4)) {
+        be = 0;
+        want = "data";
+    } else if (!memcmp(h, "FORM", 4) && (!memcmp(h + 8, "AIFF", 4) || !memcmp(h + 8, "AIFC", 4))) {
+        be = 1;
+        want = "SSND";
+    } else {
+        goto done;
+    }
+    int64_t pos = 12;
+    for (int guard = 0; guard < 1000 && pos + 8 <= size; guard++) {
+        uint8_t ch[8];
+        if (lcc_io_src_seek(s, pos, SEEK_SET) || lcc_io_src_read(s, ch, 8) != 8)
+            break;
+        const uint32_t len = be ? (uint32_t)ch[4] << 24 | (uint32_t)ch[5] << 16 | (uint32_t)ch[6] << 8 | ch[7]
+                                : lcc_rl32(ch + 4);
+        if (!memcmp(ch, want, 4)) {
+            /* 0 and 0xffffffff: length unknown (streamed output). */
+            if (len && len != 0xffffffffu && (int64_t)len > size - pos - 8)
+                missing = (int64_t)len - (size - pos - 8);
+            break;
+        }
+        pos += 8 + (int64_t)len + (len & 1);
+    }
+done:
+    lcc_io_src_seek(s, 0, SEEK_SET);
+    return missing;
+}
+
 lcc_status lcc_io_read_audio(LccContext *const c, LccIoSrc *const s, LccMedia *const out)
 {
+    const int64_t missing = missing_bytes(s);
+    if (missing > 0)
+        return lcc_error(c, LCC_EBADMSG, "%s: truncated audio file: %lld bytes of samples missing", s->name,
+                         (long long)missing);
     SF_VIRTUAL_IO vio = { vio_len, vio_seek, vio_read, vio_write, vio_tell };
     SF_INFO info;
     memset(&info, 0, sizeof(info));

@@ -320,7 +320,9 @@ static lcc_status decode_stream(LccContext *const c, const char *const name, AvL
         goto done;
     }
     const LccLimits *const l = lcc_limits(c);
-    dec->max_pixels = (int64_t)(l->max_pixels < INT64_MAX ? l->max_pixels : INT64_MAX);
+    /* Our limit is checked on every frame; libavcodec's own check (on the
+     * coded, aligned size) is a looser guard against huge allocations. */
+    dec->max_pixels = l->max_pixels < (INT64_MAX - 65536) / 2 ? (int64_t)(2 * l->max_pixels + 65536) : INT64_MAX;
     dec->thread_count = c && c->settings.threads > 0 ? c->settings.threads : 1;
     if ((ret = avcodec_open2(dec, codec, NULL)) < 0) {
         err = lcc_error(c, LCC_ENOTSUP, "%s: cannot open the %s decoder: %s", name, codec->name,
@@ -507,7 +509,7 @@ lcc_status lcc_io_write_av(LccContext *const c, const char *const path, const ch
     capture_begin(&cap);
     lcc_status err = LCC_OK;
     char why[400];
-    int ret;
+    int ret = 0;
     AVFormatContext *oc = NULL;
     AVCodecContext *enc = NULL;
     AVFrame *fr = NULL;
@@ -538,10 +540,9 @@ lcc_status lcc_io_write_av(LccContext *const c, const char *const path, const ch
         goto done;
     }
     AVStream *const st = avformat_new_stream(oc, NULL);
-    enc = avcodec_alloc_context3(codec);
     fr = av_frame_alloc();
     pkt = av_packet_alloc();
-    if (!st || !enc || !fr || !pkt) {
+    if (!st || !fr || !pkt) {
         err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
         goto done;
     }
@@ -551,21 +552,32 @@ lcc_status lcc_io_write_av(LccContext *const c, const char *const path, const ch
         err = lcc_error(c, LCC_EINVAL, "%s: frame rate %u/%u out of range", path, v->fps_num, v->fps_den);
         goto done;
     }
-    enc->width = (int)v->width;
-    enc->height = (int)v->height;
-    enc->pix_fmt = pf;
-    enc->time_base = av_inv_q(fps);
-    enc->framerate = fps;
-    enc->thread_count = 1;
-    if (ffv1) {
-        enc->level = 3;           /* FFV1 version 3: slices and CRCs */
-        enc->gop_size = 1;
-    } else {
-        av_opt_set(enc->priv_data, "crf", "18", 0);
+    /* FFV1 version 3 (slices, CRCs) where the size allows it, else 1. */
+    for (int attempt = 0; attempt < (ffv1 ? 2 : 1); attempt++) {
+        avcodec_free_context(&enc);
+        if (!(enc = avcodec_alloc_context3(codec))) {
+            err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
+            goto done;
+        }
+        enc->width = (int)v->width;
+        enc->height = (int)v->height;
+        enc->pix_fmt = pf;
+        enc->time_base = av_inv_q(fps);
+        enc->framerate = fps;
+        enc->thread_count = 1;
+        if (ffv1) {
+            enc->level = attempt ? 1 : 3;
+            enc->gop_size = 1;
+        } else {
+            av_opt_set(enc->priv_data, "crf", "18", 0);
+        }
+        if (oc->oformat->flags & AVFMT_GLOBALHEADER)
+            enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+        cap.msg[0] = 0;
+        if ((ret = avcodec_open2(enc, codec, NULL)) >= 0)
+            break;
     }
-    if (oc->oformat->flags & AVFMT_GLOBALHEADER)
-        enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((ret = avcodec_open2(enc, codec, NULL)) < 0) {
+    if (ret < 0) {
         err = lcc_error(c, LCC_ENOTSUP, "%s: cannot open the %s encoder: %s", path, codec->name,
                         av_reason(&cap, ret, why, sizeof(why)));
         goto done;

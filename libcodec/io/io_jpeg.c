@@ -142,6 +142,10 @@ lcc_status lcc_io_write_jpeg(LccContext *const c, const char *const path, FILE *
                          im->bit_depth);
     if (im->channels == 2 || im->channels == 4)
         return lcc_error(c, LCC_ENOTSUP, "%s: JPEG has no alpha channel (use .png)", path);
+    const size_t total = (size_t)im->width * im->height * im->channels;
+    for (size_t i = 0; i < total; i++)
+        if (im->data[i] >> im->bit_depth)
+            return lcc_error(c, LCC_EINVAL, "%s: sample %u exceeds %u-bit range", path, im->data[i], im->bit_depth);
     struct jpeg_compress_struct cinfo;
     JpegErr e;
     memset(&cinfo, 0, sizeof(cinfo));
