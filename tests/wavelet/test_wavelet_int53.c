@@ -3,6 +3,7 @@
  * to 1. */
 #include <string.h>
 
+#include "libcodec/dsp/cpu.h"
 #include "libcodec/internal.h"
 #include "tests/test.h"
 #include "wavelet/wavelet.h"
@@ -105,9 +106,47 @@ static void test_random(void)
     printf("%d random transforms\n", cases);
 }
 
+/* The SIMD build gives the same integers as the C build. */
+static void test_simd_vs_c(void)
+{
+    const WaveletSpec specs[] = {
+        { WAVELET_INT53, WAVELET_TREE_PACKET, 2, 3, 3, 77, 45 },
+        { WAVELET_INT53, WAVELET_TREE_DYADIC, 2, 5, 1, 300, 211 },
+        { WAVELET_INT53, WAVELET_TREE_PACKET, 1, 8, 2, 5000, 1 },
+    };
+    int same = 1;
+    for (size_t t = 0; t < sizeof(specs) / sizeof(specs[0]); t++) {
+        const WaveletSpec *s = &specs[t];
+        const size_t nx = wavelet_signal_count(s), nX = wavelet_coef_count(s);
+        int32_t *x = malloc(nx * sizeof(int32_t)), *a = malloc(nX * sizeof(int32_t));
+        int32_t *b = malloc(nX * sizeof(int32_t)), *y = malloc(nx * sizeof(int32_t));
+        void *ws = malloc(wavelet_workspace_bytes(s));
+        if (!x || !a || !b || !y || !ws) {
+            CHECK(0);
+            return;
+        }
+        for (size_t i = 0; i < nx; i++)
+            x[i] = (int32_t)(int16_t)test_rand(&seed);
+        lcc_cpu_set_flags_mask(0);
+        wavelet_int53_forward(s, x, a, ws);
+        lcc_cpu_set_flags_mask(LCC_CPU_FLAGS_ALL);
+        wavelet_int53_forward(s, x, b, ws);
+        same &= !memcmp(a, b, nX * sizeof(int32_t));
+        wavelet_int53_inverse(s, b, y, ws);
+        same &= !memcmp(x, y, nx * sizeof(int32_t));
+        free(x);
+        free(a);
+        free(b);
+        free(y);
+        free(ws);
+    }
+    CHECK(same);
+}
+
 int main(void)
 {
     seed = test_seed();
+    test_simd_vs_c();
     test_known();
     test_random();
     return test_summary();
