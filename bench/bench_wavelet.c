@@ -5,12 +5,14 @@
  * Audio: 10 s of 44.1 kHz stereo (441000 x 2 samples); Msamples/s counts
  * all samples of all channels per second.
  * Each figure is the median over --repeat runs (default 9) of one call on a
- * single thread, after one warm-up call. */
+ * single thread, after one warm-up call, with the kernels lcc_cpu_flags()
+ * selects (LCC_CPU=c forces the C build). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench/bench.h"
+#include "libcodec/dsp/cpu.h"
 #include "wavelet/wavelet.h"
 
 typedef enum Op { OP_FORWARD, OP_INVERSE, OP_FORWARD_ADJ, OP_INVERSE_ADJ } Op;
@@ -134,13 +136,14 @@ int lcc_bench_wavelet(int argc, char **argv, int json)
         return 4;
     }
     if (json) {
-        printf("{\"bench\": \"wavelet\", \"image\": \"768x512x3\", \"audio\": \"441000x2\", \"repeat\": %d", repeat);
+        printf("{\"bench\": \"wavelet\", \"kernels\": \"%s\", \"image\": \"768x512x3\", \"audio\": \"441000x2\", "
+               "\"repeat\": %d", lcc_cpu_name(lcc_cpu_flags()), repeat);
         for (size_t k = 0; k < NCASES; k++)
             printf(", \"%s\": %.2f", cases[k].key, res[k]);
         printf("}\n");
     } else {
-        printf("wavelet transforms, median of %d (image 768x512x3: MPixel/s; audio 441000x2: Msamples/s)\n",
-               repeat);
+        printf("wavelet transforms (%s kernels), median of %d (image 768x512x3: MPixel/s; audio 441000x2: "
+               "Msamples/s)\n", lcc_cpu_name(lcc_cpu_flags()), repeat);
         for (size_t k = 0; k < NCASES; k++)
             printf("  %-44s %10.2f\n", cases[k].key, res[k]);
     }
