@@ -27,7 +27,16 @@
  *     on small planes (boundaries). This is WaLLoC's wavelet.
  *   - WAVELET_LEGALL53: LeGall 5/3 (pywt 'bior2.2'), float, same scaling.
  *   A length-1 line is left unchanged (it is all low band).
- *   In 2D one level filters every row (x), then every column (y).
+ *   In 2D one level lifts every column (y), then every row (x).
+ *   Relation to WaLLoC's reference code: it applies pytorch_wavelets'
+ *   one-level DWT (wave='bior4.4', mode='periodization') J times to every
+ *   channel, so the filters (up to the sign of the high-pass band and the
+ *   sample alignment) and the channel order are the ones here, but its
+ *   boundary is periodic and it handles odd sizes by repeating the last
+ *   sample at each level (not exactly invertible); here the boundary is
+ *   symmetric and odd sizes are padded once (below), so coefficients near
+ *   the plane edges differ. The interior was checked against the J2K 9/7
+ *   filter taps (tests), not numerically against pywt (no Python here).
  *
  * Trees and coefficient layout
  *   WAVELET_TREE_PACKET (WaLLoC): every band is split again at each level.
@@ -61,6 +70,11 @@
  *   steps transposed in reverse order; padding transposed = folding the
  *   padded samples back onto their mirror sources; cropping transposed =
  *   zero fill).
+ *
+ * Kernels
+ *   The kernels are built in C and for AVX2 (x86/wavelet_avx2.c, no FMA
+ *   contraction, so both give bit-identical results); lcc_cpu_flags()
+ *   picks one per call (LCC_CPU=c forces C).
  *
  * Workspace and threads
  *   No call allocates: the caller passes a workspace of
