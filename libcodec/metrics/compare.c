@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "libcodec/metrics/metrics.h"
+#include "libcodec/thread.h"
 
 double lcc_psnr_from_mse(const double mse, const double peak)
 {
@@ -200,43 +201,72 @@ lcc_status lcc_video_frame_psnr(const LccVideo *const ref, const LccVideo *const
     return LCC_OK;
 }
 
+typedef struct VideoJob {
+    const LccVideo *ref, *test;
+    uint32_t first;           /* frame of task 0 */
+    LccFrameQuality *fq;      /* one per frame */
+    lcc_status *err;          /* one per frame */
+} VideoJob;
+
+static void video_frame_task(void *const arg, const int task, const int thread)
+{
+    VideoJob *const j = arg;
+    const uint32_t f = j->first + (uint32_t)task;
+    j->err[f] = lcc_video_frame_quality(NULL, j->ref, j->test, f, 1, &j->fq[f]);
+}
+
+/* Frames are measured in parallel (in batches, so that progress is
+ * reported from the calling thread) and averaged in frame order. */
 static lcc_status compare_video(LccContext *const c, const LccVideo *const a, const LccVideo *const b,
                                 LccQuality *const q)
 {
     const uint32_t n = a->frames;
-    double *const v = malloc((size_t)n * 5 * sizeof(double));
-    if (!v)
-        return lcc_error(c, LCC_ENOMEM, "compare: out of memory (%u frames)", n);
-    double *const y = v, *const u = v + n, *const vv = v + 2 * (size_t)n, *const yuv = v + 3 * (size_t)n;
-    double *const ssim = v + 4 * (size_t)n;
-    double max_abs = 0;
+    LccFrameQuality *const fq = malloc((size_t)n * sizeof(*fq));
+    lcc_status *const ferr = malloc((size_t)n * sizeof(*ferr));
+    double *const v = malloc((size_t)n * 4 * sizeof(double));
     lcc_status err = LCC_OK;
-    for (uint32_t f = 0; f < n && !err; f++) {
-        LccFrameQuality fq;
-        err = lcc_video_frame_quality(c, a, b, f, 1, &fq);
-        y[f] = fq.psnr_y;
-        u[f] = fq.psnr_u;
-        vv[f] = fq.psnr_v;
-        yuv[f] = fq.psnr_yuv;
-        ssim[f] = fq.ms_ssim_y;
-        if (fq.max_abs_error > max_abs)
-            max_abs = fq.max_abs_error;
-        lcc_progress(c, (f + 1.0) / n);
+    if (!fq || !ferr || !v) {
+        err = lcc_error(c, LCC_ENOMEM, "compare: out of memory (%u frames)", n);
+        goto end;
     }
-    if (!err) {
-        q->psnr_y = mean_capped(y, n);
-        q->psnr = mean_capped(yuv, n);
-        if (a->chroma != LCC_CHROMA_400) {
-            q->psnr_u = mean_capped(u, n);
-            q->psnr_v = mean_capped(vv, n);
-        }
-        double s = 0;
-        for (uint32_t f = 0; f < n; f++)
-            s += ssim[f];
-        q->ms_ssim = s / n;
-        q->max_abs_error = max_abs;
-        q->samples = lcc_video_frame_samples(a) * n;
+    LccThreadPool *pool = lcc_metrics_pool(c, (int)(n < 64 ? n : 64));
+    const uint32_t batch = 4 * (uint32_t)lcc_pool_threads(pool);
+    VideoJob job = { .ref = a, .test = b, .fq = fq, .err = ferr };
+    for (uint32_t f = 0; f < n && !err; f += batch) {
+        const uint32_t count = n - f < batch ? n - f : batch;
+        job.first = f;
+        lcc_pool_run(pool, (int)count, video_frame_task, &job);
+        for (uint32_t k = f; k < f + count && !err; k++)
+            if (ferr[k])
+                err = lcc_error(c, ferr[k], "compare: frame %u: out of memory", k);
+        lcc_progress(c, (double)(f + count) / n);
     }
+    lcc_pool_free(&pool);
+    if (err)
+        goto end;
+    double *const y = v, *const u = v + n, *const vv = v + 2 * (size_t)n, *const yuv = v + 3 * (size_t)n;
+    double max_abs = 0, ssim = 0;
+    for (uint32_t f = 0; f < n; f++) {
+        y[f] = fq[f].psnr_y;
+        u[f] = fq[f].psnr_u;
+        vv[f] = fq[f].psnr_v;
+        yuv[f] = fq[f].psnr_yuv;
+        ssim += fq[f].ms_ssim_y;
+        if (fq[f].max_abs_error > max_abs)
+            max_abs = fq[f].max_abs_error;
+    }
+    q->psnr_y = mean_capped(y, n);
+    q->psnr = mean_capped(yuv, n);
+    if (a->chroma != LCC_CHROMA_400) {
+        q->psnr_u = mean_capped(u, n);
+        q->psnr_v = mean_capped(vv, n);
+    }
+    q->ms_ssim = ssim / n;
+    q->max_abs_error = max_abs;
+    q->samples = lcc_video_frame_samples(a) * n;
+end:
+    free(fq);
+    free(ferr);
     free(v);
     return err;
 }

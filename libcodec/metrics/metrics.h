@@ -71,6 +71,12 @@ int lcc_ms_ssim_scales(uint32_t width, uint32_t height);
 lcc_status lcc_ms_ssim_plane(LccContext *c, const LccPlane *ref, const LccPlane *test, double peak,
                              double *out);
 
+/* A pool of at most `tasks` threads as the settings of c ask (threads, 0 =
+ * all cores), or NULL (run on the caller) for one thread or on failure.
+ * Free with lcc_pool_free. */
+struct LccThreadPool;
+struct LccThreadPool *lcc_metrics_pool(const LccContext *c, int tasks);
+
 /* MS-SSIM of images with channels interleaved (1..4, alpha ignored as in
  * lcc_compare): the mean of the per-channel values over the gray or RGB
  * channels. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "libcodec/metrics/metrics.h"
+#include "libcodec/thread.h"
 
 #define WIN LCC_MSSSIM_WINDOW
 #define NMAPS 5 /* x, y, x^2, y^2, xy */
@@ -242,6 +243,36 @@ lcc_status lcc_ms_ssim_plane(LccContext *const c, const LccPlane *const ref, con
     return LCC_OK;
 }
 
+LccThreadPool *lcc_metrics_pool(const LccContext *const c, const int tasks)
+{
+    const int want = c ? c->settings.threads : 0;
+    int n = want > 0 ? want : lcc_default_threads();
+    if (n > tasks)
+        n = tasks;
+    LccThreadPool *p = NULL;
+    if (n > 1 && lcc_pool_create(&p, n))
+        p = NULL; /* no pool: the caller's thread does all the work */
+    return p;
+}
+
+typedef struct ImageJob {
+    const LccImage *ref, *test;
+    double peak;
+    double value[3];
+    lcc_status err[3];
+} ImageJob;
+
+static void image_channel_task(void *const arg, const int ch, const int thread)
+{
+    ImageJob *const j = arg;
+    const LccImage *const ref = j->ref;
+    const LccPlane pa = { .u16 = ref->data + ch, .width = ref->width, .height = ref->height,
+                          .stride = (size_t)ref->width * ref->channels, .step = ref->channels };
+    LccPlane pb = pa;
+    pb.u16 = j->test->data + ch;
+    j->err[ch] = lcc_ms_ssim_plane(NULL, &pa, &pb, j->peak, &j->value[ch]);
+}
+
 lcc_status lcc_ms_ssim_image(LccContext *const c, const LccImage *const ref, const LccImage *const test,
                              double *const out)
 {
@@ -250,19 +281,18 @@ lcc_status lcc_ms_ssim_image(LccContext *const c, const LccImage *const ref, con
         ref->bit_depth != test->bit_depth || ref->channels < 1 || ref->channels > 4 || ref->bit_depth < 1 ||
         ref->bit_depth > 16)
         return lcc_error(c, LCC_EINVAL, "MS-SSIM: image geometries differ or are invalid");
-    const uint32_t colors = ref->channels >= 3 ? 3 : 1;
-    const double peak = (double)((1u << ref->bit_depth) - 1);
+    ImageJob job = { .ref = ref, .test = test, .peak = (double)((1u << ref->bit_depth) - 1) };
+    const int colors = ref->channels >= 3 ? 3 : 1;
+    /* Channels in parallel for images worth it (results do not depend on
+     * the thread count: each channel is computed alone, summed in order). */
+    LccThreadPool *pool = (uint64_t)ref->width * ref->height >= 65536 ? lcc_metrics_pool(c, colors) : NULL;
+    lcc_pool_run(pool, colors, image_channel_task, &job);
+    lcc_pool_free(&pool);
     double sum = 0;
-    for (uint32_t ch = 0; ch < colors; ch++) {
-        const LccPlane pa = { .u16 = ref->data + ch, .width = ref->width, .height = ref->height,
-                              .stride = (size_t)ref->width * ref->channels, .step = ref->channels };
-        LccPlane pb = pa;
-        pb.u16 = test->data + ch;
-        double v;
-        const lcc_status err = lcc_ms_ssim_plane(c, &pa, &pb, peak, &v);
-        if (err)
-            return err;
-        sum += v;
+    for (int ch = 0; ch < colors; ch++) {
+        if (job.err[ch])
+            return lcc_error(c, job.err[ch], "MS-SSIM: out of memory (%ux%u image)", ref->width, ref->height);
+        sum += job.value[ch];
     }
     *out = sum / colors;
     return LCC_OK;

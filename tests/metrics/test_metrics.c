@@ -573,6 +573,54 @@ static void test_errors(LccContext *const c)
     lcc_media_free(&b);
 }
 
+/* Results do not depend on the thread count (frames and channels are
+ * measured in parallel, and summed in order). */
+static void test_threads(void)
+{
+    LccMedia v = { .modality = LCC_MODALITY_VIDEO, .video = { 48, 40, 11, 8, LCC_CHROMA_422, 25, 1, NULL } };
+    CHECK(!lcc_media_alloc(&v, NULL));
+    const size_t n = (size_t)lcc_media_samples(&v);
+    fill_random(v.video.data, n, 255);
+    LccMedia w = copy_media(&v);
+    for (size_t i = 0; i < n; i += 3)
+        w.video.data[i] = (uint16_t)(w.video.data[i] + 1 + (i % 5));
+    memcpy(w.video.data + 4 * n / 11, v.video.data + 4 * n / 11, n / 11 * sizeof(uint16_t));
+    LccMedia im = make_image(300, 250, 3, 8);
+    fill_random(im.image.data, 300 * 250 * 3, 255);
+    LccMedia im2 = copy_media(&im);
+    for (size_t i = 0; i < 300 * 250 * 3; i += 2)
+        im2.image.data[i] = (uint16_t)(im2.image.data[i] / 4 * 4);
+    LccQuality qv[3], qi[3];
+    for (int t = 0; t < 3; t++) {
+        LccSettings s;
+        lcc_default_settings(&s);
+        s.threads = t + 1;
+        LccContext *c;
+        CHECK(!lcc_open(&c, &s));
+        CHECK(!lcc_compare(c, &v, &w, &qv[t]));
+        CHECK(!lcc_compare(c, &im, &im2, &qi[t]));
+        lcc_close(&c);
+    }
+    for (int t = 1; t < 3; t++) {
+        CHECK(!memcmp(&qv[t], &qv[0], sizeof(qv[0])));
+        CHECK(!memcmp(&qi[t], &qi[0], sizeof(qi[0])));
+    }
+    CHECK(isfinite(qv[0].psnr) && qv[0].ms_ssim > 0 && qv[0].ms_ssim < 1);
+    /* The mean equals the mean of the per-frame values. */
+    double sy = 0, sssim = 0;
+    for (uint32_t f = 0; f < 11; f++) {
+        LccFrameQuality fq;
+        CHECK(!lcc_video_frame_quality(NULL, &v.video, &w.video, f, 1, &fq));
+        sy += fmin(fq.psnr_y, 100);
+        sssim += fq.ms_ssim_y;
+    }
+    CHECK(fabs(qv[0].psnr_y - sy / 11) < 1e-12 && fabs(qv[0].ms_ssim - sssim / 11) < 1e-15);
+    lcc_media_free(&v);
+    lcc_media_free(&w);
+    lcc_media_free(&im);
+    lcc_media_free(&im2);
+}
+
 static void test_speed(LccContext *const c)
 {
     /* Kodak-sized MS-SSIM; the median of 3 runs is printed (the target is
@@ -613,6 +661,7 @@ int main(const int argc, char **const argv)
     test_video(c);
     test_audio(c);
     test_errors(c);
+    test_threads();
     test_speed(c);
     lcc_close(&c);
     return test_summary();
