@@ -35,6 +35,8 @@ static const char usage_text[] =
     "  --subset N            only the first N files (sorted by name)\n"
     "  --max-rate X          x-axis limit of the plots (default: automatic)\n"
     "  --no-cache            measure everything again\n"
+    "  --benchmarks FILE     replace (or add) the section \"## Rate-distortion\n"
+    "                        (Set)\" of FILE (BENCHMARKS.md) with a summary\n"
     "  --threads N           parallel jobs (global option; 0 = all cores)\n"
     "Anchors run as their command-line tools (no shell, temporary files):\n"
     "  jpeg  cjpeg -optimize -quality Q / djpeg      (libjpeg-turbo)\n"
@@ -68,7 +70,8 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
         const char *const a = argv[i];
         if (!strcmp(a, "--data") || !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--profile") ||
             !strcmp(a, "--quality") || !strcmp(a, "--anchors") || !strcmp(a, "--anchor-quality") ||
-            !strcmp(a, "--published") || !strcmp(a, "--subset") || !strcmp(a, "--max-rate")) {
+            !strcmp(a, "--published") || !strcmp(a, "--subset") || !strcmp(a, "--max-rate") ||
+            !strcmp(a, "--benchmarks")) {
             if (need(argc, argv, i))
                 return EXIT_USAGE;
             const char *const v = argv[++i];
@@ -90,6 +93,8 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
                 if (o.num_published >= (int)(sizeof(o.published) / sizeof(o.published[0])))
                     return cli_usage_error("sweep", "at most 32 --published paths");
                 o.published[o.num_published++] = v;
+            } else if (!strcmp(a, "--benchmarks")) {
+                o.benchmarks = v;
             } else if (!strcmp(a, "--subset")) {
                 if (cli_parse_int(v, &o.subset) || o.subset < 1)
                     return cli_usage_error("sweep", "--subset needs a positive number, not '%s'", v);

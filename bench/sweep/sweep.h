@@ -127,6 +127,10 @@ int sweep_anchor_default_qualities(const SweepAnchor *a, int *q, int max);
  * reason ("cjxl not found in PATH"). */
 int sweep_anchor_available(const SweepAnchor *a, char *why, size_t whysize);
 
+/* The tool's version line (e.g. "libjpeg-turbo version 2.1.5 ..."), "" if
+ * unknown; tmpdir holds the temporary output. */
+void sweep_anchor_version(const SweepAnchor *a, const char *tmpdir, char *out, size_t outsize);
+
 /* Run anchor a at quality q on the reference ref (read from path src).
  * tmpdir is a private scratch directory. Fills *bytes with the size of the
  * coded file, *dec with the decoded media (zeroed on entry; free with
@@ -163,6 +167,7 @@ typedef struct SweepOptions {
     int progress;               /* draw the progress line on stderr */
     int no_cache;               /* ignore (and overwrite) cached points */
     double max_rate;            /* > 0: x-axis limit of the plots */
+    const char *benchmarks;     /* non-NULL: update the "## Rate-distortion (Set)" section of this file */
     const char *command;        /* the command line, recorded in results.json */
 } SweepOptions;
 
@@ -198,5 +203,15 @@ void sweep_svg_plot(SweepText *t, const SweepCurve *curves, int n, LccModality m
 void sweep_bd_markdown(SweepText *t, const SweepCurve *curves, int n, LccModality mod);
 /* One curve as a CompressAI-layout JSON object. */
 void sweep_curve_json(SweepText *t, const SweepCurve *c, LccModality mod, int indent);
+
+/* The summary section of BENCHMARKS.md: heading line, facts (command,
+ * date, machine; markdown), one row per curve with BD-rate against each
+ * anchor (and up to 3 published curves), and the measured points. */
+void sweep_summary_markdown(SweepText *t, const SweepCurve *curves, int n, LccModality mod, const char *heading,
+                            const char *facts);
+/* Copy text[0..size) to out with the section that starts at the line
+ * `heading` (up to the next "## " line) replaced by section, or section
+ * appended if there is none. Returns 1 if replaced, 0 if appended. */
+int sweep_replace_section(const char *text, size_t size, const char *heading, const char *section, SweepText *out);
 
 #endif /* LCC_BENCH_SWEEP_H */

@@ -35,9 +35,10 @@ struct SweepAnchor {
     const char *dec_ext;          /* decoded file */
     const char *enc[MAX_ARGS];    /* {in} {out} {q} */
     const char *dec[MAX_ARGS];    /* {out} {dec} {pixfmt} {pcm} {sr} {ch} */
-    int qualities[16];            /* by increasing rate; 0-terminated unless 0 is a value: see nq */
+    int qualities[16];            /* by increasing rate; nq of them */
     int nq;
     const char *settings;
+    const char *version[4];       /* prints the tool's version */
 };
 
 static const SweepAnchor anchors[] = {
@@ -45,50 +46,55 @@ static const SweepAnchor anchors[] = {
       { "cjpeg", "-optimize", "-quality", "{q}", "-outfile", "{out}", "{in}" },
       { "djpeg", "-outfile", "{dec}", "{out}" },
       { 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95 }, 11,
-      "libjpeg-turbo: cjpeg -optimize -quality Q (4:2:0, the default), djpeg to PPM" },
+      "libjpeg-turbo: cjpeg -optimize -quality Q (4:2:0, the default), djpeg to PPM",
+      { "cjpeg", "-version" } },
     { "webp", LCC_MODALITY_IMAGE, { "cwebp", "dwebp" }, SRC_PNM, ".webp", ".ppm",
       { "cwebp", "-quiet", "-m", "6", "-q", "{q}", "{in}", "-o", "{out}" },
       { "dwebp", "-quiet", "{out}", "-ppm", "-o", "{dec}" },
       { 0, 5, 10, 20, 30, 50, 70, 80, 90, 95 }, 10,
-      "libwebp: cwebp -m 6 -q Q, dwebp -ppm" },
+      "libwebp: cwebp -m 6 -q Q, dwebp -ppm", { "cwebp", "-version" } },
     { "avif", LCC_MODALITY_IMAGE, { "avifenc", "avifdec" }, SRC_PNG, ".avif", ".png",
       { "avifenc", "-s", "6", "-j", "1", "--min", "{q}", "--max", "{q}", "{in}", "{out}" },
       { "avifdec", "-j", "1", "--png-compress", "0", "{out}", "{dec}" },
       { 56, 48, 40, 32, 26, 20, 14, 8 }, 8,
       "libavif + libaom: avifenc -s 6 -j 1 --min Q --max Q (Q = AV1 quantizer 0..63, lower is better; "
-      "YUV 4:4:4 from PNG, the default), avifdec to PNG" },
+      "YUV 4:4:4 from PNG, the default), avifdec to PNG",
+      { "avifenc", "--version" } },
     { "jxl", LCC_MODALITY_IMAGE, { "cjxl", "djxl" }, SRC_PNM, ".jxl", ".ppm",
       { "cjxl", "{in}", "{out}", "-e", "7", "-q", "{q}" },
       { "djxl", "{out}", "{dec}" },
       { 10, 20, 40, 60, 75, 85, 90, 95 }, 8,
-      "libjxl: cjxl -e 7 -q Q, djxl to PPM" },
+      "libjxl: cjxl -e 7 -q Q, djxl to PPM", { "cjxl", "--version" } },
     { "x264", LCC_MODALITY_VIDEO, { "ffmpeg", NULL }, SRC_ORIG, ".264", ".y4m",
       { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", "{in}", "-an", "-c:v", "libx264", "-preset",
         "medium", "-tune", "psnr", "-crf", "{q}", "-f", "h264", "{out}" },
       { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", "{out}", "-pix_fmt", "{pixfmt}", "-strict", "-1",
         "-f", "yuv4mpegpipe", "{dec}" },
       { 40, 36, 32, 28, 24, 20 }, 6,
-      "FFmpeg libx264: -preset medium -tune psnr -crf Q, raw H.264 stream; decoded by FFmpeg to Y4M" },
+      "FFmpeg libx264: -preset medium -tune psnr -crf Q, raw H.264 stream; decoded by FFmpeg to Y4M",
+      { "ffmpeg", "-version" } },
     { "x265", LCC_MODALITY_VIDEO, { "ffmpeg", NULL }, SRC_ORIG, ".265", ".y4m",
       { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", "{in}", "-an", "-c:v", "libx265", "-preset",
         "medium", "-tune", "psnr", "-crf", "{q}", "-x265-params", "log-level=error", "-f", "hevc", "{out}" },
       { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", "{out}", "-pix_fmt", "{pixfmt}", "-strict", "-1",
         "-f", "yuv4mpegpipe", "{dec}" },
       { 40, 36, 32, 28, 24, 20 }, 6,
-      "FFmpeg libx265: -preset medium -tune psnr -crf Q, raw HEVC stream; decoded by FFmpeg to Y4M" },
+      "FFmpeg libx265: -preset medium -tune psnr -crf Q, raw HEVC stream; decoded by FFmpeg to Y4M",
+      { "ffmpeg", "-version" } },
     { "opus", LCC_MODALITY_AUDIO, { "ffmpeg", NULL }, SRC_ORIG, ".opus", ".wav",
       { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", "{in}", "-vn", "-c:a", "libopus", "-b:a", "{q}k",
         "{out}" },
       { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", "{out}", "-ar", "{sr}", "-ac", "{ch}", "-c:a",
         "{pcm}", "{dec}" },
       { 8, 12, 16, 24, 32, 48, 64, 96, 128 }, 9,
-      "FFmpeg libopus: -b:a Q kbit/s (VBR, Ogg Opus file), decoded by FFmpeg at the source rate" },
+      "FFmpeg libopus: -b:a Q kbit/s (VBR, Ogg Opus file), decoded by FFmpeg at the source rate",
+      { "ffmpeg", "-version" } },
     { "flac", LCC_MODALITY_AUDIO, { "ffmpeg", NULL }, SRC_ORIG, ".flac", ".wav",
       { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", "{in}", "-vn", "-c:a", "flac",
         "-compression_level", "{q}", "{out}" },
       { "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", "{out}", "-c:a", "{pcm}", "{dec}" },
       { 8 }, 1,
-      "FFmpeg FLAC encoder, -compression_level 8 (lossless: one point)" },
+      "FFmpeg FLAC encoder, -compression_level 8 (lossless: one point)", { "ffmpeg", "-version" } },
 };
 
 #define NUM_ANCHORS ((int)(sizeof(anchors) / sizeof(anchors[0])))
@@ -181,6 +187,26 @@ static void last_line(const char *const path, char *const out, const size_t outs
     const size_t len = strlen(s) < outsize - 1 ? strlen(s) : outsize - 1;
     memcpy(out, s, len);
     out[len] = 0;
+}
+
+/* The first non-empty line of a file (at most 255 bytes of it). */
+static void first_line(const char *const path, char *const out, const size_t outsize)
+{
+    char buf[256];
+    out[0] = 0;
+    FILE *const f = fopen(path, "rb");
+    if (!f)
+        return;
+    while (fgets(buf, sizeof(buf), f)) {
+        buf[strcspn(buf, "\r\n")] = 0;
+        if (buf[0]) {
+            const size_t len = strlen(buf) < outsize - 1 ? strlen(buf) : outsize - 1;
+            memcpy(out, buf, len);
+            out[len] = 0;
+            break;
+        }
+    }
+    fclose(f);
 }
 
 int sweep_spawn(char *const argv[], const char *const out_path, const char *const err_path, char *const why,
@@ -391,4 +417,25 @@ lcc_status sweep_anchor_run(LccContext *const c, const SweepAnchor *const a, con
     unlink(decp);
     unlink(errp);
     return err;
+}
+
+void sweep_anchor_version(const SweepAnchor *const a, const char *const tmpdir, char *const out, const size_t outsize)
+{
+    char o[4200], e[4200], why[SWEEP_REASON], line[SWEEP_REASON] = "";
+    char *argv[5] = { 0 };
+    out[0] = 0;
+    for (int i = 0; i < 4 && a->version[i]; i++)
+        argv[i] = (char *)a->version[i];
+    if (!argv[0])
+        return;
+    snprintf(o, sizeof(o), "%s/version-out.txt", tmpdir);
+    snprintf(e, sizeof(e), "%s/version-err.txt", tmpdir);
+    if (sweep_spawn(argv, o, e, why, sizeof(why)) >= 0) {
+        first_line(o, line, sizeof(line));
+        if (!line[0])
+            first_line(e, line, sizeof(line));
+    }
+    unlink(o);
+    unlink(e);
+    snprintf(out, outsize, "%s", line);
 }

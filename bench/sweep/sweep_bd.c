@@ -145,8 +145,14 @@ static int bd(const double *const ra, const double *const qa, const int na, cons
     const int ma = prepare(ra, qa, na, rate_is_x, xa, ya);
     const int mb = prepare(rb, qb, nb, rate_is_x, xb, yb);
     if (ma < 2 || mb < 2) {
-        *why = (ma == 1 || mb == 1) ? "single point (a curve needs 2 or more distinct points)"
-                                    : "fewer than 2 usable points";
+        int lossless = 0;
+        for (int i = 0; i < na; i++)
+            lossless |= isinf(qa[i]) && qa[i] > 0;
+        for (int i = 0; i < nb; i++)
+            lossless |= isinf(qb[i]) && qb[i] > 0;
+        *why = lossless && (ma < 2 || mb < 2) ? "lossless: infinite quality"
+               : (ma == 1 || mb == 1)         ? "single point (a curve needs 2 or more distinct points)"
+                                              : "fewer than 2 usable points";
         return -1;
     }
     const double lo = fmax(xa[0], xb[0]), hi = fmin(xa[ma - 1], xb[mb - 1]);

@@ -370,10 +370,15 @@ static int setup_codecs(Sweep *const s)
             if (!k)
                 break;
             k->anchor = a;
-            snprintf(k->settings, sizeof(k->settings), "%s", sweep_anchor_settings(a));
             k->nq = sweep_anchor_default_qualities(a, k->q, SWEEP_MAX_POINTS);
+            char version[200] = "";
             if (sweep_anchor_available(a, k->reason, sizeof(k->reason)))
                 k->ok = 0;
+            else
+                sweep_anchor_version(a, s->tmpdir, version, sizeof(version));
+            /* the version is part of the settings, hence of the cache key */
+            snprintf(k->settings, sizeof(k->settings), "%s%s%s%s", sweep_anchor_settings(a), version[0] ? " [" : "",
+                     version, version[0] ? "]" : "");
         }
         for (const char *p = o->anchors; p && *p;) {
             const size_t l = strcspn(p, ",");
@@ -1095,6 +1100,75 @@ static void dedupe_names(SweepCurve *const curves, const int n)
     }
 }
 
+static int update_benchmarks(const Sweep *const s, const SweepCurve *const curves, const int nc, const char *const date,
+                             const char *const cpu, const double wall)
+{
+    const SweepOptions *const o = s->o;
+    char heading[256], base[128];
+    const char *b = o->data + strlen(o->data);
+    while (b > o->data && b[-1] == '/')
+        b--;
+    const char *const e = b;
+    while (b > o->data && b[-1] != '/')
+        b--;
+    snprintf(base, sizeof(base), "%.*s", (int)(e - b), b);
+    if (base[0] >= 'a' && base[0] <= 'z')
+        base[0] = (char)(base[0] - 'a' + 'A');
+    snprintf(heading, sizeof(heading), "## Rate-distortion (%s)", base);
+    SweepText facts = { 0 }, sec = { 0 }, out = { 0 };
+    int used = 0, points = 0;
+    for (int i = 0; i < s->num_files; i++)
+        used += s->files[i].ok;
+    for (int fi = 0; fi < s->num_files; fi++)
+        for (int ki = 0; ki < s->num_codecs; ki++)
+            for (int qi = 0; qi < s->codecs[ki].nq; qi++)
+                points += point_at(s, fi, ki, qi)->ok;
+    sweep_text_printf(&facts, "Command: `%s`  \nRun: %s, lcc %s, %s, %d parallel jobs (1 thread each), %d points in "
+                              "%.0f s wall time%s.  \nFiles: %d of %d used",
+                      o->command ? o->command : "lcc sweep", date, lcc_version(), cpu, s->threads, points, wall,
+                      s->cached_points ? " (some from the cache of an earlier run)" : "", used, s->num_files);
+    for (int i = 0; i < s->num_files; i++)
+        if (!s->files[i].ok)
+            sweep_text_printf(&facts, "; skipped %s (%s)", s->files[i].name, s->files[i].reason);
+    sweep_text_printf(&facts, ".\n\nAnchors, run in the same sweep on the same files (DESIGN.md §8):\n\n");
+    for (int i = 0; i < s->num_codecs; i++) {
+        const SweepCodec *const k = &s->codecs[i];
+        if (k->kind != SWEEP_ANCHOR)
+            continue;
+        sweep_text_printf(&facts, "- %s: %s", k->name, k->ok ? k->settings : k->reason);
+        if (k->ok) {
+            sweep_text_printf(&facts, "; Q =");
+            for (int q = 0; q < k->nq; q++)
+                sweep_text_printf(&facts, "%s%d", q ? "," : " ", k->q[q]);
+        }
+        sweep_text_printf(&facts, "\n");
+    }
+    sweep_text_printf(&facts, "\nEvery pair of curves (BD-rate and BD-quality, both metrics) is in `bd.md`; plots "
+                              "`rd-psnr.svg`, `rd-msssim.svg` (PNG beside them), per-point data in `results.json` / "
+                              "`results.csv`, all in the output directory.\n\n");
+    sweep_summary_markdown(&sec, curves, nc, s->mod, heading, facts.data ? facts.data : "");
+    size_t size = 0;
+    uint8_t *text = NULL;
+    LccContext *c = NULL;
+    int rc = lcc_open(&c, NULL) ? 4 : 0;
+    if (!rc && access(o->benchmarks, F_OK) == 0 && lcc_read_file(c, o->benchmarks, (size_t)1 << 24, &text, &size)) {
+        fprintf(stderr, "lcc sweep: %s: %s\n", o->benchmarks, lcc_last_error(c));
+        rc = 3;
+    }
+    if (!rc) {
+        sweep_replace_section(text ? (const char *)text : "", size, heading, sec.data ? sec.data : "", &out);
+        rc = write_text(o->benchmarks, &out);
+        if (!rc && !o->quiet)
+            fprintf(stderr, "lcc sweep: updated the \"%s\" section of %s\n", heading + 3, o->benchmarks);
+    }
+    free(text);
+    lcc_close(&c);
+    sweep_text_free(&facts);
+    sweep_text_free(&sec);
+    sweep_text_free(&out);
+    return rc;
+}
+
 static int write_outputs(Sweep *const s, const double wall)
 {
     const SweepOptions *const o = s->o;
@@ -1183,6 +1257,8 @@ static int write_outputs(Sweep *const s, const double wall)
         if (!r && have_ffmpeg)
             svg_to_png(s, path, png);
     }
+    if (o->benchmarks && !rc)
+        rc = update_benchmarks(s, curves, nc, date, cpu, wall);
     free(curves);
     return rc;
 }

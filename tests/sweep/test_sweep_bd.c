@@ -74,7 +74,9 @@ static void test_degenerate(void)
     const double r1[] = { 24.1 }, q1[] = { INFINITY };
     const double r2[] = { 0.2, 0.5, 1.0 }, q2[] = { 28, 31, 34 };
     CHECK(sweep_bd_rate(r1, q1, 1, r2, q2, 3, &v, &why) == -1 && isnan(v));
-    CHECK(why && strstr(why, "usable"));
+    CHECK(why && strstr(why, "lossless"));
+    const double qn[] = { NAN, NAN };
+    CHECK(sweep_bd_rate(r2, qn, 2, r2, q2, 3, &v, &why) == -1 && strstr(why, "fewer than 2 usable points"));
     const double q1f[] = { 60 };
     CHECK(sweep_bd_rate(r1, q1f, 1, r2, q2, 3, &v, &why) == -1 && strstr(why, "single point"));
     /* no overlap in quality */

@@ -155,11 +155,11 @@ static void test_svg_and_bd(void)
     sweep_bd_markdown(&t, cv, 4, LCC_MODALITY_IMAGE);
     CHECK(!t.failed && t.data);
     CHECK(strstr(t.data, "## PSNR-RGB, dB") && strstr(t.data, "### BD-rate (%)") && strstr(t.data, "### BD-PSNR (dB)"));
-    CHECK(strstr(t.data, "n/a (fewer than 2 usable points)"));   /* stored, PSNR infinite */
+    CHECK(strstr(t.data, "n/a (lossless: infinite quality)"));   /* stored, PSNR infinite */
     CHECK(strstr(t.data, "n/a (single point"));                  /* stored, MS-SSIM finite */
     /* webp = jpeg at 0.8x the rate with the same quality: -20 % exactly */
-    CHECK(strstr(t.data, "| **webp** | n/a (fewer than 2 usable points) | -20.00% |"));
-    CHECK(strstr(t.data, "| **jpeg** | n/a (fewer than 2 usable points) | - | +25.00% |"));
+    CHECK(strstr(t.data, "| **webp** | n/a (lossless: infinite quality) | -20.00% |"));
+    CHECK(strstr(t.data, "| **jpeg** | n/a (lossless: infinite quality) | - | +25.00% |"));
     sweep_text_free(&t);
 }
 
