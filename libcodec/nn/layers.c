@@ -1,0 +1,853 @@
+/* Layers: forward and backward. Convolutions go through im2col (skipped
+ * for 1x1 stride-1 kernels) and the engine's SGEMM; everything else is
+ * element-wise or a small permutation. Backward overwrites dx and
+ * accumulates into parameter gradients. */
+#include <math.h>
+#include <string.h>
+
+#include "libcodec/nn/nn.h"
+
+#define OOM(nn) lcc_error((nn)->ctx, LCC_ENOMEM, "nn: out of memory")
+
+static int conv_out(const int in, const int k, const int s, const int p)
+{
+    const int span = in + 2 * p - k;
+    return span < 0 ? 0 : span / s + 1;
+}
+
+lcc_status lcc_layer_shape(const LccLayer *const l, const LccTensor *const x, LccTensor *const y)
+{
+    *y = *x;
+    y->d = NULL;
+    switch (l->type) {
+    case LCC_LAYER_CONV2D:
+        if (x->c != l->cin)
+            return LCC_EINVAL;
+        y->c = l->cout;
+        y->h = conv_out(x->h, l->kh, l->sh, l->ph);
+        y->w = conv_out(x->w, l->kw, l->sw, l->pw);
+        return y->h > 0 && y->w > 0 ? LCC_OK : LCC_EINVAL;
+    case LCC_LAYER_CONVT2D:
+        if (x->c != l->cin)
+            return LCC_EINVAL;
+        y->c = l->cout;
+        y->h = (x->h - 1) * l->sh - 2 * l->ph + l->kh + l->oph;
+        y->w = (x->w - 1) * l->sw - 2 * l->pw + l->kw + l->opw;
+        return y->h > 0 && y->w > 0 ? LCC_OK : LCC_EINVAL;
+    case LCC_LAYER_LINEAR:
+        if ((int64_t)x->c * x->h * x->w != l->cin)
+            return LCC_EINVAL;
+        y->c = l->cout;
+        y->h = y->w = 1;
+        return LCC_OK;
+    case LCC_LAYER_GDN:
+    case LCC_LAYER_IGDN:
+    case LCC_LAYER_SPATIAL_ATTENTION:
+        return x->c == l->cin ? LCC_OK : LCC_EINVAL;
+    case LCC_LAYER_PIXEL_SHUFFLE:
+        if (x->c % (l->factor * l->factor))
+            return LCC_EINVAL;
+        y->c = x->c / (l->factor * l->factor);
+        y->h = x->h * l->factor;
+        y->w = x->w * l->factor;
+        return LCC_OK;
+    case LCC_LAYER_PIXEL_UNSHUFFLE:
+        if (x->h % l->factor || x->w % l->factor)
+            return LCC_EINVAL;
+        y->c = x->c * l->factor * l->factor;
+        y->h = x->h / l->factor;
+        y->w = x->w / l->factor;
+        return LCC_OK;
+    case LCC_LAYER_UPSAMPLE:
+        y->h = x->h * l->factor;
+        y->w = x->w * l->factor;
+        return LCC_OK;
+    case LCC_LAYER_RESIDUAL:
+    case LCC_LAYER_ATTENTION: {
+        /* the body must keep the shape: checked by walking it */
+        LccTensor t = *x;
+        LccSeq *const seqs[2] = { l->body, l->mask };
+        for (int s = 0; s < 2; s++) {
+            if (!seqs[s])
+                continue;
+            t = *x;
+            for (int i = 0; i < seqs[s]->n; i++) {
+                LccTensor u;
+                if (lcc_layer_shape(&seqs[s]->l[i], &t, &u))
+                    return LCC_EINVAL;
+                t = u;
+            }
+            if (t.c != x->c || t.h != x->h || t.w != x->w)
+                return LCC_EINVAL;
+        }
+        return LCC_OK;
+    }
+    default:
+        return LCC_OK;  /* element-wise */
+    }
+}
+
+/* ---- im2col / col2im ---------------------------------------------------- */
+
+typedef struct ConvGeom {
+    int c, h, w;            /* image (conv input) channels of the group, size */
+    int kh, kw, sh, sw, ph, pw;
+    int ho, wo;             /* conv output size */
+} ConvGeom;
+
+static void im2col(const ConvGeom *const g, const float *const x, float *col)
+{
+    const int plane = g->ho * g->wo;
+    for (int c = 0; c < g->c; c++)
+        for (int ki = 0; ki < g->kh; ki++)
+            for (int kj = 0; kj < g->kw; kj++) {
+                const float *const xc = x + (size_t)c * g->h * g->w;
+                for (int oy = 0; oy < g->ho; oy++) {
+                    const int iy = oy * g->sh - g->ph + ki;
+                    float *const dst = col + oy * g->wo;
+                    if (iy < 0 || iy >= g->h) {
+                        memset(dst, 0, (size_t)g->wo * sizeof(float));
+                        continue;
+                    }
+                    const float *const row = xc + (size_t)iy * g->w;
+                    for (int ox = 0; ox < g->wo; ox++) {
+                        const int ix = ox * g->sw - g->pw + kj;
+                        dst[ox] = ix >= 0 && ix < g->w ? row[ix] : 0.0f;
+                    }
+                }
+                col += plane;
+            }
+}
+
+/* x += col2im(col) */
+static void col2im(const ConvGeom *const g, const float *col, float *const x)
+{
+    const int plane = g->ho * g->wo;
+    for (int c = 0; c < g->c; c++)
+        for (int ki = 0; ki < g->kh; ki++)
+            for (int kj = 0; kj < g->kw; kj++) {
+                float *const xc = x + (size_t)c * g->h * g->w;
+                for (int oy = 0; oy < g->ho; oy++) {
+                    const int iy = oy * g->sh - g->ph + ki;
+                    if (iy < 0 || iy >= g->h)
+                        continue;
+                    const float *const src = col + oy * g->wo;
+                    float *const row = xc + (size_t)iy * g->w;
+                    for (int ox = 0; ox < g->wo; ox++) {
+                        const int ix = ox * g->sw - g->pw + kj;
+                        if (ix >= 0 && ix < g->w)
+                            row[ix] += src[ox];
+                    }
+                }
+                col += plane;
+            }
+}
+
+static int is_pointwise(const LccLayer *const l)
+{
+    return l->kh == 1 && l->kw == 1 && l->sh == 1 && l->sw == 1 && l->ph == 0 && l->pw == 0;
+}
+
+/* ---- convolution ------------------------------------------------------------ */
+
+static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                               LccTensor *const y)
+{
+    const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
+    const ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, y->h, y->w };
+    const int P = y->h * y->w, K = cig * l->kh * l->kw;
+    const int direct = is_pointwise(l);
+    float *const col = direct ? NULL : lcc_arena_floats(&nn->arena, (size_t)K * P);
+    if (!direct && !col)
+        return OOM(nn);
+    for (int n = 0; n < x->n; n++)
+        for (int gi = 0; gi < G; gi++) {
+            const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
+            float *const yg = y->d + ((size_t)n * l->cout + (size_t)gi * cog) * P;
+            if (!direct)
+                im2col(&g, xg, col);
+            if (lcc_sgemm(&nn->gemm, 0, 0, cog, P, K, 1.0f, l->w->w + (size_t)gi * cog * K, K,
+                          direct ? xg : col, P, 0.0f, yg, P))
+                return OOM(nn);
+            if (l->b)
+                for (int o = 0; o < cog; o++) {
+                    const float bias = l->b->w[gi * cog + o];
+                    float *const yo = yg + (size_t)o * P;
+                    for (int p = 0; p < P; p++)
+                        yo[p] += bias;
+                }
+        }
+    return LCC_OK;
+}
+
+static lcc_status conv_backward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                                const LccTensor *const dy, LccTensor *const dx)
+{
+    const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
+    const ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, dy->h, dy->w };
+    const int P = dy->h * dy->w, K = cig * l->kh * l->kw;
+    const int direct = is_pointwise(l);
+    float *const col = direct ? NULL : lcc_arena_floats(&nn->arena, (size_t)K * P);
+    float *const dcol = direct ? NULL : lcc_arena_floats(&nn->arena, (size_t)K * P);
+    if (!direct && (!col || !dcol))
+        return OOM(nn);
+    if (dx)
+        memset(dx->d, 0, lcc_tensor_size(dx) * sizeof(float));
+    for (int n = 0; n < x->n; n++)
+        for (int gi = 0; gi < G; gi++) {
+            const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
+            const float *const dyg = dy->d + ((size_t)n * l->cout + (size_t)gi * cog) * P;
+            const float *const wg = l->w->w + (size_t)gi * cog * K;
+            if (!direct)
+                im2col(&g, xg, col);
+            if (lcc_sgemm(&nn->gemm, 0, 1, cog, K, P, 1.0f, dyg, P, direct ? xg : col, P, 1.0f,
+                          l->w->g + (size_t)gi * cog * K, K))
+                return OOM(nn);
+            if (l->b)
+                for (int o = 0; o < cog; o++) {
+                    const float *const d = dyg + (size_t)o * P;
+                    double s = 0;
+                    for (int p = 0; p < P; p++)
+                        s += d[p];
+                    l->b->g[gi * cog + o] += (float)s;
+                }
+            if (!dx)
+                continue;
+            float *const dxg = dx->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
+            if (lcc_sgemm(&nn->gemm, 1, 0, K, P, cog, 1.0f, wg, K, dyg, P, 0.0f, direct ? dxg : dcol, P))
+                return OOM(nn);
+            if (!direct)
+                col2im(&g, dcol, dxg);
+        }
+    return LCC_OK;
+}
+
+/* Transposed convolution = the data gradient of a convolution whose input
+ * is y and output is x. Weights [cin][cout/groups][kh][kw]. */
+static lcc_status convt_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                                LccTensor *const y)
+{
+    const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
+    const ConvGeom g = { cog, y->h, y->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, x->h, x->w };
+    const int P = x->h * x->w, K = cog * l->kh * l->kw, Py = y->h * y->w;
+    float *const col = lcc_arena_floats(&nn->arena, (size_t)K * P);
+    if (!col)
+        return OOM(nn);
+    memset(y->d, 0, lcc_tensor_size(y) * sizeof(float));
+    for (int n = 0; n < x->n; n++)
+        for (int gi = 0; gi < G; gi++) {
+            const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * P;
+            float *const yg = y->d + ((size_t)n * l->cout + (size_t)gi * cog) * Py;
+            if (lcc_sgemm(&nn->gemm, 1, 0, K, P, cig, 1.0f, l->w->w + (size_t)gi * cig * K, K, xg, P, 0.0f,
+                          col, P))
+                return OOM(nn);
+            col2im(&g, col, yg);
+            if (l->b)
+                for (int o = 0; o < cog; o++) {
+                    const float bias = l->b->w[gi * cog + o];
+                    float *const yo = yg + (size_t)o * Py;
+                    for (int p = 0; p < Py; p++)
+                        yo[p] += bias;
+                }
+        }
+    return LCC_OK;
+}
+
+static lcc_status convt_backward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                                 const LccTensor *const dy, LccTensor *const dx)
+{
+    const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
+    const ConvGeom g = { cog, dy->h, dy->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, x->h, x->w };
+    const int P = x->h * x->w, K = cog * l->kh * l->kw, Py = dy->h * dy->w;
+    float *const dcol = lcc_arena_floats(&nn->arena, (size_t)K * P);
+    if (!dcol)
+        return OOM(nn);
+    for (int n = 0; n < x->n; n++)
+        for (int gi = 0; gi < G; gi++) {
+            const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * P;
+            const float *const dyg = dy->d + ((size_t)n * l->cout + (size_t)gi * cog) * Py;
+            const float *const wg = l->w->w + (size_t)gi * cig * K;
+            im2col(&g, dyg, dcol);
+            if (lcc_sgemm(&nn->gemm, 0, 1, cig, K, P, 1.0f, xg, P, dcol, P, 1.0f, l->w->g + (size_t)gi * cig * K, K))
+                return OOM(nn);
+            if (l->b)
+                for (int o = 0; o < cog; o++) {
+                    const float *const d = dyg + (size_t)o * Py;
+                    double s = 0;
+                    for (int p = 0; p < Py; p++)
+                        s += d[p];
+                    l->b->g[gi * cog + o] += (float)s;
+                }
+            if (dx && lcc_sgemm(&nn->gemm, 0, 0, cig, P, K, 1.0f, wg, K, dcol, P, 0.0f,
+                                dx->d + ((size_t)n * l->cin + (size_t)gi * cig) * P, P))
+                return OOM(nn);
+        }
+    return LCC_OK;
+}
+
+/* ---- linear --------------------------------------------------------------------- */
+
+static lcc_status linear_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                                 LccTensor *const y)
+{
+    const int N = x->n, K = l->cin, O = l->cout;
+    if (lcc_sgemm(&nn->gemm, 0, 1, N, O, K, 1.0f, x->d, K, l->w->w, K, 0.0f, y->d, O))
+        return OOM(nn);
+    if (l->b)
+        for (int n = 0; n < N; n++)
+            for (int o = 0; o < O; o++)
+                y->d[(size_t)n * O + o] += l->b->w[o];
+    return LCC_OK;
+}
+
+static lcc_status linear_backward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                                  const LccTensor *const dy, LccTensor *const dx)
+{
+    const int N = x->n, K = l->cin, O = l->cout;
+    if (lcc_sgemm(&nn->gemm, 1, 0, O, K, N, 1.0f, dy->d, O, x->d, K, 1.0f, l->w->g, K))
+        return OOM(nn);
+    if (l->b)
+        for (int o = 0; o < O; o++) {
+            double s = 0;
+            for (int n = 0; n < N; n++)
+                s += dy->d[(size_t)n * O + o];
+            l->b->g[o] += (float)s;
+        }
+    if (dx && lcc_sgemm(&nn->gemm, 0, 0, N, K, O, 1.0f, dy->d, O, l->w->w, K, 0.0f, dx->d, K))
+        return OOM(nn);
+    return LCC_OK;
+}
+
+/* ---- GDN / IGDN --------------------------------------------------------------------
+ * y_i = x_i * norm_i^p, norm_i = beta_i + sum_j gamma_ij x_j^2, p = -1/2
+ * (GDN) or +1/2 (IGDN). Non-negativity by reparametrisation:
+ * beta = beta_raw^2 + 1e-6, gamma = gamma_raw^2. */
+
+#define GDN_PEDESTAL 1e-6f
+
+static lcc_status gdn_norm(LccNn *const nn, const LccLayer *const l, const float *const xn, const int P,
+                           float *const x2, float *const geff, float *const norm)
+{
+    const int C = l->cin;
+    for (size_t i = 0; i < (size_t)C * P; i++)
+        x2[i] = xn[i] * xn[i];
+    for (int i = 0; i < C * C; i++)
+        geff[i] = l->gamma->w[i] * l->gamma->w[i];
+    if (lcc_sgemm(&nn->gemm, 0, 0, C, P, C, 1.0f, geff, C, x2, P, 0.0f, norm, P))
+        return OOM(nn);
+    for (int c = 0; c < C; c++) {
+        const float b = l->beta->w[c] * l->beta->w[c] + GDN_PEDESTAL;
+        float *const nc = norm + (size_t)c * P;
+        for (int p = 0; p < P; p++)
+            nc[p] += b;
+    }
+    return LCC_OK;
+}
+
+static lcc_status gdn_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                              LccTensor *const y)
+{
+    const int C = l->cin, P = x->h * x->w;
+    float *const x2 = lcc_arena_floats(&nn->arena, (size_t)C * P);
+    float *const norm = lcc_arena_floats(&nn->arena, (size_t)C * P);
+    float *const geff = lcc_arena_floats(&nn->arena, (size_t)C * C);
+    if (!x2 || !norm || !geff)
+        return OOM(nn);
+    const int inverse = l->type == LCC_LAYER_IGDN;
+    for (int n = 0; n < x->n; n++) {
+        const float *const xn = x->d + (size_t)n * C * P;
+        float *const yn = y->d + (size_t)n * C * P;
+        lcc_status err = gdn_norm(nn, l, xn, P, x2, geff, norm);
+        if (err)
+            return err;
+        for (size_t i = 0; i < (size_t)C * P; i++)
+            yn[i] = inverse ? xn[i] * sqrtf(norm[i]) : xn[i] / sqrtf(norm[i]);
+    }
+    return LCC_OK;
+}
+
+static lcc_status gdn_backward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                               const LccTensor *const dy, LccTensor *const dx)
+{
+    const int C = l->cin, P = x->h * x->w;
+    float *const x2 = lcc_arena_floats(&nn->arena, (size_t)C * P);
+    float *const norm = lcc_arena_floats(&nn->arena, (size_t)C * P);
+    float *const u = lcc_arena_floats(&nn->arena, (size_t)C * P);
+    float *const gtu = lcc_arena_floats(&nn->arena, (size_t)C * P);
+    float *const geff = lcc_arena_floats(&nn->arena, (size_t)C * C);
+    float *const dgeff = lcc_arena_floats(&nn->arena, (size_t)C * C);
+    if (!x2 || !norm || !u || !gtu || !geff || !dgeff)
+        return OOM(nn);
+    const int inverse = l->type == LCC_LAYER_IGDN;
+    for (int n = 0; n < x->n; n++) {
+        const float *const xn = x->d + (size_t)n * C * P;
+        const float *const gn = dy->d + (size_t)n * C * P;
+        lcc_status err = gdn_norm(nn, l, xn, P, x2, geff, norm);
+        if (err)
+            return err;
+        /* u = dL/dnorm = g x p norm^(p-1) */
+        for (size_t i = 0; i < (size_t)C * P; i++) {
+            const float s = sqrtf(norm[i]);
+            u[i] = inverse ? gn[i] * xn[i] * 0.5f / s : -0.5f * gn[i] * xn[i] / (norm[i] * s);
+        }
+        if (lcc_sgemm(&nn->gemm, 0, 1, C, C, P, 1.0f, u, P, x2, P, 1.0f, dgeff, C))
+            return OOM(nn);
+        for (int c = 0; c < C; c++) {
+            double s = 0;
+            for (int p = 0; p < P; p++)
+                s += u[(size_t)c * P + p];
+            l->beta->g[c] += (float)(s * 2.0 * l->beta->w[c]);
+        }
+        if (!dx)
+            continue;
+        if (lcc_sgemm(&nn->gemm, 1, 0, C, P, C, 1.0f, geff, C, u, P, 0.0f, gtu, P))
+            return OOM(nn);
+        float *const dxn = dx->d + (size_t)n * C * P;
+        for (size_t i = 0; i < (size_t)C * P; i++) {
+            const float s = sqrtf(norm[i]);
+            dxn[i] = (inverse ? gn[i] * s : gn[i] / s) + 2.0f * xn[i] * gtu[i];
+        }
+    }
+    for (int i = 0; i < C * C; i++)
+        l->gamma->g[i] += 2.0f * l->gamma->w[i] * dgeff[i];
+    return LCC_OK;
+}
+
+/* ---- element-wise ----------------------------------------------------------------------- */
+
+static float gelu(const float x)
+{
+    return 0.5f * x * (1.0f + erff(x * 0.70710678f));
+}
+
+static float gelu_grad(const float x)
+{
+    return 0.5f * (1.0f + erff(x * 0.70710678f)) + x * 0.39894228f * expf(-0.5f * x * x);
+}
+
+static float round_half_up(const float x)
+{
+    return floorf(x + 0.5f);
+}
+
+static void elementwise_forward(const LccLayer *const l, const LccTensor *const x, LccTensor *const y,
+                                const int training)
+{
+    const size_t n = lcc_tensor_size(x);
+    const float *const a = x->d;
+    float *const b = y->d;
+    switch (l->type) {
+    case LCC_LAYER_RELU:
+        for (size_t i = 0; i < n; i++)
+            b[i] = a[i] > 0.0f ? a[i] : 0.0f;
+        break;
+    case LCC_LAYER_LEAKY_RELU:
+        for (size_t i = 0; i < n; i++)
+            b[i] = a[i] > 0.0f ? a[i] : l->slope * a[i];
+        break;
+    case LCC_LAYER_GELU:
+        for (size_t i = 0; i < n; i++)
+            b[i] = gelu(a[i]);
+        break;
+    case LCC_LAYER_SINE:
+        for (size_t i = 0; i < n; i++)
+            b[i] = sinf(l->w0 * a[i]);
+        break;
+    case LCC_LAYER_SIGMOID:
+        for (size_t i = 0; i < n; i++)
+            b[i] = 1.0f / (1.0f + expf(-a[i]));
+        break;
+    case LCC_LAYER_NOISE:
+        if (training)
+            for (size_t i = 0; i < n; i++)
+                b[i] = a[i] + lcc_rng_uniform(l->noise) - 0.5f;
+        else
+            for (size_t i = 0; i < n; i++)
+                b[i] = round_half_up(a[i]);
+        break;
+    case LCC_LAYER_ROUND_STE:
+        for (size_t i = 0; i < n; i++)
+            b[i] = round_half_up(a[i]);
+        break;
+    default:
+        break;
+    }
+}
+
+static void elementwise_backward(const LccLayer *const l, const LccTensor *const x, const LccTensor *const y,
+                                 const LccTensor *const dy, LccTensor *const dx)
+{
+    const size_t n = lcc_tensor_size(x);
+    const float *const a = x->d, *const o = y->d, *const g = dy->d;
+    float *const d = dx->d;
+    switch (l->type) {
+    case LCC_LAYER_RELU:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] > 0.0f ? g[i] : 0.0f;
+        break;
+    case LCC_LAYER_LEAKY_RELU:
+        for (size_t i = 0; i < n; i++)
+            d[i] = a[i] > 0.0f ? g[i] : l->slope * g[i];
+        break;
+    case LCC_LAYER_GELU:
+        for (size_t i = 0; i < n; i++)
+            d[i] = g[i] * gelu_grad(a[i]);
+        break;
+    case LCC_LAYER_SINE:
+        for (size_t i = 0; i < n; i++)
+            d[i] = g[i] * l->w0 * cosf(l->w0 * a[i]);
+        break;
+    case LCC_LAYER_SIGMOID:
+        for (size_t i = 0; i < n; i++)
+            d[i] = g[i] * o[i] * (1.0f - o[i]);
+        break;
+    case LCC_LAYER_NOISE:
+    case LCC_LAYER_ROUND_STE:
+        memcpy(d, g, n * sizeof(float));
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- permutations and resampling ---------------------------------------------------------- */
+
+/* shuffle: big [N][C][H*r][W*r] <-> small [N][C*r*r][H][W];
+ * to_big = 1 copies small -> big. */
+static void shuffle(const int r, const LccTensor *const small, const LccTensor *const big, const int to_big)
+{
+    const int C = big->c, H = small->h, W = small->w;
+    for (int n = 0; n < big->n; n++)
+        for (int c = 0; c < C; c++)
+            for (int i = 0; i < r; i++)
+                for (int j = 0; j < r; j++) {
+                    const float *const sp = small->d + (((size_t)n * C + c) * r * r + (size_t)i * r + j) * H * W;
+                    float *const bp = big->d + ((size_t)n * C + c) * H * r * W * r;
+                    for (int h = 0; h < H; h++)
+                        for (int w = 0; w < W; w++) {
+                            float *const bv = bp + ((size_t)h * r + i) * W * r + (size_t)w * r + j;
+                            float *const sv = (float *)sp + (size_t)h * W + w;
+                            if (to_big)
+                                *bv = *sv;
+                            else
+                                *sv = *bv;
+                        }
+                }
+}
+
+/* Bilinear source taps of output coordinate o for scale r (half-pixel
+ * centres, edge clamped). */
+static void bilinear_taps(const int o, const int r, const int in, int *const i0, int *const i1, float *const f)
+{
+    float s = ((float)o + 0.5f) / (float)r - 0.5f;
+    if (s < 0.0f)
+        s = 0.0f;
+    int a = (int)s;
+    if (a > in - 1)
+        a = in - 1;
+    *i0 = a;
+    *i1 = a + 1 < in ? a + 1 : in - 1;
+    *f = s - (float)a;
+    if (*i1 == *i0)
+        *f = 0.0f;
+}
+
+static void upsample(const int r, const LccTensor *const x, const LccTensor *const y, const int backward)
+{
+    const int H = x->h, W = x->w, Ho = y->h, Wo = y->w;
+    for (size_t nc = 0; nc < (size_t)x->n * x->c; nc++) {
+        float *const xp = x->d + nc * H * W;
+        float *const yp = y->d + nc * Ho * Wo;
+        if (backward)
+            memset(xp, 0, (size_t)H * W * sizeof(float));
+        for (int oy = 0; oy < Ho; oy++) {
+            int y0, y1;
+            float fy;
+            bilinear_taps(oy, r, H, &y0, &y1, &fy);
+            for (int ox = 0; ox < Wo; ox++) {
+                int x0, x1;
+                float fx;
+                bilinear_taps(ox, r, W, &x0, &x1, &fx);
+                const float w00 = (1 - fy) * (1 - fx), w01 = (1 - fy) * fx, w10 = fy * (1 - fx), w11 = fy * fx;
+                if (!backward) {
+                    yp[(size_t)oy * Wo + ox] = w00 * xp[y0 * W + x0] + w01 * xp[y0 * W + x1] +
+                                               w10 * xp[y1 * W + x0] + w11 * xp[y1 * W + x1];
+                } else {
+                    const float g = yp[(size_t)oy * Wo + ox];
+                    xp[y0 * W + x0] += w00 * g;
+                    xp[y0 * W + x1] += w01 * g;
+                    xp[y1 * W + x0] += w10 * g;
+                    xp[y1 * W + x1] += w11 * g;
+                }
+            }
+        }
+    }
+}
+
+/* ---- blocks ------------------------------------------------------------------------------ */
+
+static lcc_status attention_forward(LccNn *const nn, LccLayer *const l, const LccTensor *const x,
+                                    LccTensor *const y, const int training)
+{
+    LccTensor t, m;
+    lcc_status err = lcc_seq_forward(nn, l->body, x, &t, training);
+    if (!err)
+        err = lcc_seq_forward(nn, l->mask, x, &m, training);
+    if (err)
+        return err;
+    const size_t n = lcc_tensor_size(x);
+    for (size_t i = 0; i < n; i++)
+        y->d[i] = x->d[i] + t.d[i] / (1.0f + expf(-m.d[i]));
+    return LCC_OK;
+}
+
+static lcc_status attention_backward(LccNn *const nn, LccLayer *const l, const LccTensor *const dy,
+                                     LccTensor *const dx)
+{
+    const LccTensor *const t = &l->body->act[l->body->n], *const m = &l->mask->act[l->mask->n];
+    const size_t n = lcc_tensor_size(dy);
+    LccTensor dt = lcc_nn_tensor(nn, dy->n, dy->c, dy->h, dy->w);
+    LccTensor dm = lcc_nn_tensor(nn, dy->n, dy->c, dy->h, dy->w);
+    if (!dt.d || !dm.d)
+        return OOM(nn);
+    for (size_t i = 0; i < n; i++) {
+        const float s = 1.0f / (1.0f + expf(-m->d[i]));
+        dt.d[i] = dy->d[i] * s;
+        dm.d[i] = dy->d[i] * t->d[i] * s * (1.0f - s);
+    }
+    LccTensor dxt, dxm;
+    lcc_status err = lcc_seq_backward(nn, l->body, &dt, dx ? &dxt : NULL);
+    if (!err)
+        err = lcc_seq_backward(nn, l->mask, &dm, dx ? &dxm : NULL);
+    if (err || !dx)
+        return err;
+    for (size_t i = 0; i < n; i++)
+        dx->d[i] = dy->d[i] + dxt.d[i] + dxm.d[i];
+    return LCC_OK;
+}
+
+/* Dot-product attention over the positions of each image, one head:
+ * Q = Wq x, K = Wk x (dk x P), V = Wv x (C x P), A = softmax_keys(K^T Q /
+ * sqrt(dk)) (P x P, columns sum to 1), y = x + Wo (V A). */
+typedef struct SpatialBufs {
+    float *q, *k, *v, *a, *o;
+} SpatialBufs;
+
+static lcc_status spatial_compute(LccNn *const nn, const LccLayer *const l, const float *const xn, const int P,
+                                  const SpatialBufs *const b)
+{
+    const int C = l->cin, D = l->dk;
+    LccGemm *const g = &nn->gemm;
+    if (lcc_sgemm(g, 0, 0, D, P, C, 1.0f, l->wq->w, C, xn, P, 0.0f, b->q, P) ||
+        lcc_sgemm(g, 0, 0, D, P, C, 1.0f, l->wk->w, C, xn, P, 0.0f, b->k, P) ||
+        lcc_sgemm(g, 0, 0, C, P, C, 1.0f, l->wv->w, C, xn, P, 0.0f, b->v, P) ||
+        lcc_sgemm(g, 1, 0, P, P, D, 1.0f / sqrtf((float)D), b->k, P, b->q, P, 0.0f, b->a, P))
+        return OOM(nn);
+    /* softmax over keys (rows) for each query (column) */
+    for (int qi = 0; qi < P; qi++) {
+        float mx = -INFINITY;
+        for (int ki = 0; ki < P; ki++)
+            mx = fmaxf(mx, b->a[(size_t)ki * P + qi]);
+        double s = 0;
+        for (int ki = 0; ki < P; ki++) {
+            const float e = expf(b->a[(size_t)ki * P + qi] - mx);
+            b->a[(size_t)ki * P + qi] = e;
+            s += e;
+        }
+        const float inv = (float)(1.0 / s);
+        for (int ki = 0; ki < P; ki++)
+            b->a[(size_t)ki * P + qi] *= inv;
+    }
+    if (lcc_sgemm(g, 0, 0, C, P, P, 1.0f, b->v, P, b->a, P, 0.0f, b->o, P))
+        return OOM(nn);
+    return LCC_OK;
+}
+
+static int spatial_bufs(LccNn *const nn, const LccLayer *const l, const int P, SpatialBufs *const b)
+{
+    b->q = lcc_arena_floats(&nn->arena, (size_t)l->dk * P);
+    b->k = lcc_arena_floats(&nn->arena, (size_t)l->dk * P);
+    b->v = lcc_arena_floats(&nn->arena, (size_t)l->cin * P);
+    b->a = lcc_arena_floats(&nn->arena, (size_t)P * P);
+    b->o = lcc_arena_floats(&nn->arena, (size_t)l->cin * P);
+    return b->q && b->k && b->v && b->a && b->o;
+}
+
+static lcc_status spatial_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                                  LccTensor *const y)
+{
+    const int C = l->cin, P = x->h * x->w;
+    SpatialBufs b;
+    if (!spatial_bufs(nn, l, P, &b))
+        return OOM(nn);
+    for (int n = 0; n < x->n; n++) {
+        const float *const xn = x->d + (size_t)n * C * P;
+        float *const yn = y->d + (size_t)n * C * P;
+        lcc_status err = spatial_compute(nn, l, xn, P, &b);
+        if (err)
+            return err;
+        memcpy(yn, xn, (size_t)C * P * sizeof(float));
+        if (lcc_sgemm(&nn->gemm, 0, 0, C, P, C, 1.0f, l->wo->w, C, b.o, P, 1.0f, yn, P))
+            return OOM(nn);
+    }
+    return LCC_OK;
+}
+
+static lcc_status spatial_backward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                                   const LccTensor *const dy, LccTensor *const dx)
+{
+    const int C = l->cin, D = l->dk, P = x->h * x->w;
+    SpatialBufs b;
+    float *const dO = lcc_arena_floats(&nn->arena, (size_t)C * P);
+    float *const dV = lcc_arena_floats(&nn->arena, (size_t)C * P);
+    float *const dA = lcc_arena_floats(&nn->arena, (size_t)P * P);
+    float *const dQ = lcc_arena_floats(&nn->arena, (size_t)D * P);
+    float *const dK = lcc_arena_floats(&nn->arena, (size_t)D * P);
+    if (!spatial_bufs(nn, l, P, &b) || !dO || !dV || !dA || !dQ || !dK)
+        return OOM(nn);
+    LccGemm *const g = &nn->gemm;
+    const float sc = 1.0f / sqrtf((float)D);
+    for (int n = 0; n < x->n; n++) {
+        const float *const xn = x->d + (size_t)n * C * P;
+        const float *const gn = dy->d + (size_t)n * C * P;
+        lcc_status err = spatial_compute(nn, l, xn, P, &b);
+        if (err)
+            return err;
+        if (lcc_sgemm(g, 0, 1, C, C, P, 1.0f, gn, P, b.o, P, 1.0f, l->wo->g, C) ||
+            lcc_sgemm(g, 1, 0, C, P, C, 1.0f, l->wo->w, C, gn, P, 0.0f, dO, P) ||
+            lcc_sgemm(g, 0, 1, C, P, P, 1.0f, dO, P, b.a, P, 0.0f, dV, P) ||
+            lcc_sgemm(g, 1, 0, P, P, C, 1.0f, b.v, P, dO, P, 0.0f, dA, P))
+            return OOM(nn);
+        /* softmax backward per query column, then the 1/sqrt(dk) scale */
+        for (int qi = 0; qi < P; qi++) {
+            double s = 0;
+            for (int ki = 0; ki < P; ki++)
+                s += (double)b.a[(size_t)ki * P + qi] * dA[(size_t)ki * P + qi];
+            for (int ki = 0; ki < P; ki++) {
+                const size_t i = (size_t)ki * P + qi;
+                dA[i] = b.a[i] * (dA[i] - (float)s) * sc;
+            }
+        }
+        /* S = K^T Q: dQ = K dS, dK = Q dS^T */
+        if (lcc_sgemm(g, 0, 0, D, P, P, 1.0f, b.k, P, dA, P, 0.0f, dQ, P) ||
+            lcc_sgemm(g, 0, 1, D, P, P, 1.0f, b.q, P, dA, P, 0.0f, dK, P) ||
+            lcc_sgemm(g, 0, 1, D, C, P, 1.0f, dQ, P, xn, P, 1.0f, l->wq->g, C) ||
+            lcc_sgemm(g, 0, 1, D, C, P, 1.0f, dK, P, xn, P, 1.0f, l->wk->g, C) ||
+            lcc_sgemm(g, 0, 1, C, C, P, 1.0f, dV, P, xn, P, 1.0f, l->wv->g, C))
+            return OOM(nn);
+        if (!dx)
+            continue;
+        float *const dxn = dx->d + (size_t)n * C * P;
+        memcpy(dxn, gn, (size_t)C * P * sizeof(float));
+        if (lcc_sgemm(g, 1, 0, C, P, D, 1.0f, l->wq->w, C, dQ, P, 1.0f, dxn, P) ||
+            lcc_sgemm(g, 1, 0, C, P, D, 1.0f, l->wk->w, C, dK, P, 1.0f, dxn, P) ||
+            lcc_sgemm(g, 1, 0, C, P, C, 1.0f, l->wv->w, C, dV, P, 1.0f, dxn, P))
+            return OOM(nn);
+    }
+    return LCC_OK;
+}
+
+/* ---- dispatch ---------------------------------------------------------------------------- */
+
+lcc_status lcc_layer_forward(LccNn *const nn, LccLayer *const l, const LccTensor *const x, LccTensor *const y,
+                             const int training)
+{
+    switch (l->type) {
+    case LCC_LAYER_CONV2D: return conv_forward(nn, l, x, y);
+    case LCC_LAYER_CONVT2D: return convt_forward(nn, l, x, y);
+    case LCC_LAYER_LINEAR: return linear_forward(nn, l, x, y);
+    case LCC_LAYER_GDN:
+    case LCC_LAYER_IGDN: return gdn_forward(nn, l, x, y);
+    case LCC_LAYER_PIXEL_SHUFFLE: shuffle(l->factor, x, y, 1); return LCC_OK;
+    case LCC_LAYER_PIXEL_UNSHUFFLE: shuffle(l->factor, y, x, 0); return LCC_OK;
+    case LCC_LAYER_UPSAMPLE: upsample(l->factor, x, y, 0); return LCC_OK;
+    case LCC_LAYER_RESIDUAL: {
+        LccTensor t;
+        const lcc_status err = lcc_seq_forward(nn, l->body, x, &t, training);
+        if (err)
+            return err;
+        for (size_t i = 0, n = lcc_tensor_size(x); i < n; i++)
+            y->d[i] = x->d[i] + t.d[i];
+        return LCC_OK;
+    }
+    case LCC_LAYER_ATTENTION: return attention_forward(nn, l, x, y, training);
+    case LCC_LAYER_SPATIAL_ATTENTION: return spatial_forward(nn, l, x, y);
+    default: elementwise_forward(l, x, y, training); return LCC_OK;
+    }
+}
+
+lcc_status lcc_layer_backward(LccNn *const nn, LccLayer *const l, const LccTensor *const x,
+                              const LccTensor *const y, const LccTensor *const dy, LccTensor *const dx)
+{
+    switch (l->type) {
+    case LCC_LAYER_CONV2D: return conv_backward(nn, l, x, dy, dx);
+    case LCC_LAYER_CONVT2D: return convt_backward(nn, l, x, dy, dx);
+    case LCC_LAYER_LINEAR: return linear_backward(nn, l, x, dy, dx);
+    case LCC_LAYER_GDN:
+    case LCC_LAYER_IGDN: return gdn_backward(nn, l, x, dy, dx);
+    case LCC_LAYER_SPATIAL_ATTENTION: return spatial_backward(nn, l, x, dy, dx);
+    case LCC_LAYER_ATTENTION: return attention_backward(nn, l, dy, dx);
+    case LCC_LAYER_RESIDUAL: {
+        LccTensor dxb;
+        const lcc_status err = lcc_seq_backward(nn, l->body, dy, dx ? &dxb : NULL);
+        if (err || !dx)
+            return err;
+        for (size_t i = 0, n = lcc_tensor_size(dy); i < n; i++)
+            dx->d[i] = dy->d[i] + dxb.d[i];
+        return LCC_OK;
+    }
+    default:
+        break;
+    }
+    if (!dx)
+        return LCC_OK;
+    switch (l->type) {
+    case LCC_LAYER_PIXEL_SHUFFLE: shuffle(l->factor, dx, dy, 0); return LCC_OK;
+    case LCC_LAYER_PIXEL_UNSHUFFLE: shuffle(l->factor, dy, dx, 1); return LCC_OK;
+    case LCC_LAYER_UPSAMPLE: upsample(l->factor, dx, dy, 1); return LCC_OK;
+    default: elementwise_backward(l, x, y, dy, dx); return LCC_OK;
+    }
+}
+
+/* ---- free-standing ops ------------------------------------------------------------------- */
+
+void lcc_op_add(const LccTensor *const a, const LccTensor *const b, LccTensor *const y)
+{
+    for (size_t i = 0, n = lcc_tensor_size(y); i < n; i++)
+        y->d[i] = a->d[i] + b->d[i];
+}
+
+void lcc_op_add_backward(const LccTensor *const dy, LccTensor *const da, LccTensor *const db)
+{
+    for (size_t i = 0, n = lcc_tensor_size(dy); i < n; i++) {
+        if (da)
+            da->d[i] += dy->d[i];
+        if (db)
+            db->d[i] += dy->d[i];
+    }
+}
+
+lcc_status lcc_op_concat(const LccTensor *const a, const LccTensor *const b, LccTensor *const y)
+{
+    if (a->n != b->n || a->h != b->h || a->w != b->w || y->n != a->n || y->c != a->c + b->c || y->h != a->h ||
+        y->w != a->w)
+        return LCC_EINVAL;
+    const size_t P = (size_t)a->h * a->w, sa = (size_t)a->c * P, sb = (size_t)b->c * P;
+    for (int n = 0; n < a->n; n++) {
+        memcpy(y->d + n * (sa + sb), a->d + n * sa, sa * sizeof(float));
+        memcpy(y->d + n * (sa + sb) + sa, b->d + n * sb, sb * sizeof(float));
+    }
+    return LCC_OK;
+}
+
+lcc_status lcc_op_concat_backward(const LccTensor *const dy, LccTensor *const da, LccTensor *const db)
+{
+    if (da->n != db->n || dy->c != da->c + db->c)
+        return LCC_EINVAL;
+    const size_t P = (size_t)da->h * da->w, sa = (size_t)da->c * P, sb = (size_t)db->c * P;
+    for (int n = 0; n < da->n; n++) {
+        memcpy(da->d + n * sa, dy->d + n * (sa + sb), sa * sizeof(float));
+        memcpy(db->d + n * sb, dy->d + n * (sa + sb) + sa, sb * sizeof(float));
+    }
+    return LCC_OK;
+}
