@@ -31,8 +31,8 @@
 #define PC_MAX_STATES 256
 
 /* Fixed-point constants of the integer model. */
-#define PC_TRANS_BITS 16      /* transition rows sum to <= 2^16, entries >= 1 */
-#define PC_LEAF_BITS 30       /* leaf pmfs sum to <= 2^30, entries >= 1 */
+#define PC_TRANS_BITS 16      /* prior and transition rows sum to 2^16, entries >= 1 */
+#define PC_LEAF_BITS 30       /* leaf pmfs sum to 2^30, entries >= 1 */
 
 /* ---- fixed-point model (what the coder uses) --------------------------- */
 

@@ -15,7 +15,9 @@
  * All integers little-endian. A log-quantized byte q stands for the relative
  * weight L(q) = T[q & 7] >> (q >> 3), T[j] = round(2^(30 - j/8)); a row of
  * n weights L[i] becomes the integers 1 + floor(L[i] * (2^B - n) / max(sum L, 1))
- * with B = PC_TRANS_BITS for prior and transitions, PC_LEAF_BITS for leaves. */
+ * with B = PC_TRANS_BITS for prior and transitions, PC_LEAF_BITS for leaves,
+ * and the rounding deficit 2^B - sum is added to the first largest entry,
+ * so every row sums to exactly 2^B: the integer model is normalized. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -60,8 +62,16 @@ static void dequant_row(const uint8_t *const q, const uint32_t n, const unsigned
     if (!sum)
         sum = 1;
     const uint64_t spread = ((uint64_t)1 << bits) - n;
-    for (uint32_t i = 0; i < n; i++)
-        out[i] = (uint32_t)(1 + logq_value(q[i]) * spread / sum);
+    uint64_t total = 0;
+    uint32_t big = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        total += out[i] = (uint32_t)(1 + logq_value(q[i]) * spread / sum);
+        if (out[i] > out[big])
+            big = i;
+    }
+    /* The row sums to exactly 2^bits: the rounding deficit goes to the
+     * first largest entry. */
+    out[big] += (uint32_t)(((uint64_t)1 << bits) - total);
 }
 
 /* PackBits: control c < 128: c + 1 literals follow; c >= 128: the next byte
