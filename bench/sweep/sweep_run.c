@@ -174,8 +174,10 @@ static double denominator(const LccMedia *const m)
 }
 
 /* Read every file once: its geometry, and the modality of the set. Files
- * that do not read, or whose kind differs from the set (modality, channels,
- * bit depth, chroma, sample rate), are skipped with a reason. */
+ * that do not read, or whose kind differs from the set (modality; images:
+ * channels or bit depth; video: chroma or bit depth, where PSNRs of
+ * different kinds would be averaged) are skipped with a reason. Audio
+ * files may differ in rate and channels (kbit/s and SNR still average). */
 static int probe_files(Sweep *const s)
 {
     LccContext *c;
@@ -233,9 +235,6 @@ static int probe_files(Sweep *const s)
         else if (s->mod == LCC_MODALITY_VIDEO && (a->video.chroma != b->video.chroma || a->video.bit_depth != b->video.bit_depth))
             snprintf(what, sizeof(what), "chroma %d, %u bit (the set: chroma %d, %u bit, as %s)", (int)b->video.chroma,
                      b->video.bit_depth, (int)a->video.chroma, a->video.bit_depth, first->name);
-        else if (s->mod == LCC_MODALITY_AUDIO && (a->audio.sample_rate != b->audio.sample_rate || a->audio.channels != b->audio.channels))
-            snprintf(what, sizeof(what), "%u Hz, %u channels (the set: %u Hz, %u channels, as %s)", b->audio.sample_rate,
-                     b->audio.channels, a->audio.sample_rate, a->audio.channels, first->name);
         if (what[0]) {
             f->ok = 0;
             snprintf(f->reason, sizeof(f->reason), "mixed set: %s", what);
@@ -677,15 +676,20 @@ static void run_job(Sweep *const s, LccContext *const c, const int job)
     lcc_status err = lcc_media_read(c, f->path, &ref);
     char tmpdir[4200];
     snprintf(tmpdir, sizeof(tmpdir), "%s/job-XXXXXX", s->tmpdir);
-    if (!err && !mkdtemp(tmpdir))
+    char failure[SWEEP_REASON] = "";
+    if (err)
+        snprintf(failure, sizeof(failure), "cannot read the file again: %s", lcc_last_error(c));
+    else if (!mkdtemp(tmpdir)) {
+        snprintf(failure, sizeof(failure), "cannot create a directory in %.150s: %s", s->tmpdir, strerror(errno));
         err = LCC_EIO;
+    }
     for (int qi = 0; qi < k->nq; qi++) {
         SweepPoint *const p = point_at(s, fi, ki, qi);
         if (p->done)
             continue;
         if (err) {
             p->done = 1;
-            snprintf(p->reason, sizeof(p->reason), "cannot read the file again: %s", lcc_last_error(c));
+            snprintf(p->reason, sizeof(p->reason), "%s", failure);
         } else {
             measure(s, c, f, &ref, k, k->q[qi], tmpdir, p);
             if (p->ok)
@@ -1143,6 +1147,11 @@ static int update_benchmarks(const Sweep *const s, const SweepCurve *const curve
         }
         sweep_text_printf(&facts, "\n");
     }
+    sweep_text_printf(&facts, "\nThe anchors run as their reference command-line tools (posix_spawn, no shell, "
+                              "temporary files); their decoded output is read back with lcc_media_read and scored "
+                              "with lcc_compare exactly like the lcc profiles; rate = coded file bytes x 8 / pixels. "
+                              "Published curves are CompressAI's result files as given (their JPEG and WebP come from "
+                              "Pillow with other settings, so they differ from the anchors measured here).\n");
     sweep_text_printf(&facts, "\nEvery pair of curves (BD-rate and BD-quality, both metrics) is in `bd.md`; plots "
                               "`rd-psnr.svg`, `rd-msssim.svg` (PNG beside them), per-point data in `results.json` / "
                               "`results.csv`, all in the output directory.\n\n");
@@ -1282,8 +1291,20 @@ int sweep_run(const SweepOptions *const o)
         fprintf(stderr, "lcc sweep: cannot create %s: %s\n", s->cachedir, strerror(errno));
         rc = 3;
     }
-    if (!rc)
+    if (!rc) {
+        /* scratch directories left by an interrupted run */
+        DIR *const d = opendir(s->tmpdir);
+        for (struct dirent *e; d && (e = readdir(d));) {
+            if (!strncmp(e->d_name, "job-", 4)) {
+                char p[4400];
+                snprintf(p, sizeof(p), "%s/%s", s->tmpdir, e->d_name);
+                rm_tree_flat(p);
+            }
+        }
+        if (d)
+            closedir(d);
         rc = list_files(s);
+    }
     if (!rc)
         rc = probe_files(s);
     if (!rc)
