@@ -435,3 +435,30 @@ lcc_status lcc_compare(LccContext *const c, const LccMedia *const ref, const Lcc
     }
     return err;
 }
+
+lcc_status lcc_compare_frame(LccContext *const c, const LccMedia *const ref, const LccMedia *const test,
+                             const uint32_t frame, LccQuality *const q)
+{
+    if (!q)
+        return lcc_error(c, LCC_EINVAL, "compare: no output");
+    if (ref && test && ref->modality == LCC_MODALITY_IMAGE && test->modality == LCC_MODALITY_IMAGE && !frame)
+        return lcc_compare(c, ref, test, q);
+    *q = (LccQuality){ .psnr = NAN, .psnr_y = NAN, .psnr_u = NAN, .psnr_v = NAN, .ms_ssim = NAN,
+                       .snr = NAN, .si_sdr = NAN, .max_abs_error = NAN, .samples = 0 };
+    if (ref && ref->modality == LCC_MODALITY_IMAGE)
+        return lcc_error(c, LCC_EINVAL, "compare: frame %u of an image", frame);
+    if (!ref || !test || ref->modality != LCC_MODALITY_VIDEO || test->modality != LCC_MODALITY_VIDEO)
+        return lcc_error(c, LCC_EINVAL, "compare: per-frame quality needs two videos (or images)");
+    LccFrameQuality fq;
+    const lcc_status err = lcc_video_frame_quality(c, &ref->video, &test->video, frame, 1, &fq);
+    if (err)
+        return err;
+    q->psnr = fq.psnr_yuv;
+    q->psnr_y = fq.psnr_y;
+    q->psnr_u = fq.psnr_u;
+    q->psnr_v = fq.psnr_v;
+    q->ms_ssim = fq.ms_ssim_y;
+    q->max_abs_error = fq.max_abs_error;
+    q->samples = lcc_video_frame_samples(&ref->video);
+    return LCC_OK;
+}

@@ -615,6 +615,23 @@ static void test_threads(void)
         sssim += fq.ms_ssim_y;
     }
     CHECK(fabs(qv[0].psnr_y - sy / 11) < 1e-12 && fabs(qv[0].ms_ssim - sssim / 11) < 1e-15);
+    /* lcc_compare_frame: the same per-frame values through LccQuality; the
+     * identical frame 4 has infinite PSNR. */
+    for (uint32_t f = 0; f < 11; f++) {
+        LccFrameQuality fq;
+        LccQuality fq2;
+        CHECK(!lcc_video_frame_quality(NULL, &v.video, &w.video, f, 1, &fq));
+        CHECK(!lcc_compare_frame(NULL, &v, &w, f, &fq2));
+        CHECK(fq2.psnr_y == fq.psnr_y && fq2.psnr_u == fq.psnr_u && fq2.psnr_v == fq.psnr_v &&
+              fq2.psnr == fq.psnr_yuv && fq2.ms_ssim == fq.ms_ssim_y && fq2.max_abs_error == fq.max_abs_error);
+        CHECK(fq2.samples == n / 11 && isnan(fq2.snr));
+        CHECK(f == 4 ? isinf(fq2.psnr) && fq2.ms_ssim == 1.0 : isfinite(fq2.psnr));
+    }
+    LccQuality bad;
+    CHECK(lcc_compare_frame(NULL, &v, &w, 11, &bad) == LCC_EINVAL && isnan(bad.psnr));
+    CHECK(lcc_compare_frame(NULL, &im, &im2, 1, &bad) == LCC_EINVAL);
+    CHECK(lcc_compare_frame(NULL, &im, &im2, 0, &bad) == LCC_OK && !memcmp(&bad, &qi[0], sizeof(bad)));
+    CHECK(lcc_compare_frame(NULL, &v, &im, 0, &bad) == LCC_EINVAL);
     lcc_media_free(&v);
     lcc_media_free(&w);
     lcc_media_free(&im);
