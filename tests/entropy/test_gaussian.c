@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entropy/entropy.h"
 #include "entropy/gaussian.h"
 #include "entropy/rans.h"
 #include "libcodec/internal.h"
@@ -223,6 +224,79 @@ static void test_meanscale(LccDist dist, const char *name)
     free(idx);
 }
 
+/* A two-pass checkerboard context model through the LccEntropyParams
+ * interface: anchors use a "hyperprior" scale, non-anchors an integer
+ * function of their decoded anchor neighbours. */
+static void context_scales(const int32_t *v, int w, int h, const uint32_t *hyper, uint32_t *s)
+{
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            if (!((x + y) & 1))
+                continue;
+            uint32_t acc = 0;
+            if (x > 0) acc += (uint32_t)abs(v[y * w + x - 1]);
+            if (x < w - 1) acc += (uint32_t)abs(v[y * w + x + 1]);
+            if (y > 0) acc += (uint32_t)abs(v[(y - 1) * w + x]);
+            if (y < h - 1) acc += (uint32_t)abs(v[(y + 1) * w + x]);
+            s[y * w + x] = hyper[y * w + x] / 4 + (acc << 14);
+        }
+}
+
+static void test_context_model(void)
+{
+    LccCdfBank bank;
+    CHECK(lcc_scale_bank_build(&bank, LCC_DIST_GAUSSIAN, 16) == 0);
+    enum { W = 61, H = 47, N = W * H };
+    static int32_t v[N], dec[N], gath[N];
+    static uint32_t hyper[N], s[N];
+    static uint16_t idx[N];
+    size_t na = 0;
+    for (int i = 0; i < N; i++) {
+        hyper[i] = (uint32_t)(7000 + test_rand(&seed) % (40u << 16));
+        v[i] = (int32_t)lrint(gauss() * hyper[i] / 65536.0);
+    }
+    /* encoder: anchors, then non-anchors with scales from the anchors */
+    LccRansEnc e;
+    lcc_rans_enc_init(&e);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass)
+            context_scales(v, W, H, hyper, s);
+        na = 0;
+        for (int i = 0; i < N; i++)
+            if ((((i % W) + (i / W)) & 1) == pass) {
+                idx[na] = (uint16_t)lcc_scale_index_q16(pass ? s[i] : hyper[i]);
+                gath[na++] = v[i];
+            }
+        const LccEntropyParams p = {&bank, idx, na};
+        lcc_entropy_encode(&e, &p, gath);
+    }
+    LccBuf buf = {0};
+    CHECK(lcc_rans_enc_finish(&e, &buf) == 0);
+    /* decoder: the same two passes, parameters from what it decoded */
+    LccRansDec d;
+    CHECK(lcc_rans_dec_init(&d, buf.data, buf.size, N) == 0);
+    memset(dec, 0, sizeof(dec));
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass)
+            context_scales(dec, W, H, hyper, s);
+        na = 0;
+        for (int i = 0; i < N; i++)
+            if ((((i % W) + (i / W)) & 1) == pass)
+                idx[na++] = (uint16_t)lcc_scale_index_q16(pass ? s[i] : hyper[i]);
+        const LccEntropyParams p = {&bank, idx, na};
+        lcc_entropy_decode(&d, &p, gath);
+        na = 0;
+        for (int i = 0; i < N; i++)
+            if ((((i % W) + (i / W)) & 1) == pass)
+                dec[i] = gath[na++];
+    }
+    CHECK(lcc_rans_dec_finish(&d) == 0);
+    CHECK(memcmp(v, dec, sizeof(v)) == 0);
+    lcc_buf_free(&buf);
+    lcc_rans_enc_free(&e);
+    lcc_cdf_bank_free(&bank);
+}
+
 int main(void)
 {
     seed = test_seed();
@@ -233,5 +307,6 @@ int main(void)
     test_gradients(LCC_DIST_LAPLACE);
     test_meanscale(LCC_DIST_GAUSSIAN, "gaussian");
     test_meanscale(LCC_DIST_LAPLACE, "laplace");
+    test_context_model();
     return test_summary();
 }

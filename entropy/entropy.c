@@ -1,0 +1,27 @@
+/* Models-to-coder glue (entropy.h). */
+#include "entropy/entropy.h"
+#include "entropy/gaussian.h"
+
+void lcc_entropy_encode(LccRansEnc *e, const LccEntropyParams *p, const int32_t *sym)
+{
+    lcc_rans_enc_put_indexed(e, p->bank, p->index, sym, p->count);
+}
+
+void lcc_entropy_decode(LccRansDec *d, const LccEntropyParams *p, int32_t *sym)
+{
+    lcc_rans_dec_get_indexed(d, p->bank, p->index, sym, p->count);
+}
+
+void lcc_entropy_scale_indexes(const uint32_t *s_q16, size_t n, uint16_t *idx)
+{
+    for (size_t i = 0; i < n; i++)
+        idx[i] = (uint16_t)lcc_scale_index_q16(s_q16[i]);
+}
+
+double lcc_entropy_cost_bits(const LccEntropyParams *p, const int32_t *sym)
+{
+    double bits = 0;
+    for (size_t i = 0; i < p->count; i++)
+        bits += p->index[i] < p->bank->count ? lcc_cdf_cost_bits(&p->bank->t[p->index[i]], sym[i]) : 1e30;
+    return bits;
+}
