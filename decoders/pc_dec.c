@@ -1,0 +1,168 @@
+/* `pc` decoder (SPEC.md §3, pc): the model named by the header's model id,
+ * one rANS stream per block of frames, each symbol found by a binary
+ * search over its integer CDF (pc_cdf_find). Blocks decode in parallel;
+ * the result does not depend on the thread count. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decoders/decoders.h"
+#include "entropy/pc/pc.h"
+#include "entropy/pc/pc_find.h"
+#include "entropy/pc/pc_stream.h"
+#include "entropy/rans.h"
+
+typedef struct DecJob {
+    const PcModel *m;
+    const LccChunk **blocks;
+    uint32_t nblocks, nthreads, first;
+    uint32_t nframes, block_frames;
+    uint16_t *data;
+    int *bad;                /* [nblocks] */
+} DecJob;
+
+static int decode_block(const PcModel *const m, const LccChunk *const k, const uint32_t f0, const uint32_t f1,
+                        uint16_t *const data)
+{
+    const uint32_t D = m->nvars;
+    const uint32_t mask = (1u << PC_PRECISION) - 1;
+    PcEval *const e = pc_eval_new(m);
+    if (!e)
+        return -1;
+    LccRansDec d;
+    int bad = lcc_rans_dec_init(&d, k->data, k->size, (uint64_t)(f1 - f0) * D) != 0;
+    for (uint32_t fr = f0; fr < f1 && !bad; fr++) {
+        uint16_t *const x = data + (size_t)fr * D;
+        pc_seq_begin(e);
+        for (uint32_t i = 0; i < D; i++) {
+            uint32_t v;
+            const uint32_t *const post = pc_seq_post(e, &v);
+            /* The slot of the next op (rans.h: state x[k], low P bits). */
+            const uint32_t slot = (uint32_t)d.x[d.k] & mask;
+            uint32_t iv[2];
+            const uint32_t s = pc_cdf_find(m, v, post, PC_PRECISION, slot, &iv[0], &iv[1]);
+            lcc_rans_dec_get_cdf(&d, iv, 1, PC_PRECISION);
+            x[v] = (uint16_t)s;
+            pc_seq_observe(e, s);
+        }
+        bad |= d.error;
+    }
+    if (!bad)
+        bad = lcc_rans_dec_finish(&d) != 0;
+    pc_eval_free(e);
+    return bad;
+}
+
+static void *dec_thread(void *const opaque)
+{
+    const DecJob *const j = opaque;
+    for (uint32_t b = j->first; b < j->nblocks; b += j->nthreads) {
+        const uint32_t f0 = b * j->block_frames;
+        const uint32_t f1 = j->nframes - f0 < j->block_frames ? j->nframes : f0 + j->block_frames;
+        j->bad[b] = decode_block(j->m, j->blocks[b], f0, f1, j->data);
+    }
+    return NULL;
+}
+
+lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccMedia *const out)
+{
+    LccMedia m = ct->header.geometry;
+    uint32_t nframes, w, h;
+    if (m.modality == LCC_MODALITY_VIDEO) {
+        if (m.video.chroma != LCC_CHROMA_400 || m.video.bit_depth != 8)
+            return lcc_error(c, LCC_EBADMSG, "pc: stream geometry is not 8-bit gray video");
+        nframes = m.video.frames;
+        w = m.video.width;
+        h = m.video.height;
+    } else if (m.modality == LCC_MODALITY_IMAGE) {
+        if (m.image.channels != 1 || m.image.bit_depth != 8)
+            return lcc_error(c, LCC_EBADMSG, "pc: stream geometry is not an 8-bit gray image");
+        nframes = 1;
+        w = m.image.width;
+        h = m.image.height;
+    } else {
+        return lcc_error(c, LCC_EBADMSG, "pc: stream modality %s", lcc_modality_name(m.modality));
+    }
+    if (ct->header.quality != 0)
+        return lcc_error(c, LCC_EBADMSG, "pc: quality must be 0, not %u", ct->header.quality);
+    const LccChunk *const hd = lcc_container_find(ct, PC_CHUNK_HEADER);
+    if (!hd || hd->size != PC_HEADER_BYTES || lcc_container_next(ct, hd))
+        return lcc_error(c, LCC_EBADMSG, "pc: missing, repeated or malformed %s chunk", PC_CHUNK_HEADER);
+    if (hd->data[0] != PC_STREAM_VERSION)
+        return lcc_error(c, LCC_ENOTSUP, "pc: stream version %u (this build reads %u)", hd->data[0],
+                         PC_STREAM_VERSION);
+    const uint32_t block_frames = lcc_rl32(hd->data + 4);
+    if (hd->data[1] != PC_PRECISION || hd->data[2] != PC_SCHEME_TREE || hd->data[3] != 0 || !block_frames ||
+        block_frames > PC_MAX_BLOCK_FRAMES)
+        return lcc_error(c, LCC_EBADMSG, "pc: bad %s fields (precision %u, scheme %u, block %u)", PC_CHUNK_HEADER,
+                         hd->data[1], hd->data[2], block_frames);
+    const uint32_t nblocks = (uint32_t)(((uint64_t)nframes + block_frames - 1) / block_frames);
+    uint32_t have = 0;
+    for (const LccChunk *k = lcc_container_find(ct, PC_CHUNK_BLOCK); k; k = lcc_container_next(ct, k))
+        have++;
+    if (have != nblocks)
+        return lcc_error(c, LCC_EBADMSG, "pc: %u %s chunks, the geometry needs %u", have, PC_CHUNK_BLOCK, nblocks);
+
+    PcModel model;
+    lcc_status err = pc_model_find_id(c, ct->header.model_id, &model);
+    if (err)
+        return err;
+    if (model.width != w || model.height != h || model.nsyms != 256) {
+        pc_model_free(&model);
+        return lcc_error(c, LCC_EBADMSG, "pc: model %s is for %u x %u images, the stream holds %u x %u",
+                         model.name, model.width, model.height, w, h);
+    }
+    const LccChunk **const blocks = malloc(nblocks * sizeof(*blocks));
+    int *const bad = calloc(nblocks, sizeof(*bad));
+    if (!blocks || !bad) {
+        err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
+        goto done;
+    }
+    {
+        uint32_t i = 0;
+        for (const LccChunk *k = lcc_container_find(ct, PC_CHUNK_BLOCK); k; k = lcc_container_next(ct, k))
+            blocks[i++] = k;
+    }
+    err = lcc_media_alloc(&m, lcc_limits(c));
+    if (err) {
+        err = lcc_error(c, err, "pc: cannot allocate %u images of %u x %u", nframes, w, h);
+        goto done;
+    }
+    {
+        uint16_t *const data = m.modality == LCC_MODALITY_VIDEO ? m.video.data : m.image.data;
+        long nt = c && c->settings.threads > 0 ? c->settings.threads : sysconf(_SC_NPROCESSORS_ONLN);
+        if (nt < 1)
+            nt = 1;
+        if (nt > 64)
+            nt = 64;
+        if ((uint32_t)nt > nblocks)
+            nt = nblocks;
+        DecJob jobs[64];
+        pthread_t th[64];
+        int running[64] = { 0 };
+        for (long t = 0; t < nt; t++) {
+            jobs[t] = (DecJob){ &model, blocks, nblocks, (uint32_t)nt, (uint32_t)t, nframes, block_frames, data, bad };
+            running[t] = t > 0 && !pthread_create(&th[t], NULL, dec_thread, &jobs[t]);
+        }
+        dec_thread(&jobs[0]);
+        for (long t = 1; t < nt; t++) {
+            if (running[t])
+                pthread_join(th[t], NULL);
+            else
+                dec_thread(&jobs[t]);
+        }
+    }
+    for (uint32_t b = 0; b < nblocks; b++)
+        if (bad[b]) {
+            err = lcc_error(c, LCC_EBADMSG, "pc: block %u is damaged (rANS stream does not decode)", b);
+            lcc_media_free(&m);
+            goto done;
+        }
+    *out = m;
+done:
+    free(blocks);
+    free(bad);
+    pc_model_free(&model);
+    return err;
+}

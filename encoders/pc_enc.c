@@ -1,0 +1,189 @@
+/* `pc` encoder: lossless coding of 8-bit gray images with a hidden Chow-Liu
+ * tree (entropy/pc) and the rANS coder (SPEC.md §3, pc).
+ *
+ * Input: an 8-bit CHROMA_400 video (an IDX file of N images, or any gray
+ * video) or one 8-bit gray image, whose frame size matches an installed
+ * pc model. With several such models, the one that codes the first frames
+ * smallest is used. Frames are coded in blocks of PC_BLOCK_FRAMES, each
+ * block an independent rANS stream in its own PCRS chunk, so blocks code in
+ * parallel and the output does not depend on the thread count. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "encoders/encoders.h"
+#include "entropy/pc/pc.h"
+#include "entropy/pc/pc_find.h"
+#include "entropy/pc/pc_stream.h"
+#include "entropy/rans.h"
+
+#define PC_MAX_CANDIDATES 8
+#define PC_PROBE_FRAMES 32
+
+typedef struct Frames {
+    const uint16_t *data;
+    uint32_t n, w, h;
+} Frames;
+
+typedef struct EncJob {
+    const PcModel *m;
+    const Frames *f;
+    uint32_t nblocks, nthreads;
+    LccBuf *out;             /* [nblocks] rANS streams */
+    lcc_status *err;         /* [nblocks] */
+    uint32_t first;          /* this thread's first block */
+} EncJob;
+
+static lcc_status code_block(const PcModel *const m, const Frames *const f, const uint32_t b, LccBuf *const out)
+{
+    const uint32_t D = m->nvars;
+    const uint32_t f0 = b * PC_BLOCK_FRAMES;
+    const uint32_t f1 = f->n - f0 < PC_BLOCK_FRAMES ? f->n : f0 + PC_BLOCK_FRAMES;
+    PcEval *const e = pc_eval_new(m);
+    if (!e)
+        return LCC_ENOMEM;
+    LccRansEnc enc;
+    lcc_rans_enc_init(&enc);
+    for (uint32_t fr = f0; fr < f1; fr++) {
+        const uint16_t *const x = f->data + (size_t)fr * D;
+        pc_seq_begin(e);
+        for (uint32_t i = 0; i < D; i++) {
+            uint32_t v;
+            const uint32_t *const post = pc_seq_post(e, &v);
+            const uint32_t iv[2] = { pc_cdf_at(m, v, post, PC_PRECISION, x[v]),
+                                     pc_cdf_at(m, v, post, PC_PRECISION, x[v] + 1u) };
+            lcc_rans_enc_put_cdf(&enc, iv, 1, PC_PRECISION, 0);
+            pc_seq_observe(e, x[v]);
+        }
+    }
+    const lcc_status err = lcc_rans_enc_finish(&enc, out);
+    lcc_rans_enc_free(&enc);
+    pc_eval_free(e);
+    return err;
+}
+
+static void *enc_thread(void *const opaque)
+{
+    const EncJob *const j = opaque;
+    for (uint32_t b = j->first; b < j->nblocks; b += j->nthreads)
+        j->err[b] = code_block(j->m, j->f, b, &j->out[b]);
+    return NULL;
+}
+
+static uint32_t thread_count(LccContext *const c, const uint32_t work)
+{
+    long n = c && c->settings.threads > 0 ? c->settings.threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        n = 1;
+    if (n > 64)
+        n = 64;
+    return (uint32_t)n < work ? (uint32_t)n : work;
+}
+
+/* Bits the model spends on the first frames (model choice only). */
+static double probe_bits(const PcModel *const m, const Frames *const f)
+{
+    PcEval *const e = pc_eval_new(m);
+    uint16_t *const x = malloc(m->nvars * sizeof(*x));
+    double bits = 1e300;
+    if (e && x) {
+        bits = 0;
+        const uint32_t n = f->n < PC_PROBE_FRAMES ? f->n : PC_PROBE_FRAMES;
+        for (uint32_t i = 0; i < n; i++) {
+            memcpy(x, f->data + (size_t)i * m->nvars, m->nvars * sizeof(*x));
+            bits += pc_code_bits(e, x, PC_PRECISION);
+        }
+    }
+    free(x);
+    pc_eval_free(e);
+    return bits;
+}
+
+lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int quality, LccBuf *const out)
+{
+    if (quality != 0)
+        return lcc_error(c, LCC_EINVAL, "pc: the only quality is 0 (lossless), not %d", quality);
+    Frames f;
+    if (m->modality == LCC_MODALITY_VIDEO) {
+        if (m->video.chroma != LCC_CHROMA_400 || m->video.bit_depth != 8)
+            return lcc_error(c, LCC_ENOTSUP, "pc: video must be 8-bit gray (CHROMA_400), as an IDX file is");
+        f = (Frames){ m->video.data, m->video.frames, m->video.width, m->video.height };
+    } else if (m->modality == LCC_MODALITY_IMAGE) {
+        if (m->image.channels != 1 || m->image.bit_depth != 8)
+            return lcc_error(c, LCC_ENOTSUP, "pc: images must be 8-bit gray (natural images: not yet)");
+        f = (Frames){ m->image.data, 1, m->image.width, m->image.height };
+    } else {
+        return lcc_error(c, LCC_ENOTSUP, "pc codes images, not %s", lcc_modality_name(m->modality));
+    }
+    PcModel cand[PC_MAX_CANDIDATES];
+    const int nc = pc_model_find_size(c, f.w, f.h, cand, PC_MAX_CANDIDATES);
+    if (nc <= 0)
+        return lcc_error(c, LCC_EMODEL, "pc: no installed model for %u x %u gray images (lcc train pc makes one)",
+                         f.w, f.h);
+    int best = 0;
+    if (nc > 1) {
+        double bb = 0;
+        for (int i = 0; i < nc; i++) {
+            const double bits = probe_bits(&cand[i], &f);
+            if (i == 0 || bits < bb) {
+                bb = bits;
+                best = i;
+            }
+        }
+    }
+    const PcModel *const model = &cand[best];
+    const uint32_t nblocks = (f.n + PC_BLOCK_FRAMES - 1) / PC_BLOCK_FRAMES;
+    LccBuf *const streams = calloc(nblocks, sizeof(*streams));
+    lcc_status *const errs = calloc(nblocks, sizeof(*errs));
+    lcc_status err = LCC_OK;
+    if (!streams || !errs) {
+        err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
+        goto done;
+    }
+    {
+        const uint32_t nt = thread_count(c, nblocks);
+        EncJob jobs[64];
+        pthread_t th[64];
+        int running[64] = { 0 };
+        for (uint32_t t = 0; t < nt; t++) {
+            jobs[t] = (EncJob){ model, &f, nblocks, nt, streams, errs, t };
+            running[t] = t > 0 && !pthread_create(&th[t], NULL, enc_thread, &jobs[t]);
+        }
+        enc_thread(&jobs[0]);
+        for (uint32_t t = 1; t < nt; t++) {
+            if (running[t])
+                pthread_join(th[t], NULL);
+            else
+                enc_thread(&jobs[t]);   /* no thread: do its share here */
+        }
+    }
+    for (uint32_t b = 0; b < nblocks; b++)
+        if (errs[b]) {
+            err = lcc_error(c, errs[b], "pc: coding block %u failed", b);
+            goto done;
+        }
+    LccHeader h = { .profile_id = LCC_PROFILE_PC, .quality = 0, .geometry = *m };
+    h.geometry.image.data = NULL;
+    h.geometry.audio.data = NULL;
+    h.geometry.video.data = NULL;
+    memcpy(h.model_id, model->sha256, 8);
+    lcc_container_begin(out, &h);
+    uint8_t hd[PC_HEADER_BYTES];
+    pc_stream_header_write(hd, PC_BLOCK_FRAMES);
+    lcc_container_chunk(out, PC_CHUNK_HEADER, hd, sizeof(hd));
+    for (uint32_t b = 0; b < nblocks; b++)
+        lcc_container_chunk(out, PC_CHUNK_BLOCK, streams[b].data, streams[b].size);
+    lcc_container_end(out);
+    if (out->failed)
+        err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
+done:
+    if (streams)
+        for (uint32_t b = 0; b < nblocks; b++)
+            lcc_buf_free(&streams[b]);
+    free(streams);
+    free(errs);
+    for (int i = 0; i < nc; i++)
+        pc_model_free(&cand[i]);
+    return err;
+}

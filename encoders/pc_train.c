@@ -1,0 +1,366 @@
+/* lcc train pc: learn a hidden Chow-Liu tree on IDX images and write the
+ * pc weight file. Structure (mutual information on 2^mi_bits levels,
+ * maximum spanning tree, centered root), then mini-batch EM epochs with a
+ * decaying step, then full-batch EM epochs. A checkpoint (exact float
+ * state) can be written after every epoch and resumed. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "encoders/train.h"
+#include "entropy/pc/pc.h"
+#include "libcodec/io/idx.h"
+
+const char lcc_train_pc_usage[] =
+    "Usage: lcc train pc --data IMAGES -o OUT.lccw [options]\n"
+    "Learn a hidden Chow-Liu tree (HCLT) over the pixels of same-size 8-bit gray\n"
+    "images and write the quantized weights for the pc profile.\n\n"
+    "  --data F          training images: an IDX file of unsigned bytes (3 dimensions,\n"
+    "                    uncompressed, e.g. train-images-idx3-ubyte)\n"
+    "  -o, --output F    the weight file to write (atomically)\n"
+    "  --valid F         IDX images to report held-out bits/dim on (never trained on)\n"
+    "  --limit N         use only the first N training images\n"
+    "  --states H        latent states per variable, 2..256 (default 32)\n"
+    "  --epochs N        mini-batch EM epochs (default 8)\n"
+    "  --full-epochs N   full-batch EM epochs after them (default 4)\n"
+    "  --batch N         mini-batch size (default 500)\n"
+    "  --step0 X, --step1 X  mini-batch EM step, decaying geometrically from X0 to X1\n"
+    "                    over the mini-batch epochs (default 0.8, 0.1)\n"
+    "  --alpha-trans X   pseudocount of each transition row (default 0.1)\n"
+    "  --alpha-leaf X    pseudocount of each leaf distribution (default 1.0)\n"
+    "  --mi-bits N       pixel bits used for mutual information, 1..8 (default 4)\n"
+    "  --seed N          seed of the initial parameters and batch order (default 1)\n"
+    "  --name S          model name stored in the file (default: the output's base name)\n"
+    "  --checkpoint F    write the exact training state to F after every epoch\n"
+    "  --resume          continue from --checkpoint F instead of starting over\n"
+    "Progress goes to stderr on a terminal; --json prints one object per epoch.\n";
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct Images {
+    uint8_t *x;
+    uint32_t n, w, h;
+} Images;
+
+static int load_images(LccContext *const c, const char *const path, const uint32_t limit, Images *const im)
+{
+    LccMedia m = { 0 };
+    const lcc_status err = lcc_idx_read(c, path, &m);
+    if (err) {
+        fprintf(stderr, "lcc train pc: %s: %s\n", path, lcc_last_error(c));
+        return err == LCC_EIO || err == LCC_ENOENT ? 3 : 2;
+    }
+    im->w = m.video.width;
+    im->h = m.video.height;
+    im->n = limit && limit < m.video.frames ? limit : m.video.frames;
+    const size_t total = (size_t)im->n * im->w * im->h;
+    im->x = malloc(total);
+    if (!im->x) {
+        lcc_media_free(&m);
+        fprintf(stderr, "lcc train pc: out of memory\n");
+        return 4;
+    }
+    for (size_t i = 0; i < total; i++)
+        im->x[i] = (uint8_t)m.video.data[i];
+    lcc_media_free(&m);
+    return 0;
+}
+
+static int parse_u(const char *const s, unsigned long *const v)
+{
+    char *end;
+    *v = strtoul(s, &end, 10);
+    return !*s || *end || s[0] == '-';
+}
+
+static int parse_d(const char *const s, double *const v)
+{
+    char *end;
+    *v = strtod(s, &end);
+    return !*s || *end || !(*v >= 0);
+}
+
+static int usage_err(const char *const msg, const char *const arg)
+{
+    fprintf(stderr, "lcc train pc: %s%s%s\n(lcc train pc --help lists the options)\n", msg, arg ? " " : "",
+            arg ? arg : "");
+    return 1;
+}
+
+static int write_all(const char *const path, const uint8_t *const buf, const size_t size)
+{
+    LccContext *c = NULL;
+    if (lcc_open(&c, NULL))
+        return -1;
+    const lcc_status err = lcc_write_file_atomic(c, path, buf, size);
+    if (err)
+        fprintf(stderr, "lcc train pc: %s: %s\n", path, lcc_last_error(c));
+    lcc_close(&c);
+    return err ? -1 : 0;
+}
+
+int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const g)
+{
+    const char *data = NULL, *out = NULL, *valid = NULL, *ckpt = NULL, *name = NULL;
+    unsigned long states = 32, epochs = 8, full_epochs = 4, batch = 500, mi_bits = 4, seed = 1, limit = 0;
+    double step0 = 0.8, step1 = 0.1, alpha_trans = 0.1, alpha_leaf = 1.0;
+    int resume = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *const a = argv[i];
+        const char *const v = i + 1 < argc ? argv[i + 1] : NULL;
+        int bad = 0;
+        if (!strcmp(a, "--resume")) {
+            resume = 1;
+            continue;
+        }
+        if (!v)
+            return usage_err("missing value or unknown option:", a);
+        i++;
+        if (!strcmp(a, "--data"))
+            data = v;
+        else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
+            out = v;
+        else if (!strcmp(a, "--valid"))
+            valid = v;
+        else if (!strcmp(a, "--checkpoint"))
+            ckpt = v;
+        else if (!strcmp(a, "--name"))
+            name = v;
+        else if (!strcmp(a, "--states"))
+            bad = parse_u(v, &states) || states < 2 || states > PC_MAX_STATES;
+        else if (!strcmp(a, "--epochs"))
+            bad = parse_u(v, &epochs) || epochs > 100000;
+        else if (!strcmp(a, "--full-epochs"))
+            bad = parse_u(v, &full_epochs) || full_epochs > 100000;
+        else if (!strcmp(a, "--batch"))
+            bad = parse_u(v, &batch) || batch < 1;
+        else if (!strcmp(a, "--mi-bits"))
+            bad = parse_u(v, &mi_bits) || mi_bits < 1 || mi_bits > 8;
+        else if (!strcmp(a, "--seed"))
+            bad = parse_u(v, &seed);
+        else if (!strcmp(a, "--limit"))
+            bad = parse_u(v, &limit);
+        else if (!strcmp(a, "--step0"))
+            bad = parse_d(v, &step0) || step0 > 1 || step0 <= 0;
+        else if (!strcmp(a, "--step1"))
+            bad = parse_d(v, &step1) || step1 > 1 || step1 <= 0;
+        else if (!strcmp(a, "--alpha-trans"))
+            bad = parse_d(v, &alpha_trans);
+        else if (!strcmp(a, "--alpha-leaf"))
+            bad = parse_d(v, &alpha_leaf);
+        else
+            return usage_err("unknown option", a);
+        if (bad)
+            return usage_err("invalid value for", a);
+    }
+    if (!data || !out)
+        return usage_err("needs --data IMAGES and -o OUT.lccw", NULL);
+    if (resume && !ckpt)
+        return usage_err("--resume needs --checkpoint F", NULL);
+
+    LccContext *c = NULL;
+    if (lcc_open(&c, NULL))
+        return 4;
+    Images tr = { 0 }, va = { 0 };
+    int rc = load_images(c, data, (uint32_t)limit, &tr);
+    if (!rc && valid)
+        rc = load_images(c, valid, 0, &va);
+    lcc_close(&c);
+    if (rc) {
+        free(tr.x);
+        free(va.x);
+        return rc;
+    }
+    if (valid && (va.w != tr.w || va.h != tr.h)) {
+        free(tr.x);
+        free(va.x);
+        return usage_err("--valid images differ in size from --data", NULL);
+    }
+    const uint32_t D = tr.w * tr.h;
+    if (D > PC_MAX_VARS || (uint64_t)D * 257 * states > (1u << 27)) {
+        free(tr.x);
+        free(va.x);
+        fprintf(stderr, "lcc train pc: %u pixels x %lu states is too large a model\n", D, states);
+        return 2;
+    }
+    const PcData pd = { tr.x, tr.n, D };
+    const PcData pv = { va.x, va.n, D };
+    PcTrain t = { 0 };
+    uint64_t epoch = 0;
+    uint32_t *const idx = malloc((size_t)tr.n * sizeof(*idx));
+    int32_t *const parent = malloc(D * sizeof(*parent));
+    rc = 4;
+    if (!idx || !parent)
+        goto done;
+    const double t0 = now_s();
+    if (resume) {
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        LccContext *rc_ctx = NULL;
+        if (lcc_open(&rc_ctx, NULL))
+            goto done;
+        const lcc_status err = lcc_read_file(rc_ctx, ckpt, (size_t)1 << 34, &buf, &size);
+        if (err)
+            fprintf(stderr, "lcc train pc: %s: %s\n", ckpt, lcc_last_error(rc_ctx));
+        lcc_close(&rc_ctx);
+        if (err) {
+            rc = 3;
+            goto done;
+        }
+        const int e = pc_train_load_checkpoint(&t, &epoch, buf, size);
+        free(buf);
+        if (e || t.nvars != D) {
+            fprintf(stderr, "lcc train pc: %s: not a checkpoint of this data's size\n", ckpt);
+            rc = 2;
+            goto done;
+        }
+        if (!g->quiet)
+            fprintf(stderr, "resumed from %s at epoch %llu\n", ckpt, (unsigned long long)epoch);
+    } else {
+        if (!g->quiet)
+            fprintf(stderr, "structure: mutual information of %u variables on %u images...\n", D, tr.n);
+        if (pc_chow_liu(&pd, (unsigned)mi_bits, 0.1, parent) < 0)
+            goto done;
+        if (pc_train_init(&t, &pd, parent, 256, (uint32_t)states, seed))
+            goto done;
+        t.width = tr.w;
+        t.height = tr.h;
+        if (!g->quiet)
+            fprintf(stderr, "structure done in %.1f s (root %u)\n", now_s() - t0, t.root);
+    }
+    const uint64_t total = epochs + full_epochs;
+    uint64_t rs = seed * 0x9e3779b97f4a7c15ull + 7;
+    for (; epoch < total; epoch++) {
+        const double te = now_s();
+        for (uint32_t i = 0; i < tr.n; i++)
+            idx[i] = i;
+        double step = 1.0;
+        uint32_t bs = tr.n;
+        if (epoch < epochs) {
+            /* Shuffle with a per-epoch seed so resuming gives the same order. */
+            uint64_t s = rs ^ (epoch * 0xd1b54a32d192ed03ull);
+            for (uint32_t i = tr.n; i > 1; i--) {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                const uint32_t j = (uint32_t)(s % i);
+                const uint32_t tmp = idx[i - 1];
+                idx[i - 1] = idx[j];
+                idx[j] = tmp;
+            }
+            step = epochs > 1 ? step0 * pow(step1 / step0, (double)epoch / (double)(epochs - 1)) : step0;
+            bs = (uint32_t)(batch < tr.n ? batch : tr.n);
+        }
+        double ll = 0;
+        uint32_t done_n = 0;
+        for (uint32_t b0 = 0; b0 < tr.n; b0 += bs) {
+            const uint32_t nb = tr.n - b0 < bs ? tr.n - b0 : bs;
+            const double l = pc_train_em_step(&t, &pd, idx + b0, nb, step, alpha_trans, alpha_leaf);
+            if (isnan(l))
+                goto done;
+            ll += l * nb;
+            done_n += nb;
+            if (!g->quiet && isatty(STDERR_FILENO)) {
+                const double frac = ((double)epoch + (double)done_n / tr.n) / (double)total;
+                const double el = now_s() - t0;
+                fprintf(stderr, "\rtraining: epoch %llu/%llu %5.1f%%  %.0fs elapsed ",
+                        (unsigned long long)epoch + 1, (unsigned long long)total, 100 * frac, el);
+            }
+        }
+        const double train_bpd = -ll / tr.n / (D * log(2.0));
+        double valid_bpd = NAN;
+        if (valid)
+            valid_bpd = -pc_train_loglik(&t, &pv, 0, pv.n) / (D * log(2.0));
+        if (ckpt) {
+            uint8_t *buf = NULL;
+            size_t size = 0;
+            if (pc_train_save_checkpoint(&t, epoch + 1, &buf, &size) || write_all(ckpt, buf, size)) {
+                free(buf);
+                rc = 3;
+                goto done;
+            }
+            free(buf);
+        }
+        if (g->json)
+            printf("{\"epoch\": %llu, \"step\": %.4f, \"train_bpd\": %.5f, \"valid_bpd\": %.5f, \"seconds\": %.2f}\n",
+                   (unsigned long long)epoch + 1, step, train_bpd, valid ? valid_bpd : -1.0, now_s() - te);
+        else if (!g->quiet)
+            fprintf(stderr, "\repoch %llu/%llu  step %.3f  train %.4f bits/dim (before the step)%s%.4f  %.1f s\n",
+                    (unsigned long long)epoch + 1, (unsigned long long)total, step, train_bpd,
+                    valid ? "  valid " : "", valid ? valid_bpd : 0.0, now_s() - te);
+        fflush(stdout);
+    }
+    {
+        char base[64] = "pc";
+        if (name) {
+            snprintf(base, sizeof(base), "%s", name);
+        } else {
+            const char *const sl = strrchr(out, '/');
+            snprintf(base, sizeof(base), "%s", sl ? sl + 1 : out);
+            char *const dot = strrchr(base, '.');
+            if (dot)
+                *dot = 0;
+        }
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        if (pc_train_export(&t, base, &buf, &size))
+            goto done;
+        if (write_all(out, buf, size)) {
+            free(buf);
+            rc = 3;
+            goto done;
+        }
+        /* Report the exact coded size of the fixed-point model on --valid. */
+        PcModel m;
+        char err[160];
+        if (!pc_model_parse(&m, buf, size, err, sizeof(err))) {
+            if (valid) {
+                PcEval *const e = pc_eval_new(&m);
+                uint16_t *const x = malloc(D * sizeof(*x));
+                if (e && x) {
+                    double bits = 0;
+                    for (uint32_t i = 0; i < va.n; i++) {
+                        for (uint32_t k = 0; k < D; k++)
+                            x[k] = va.x[(size_t)i * D + k];
+                        bits += pc_code_bits(e, x, 24);
+                    }
+                    if (!g->quiet)
+                        fprintf(stderr, "fixed-point model: %.4f bits/dim on --valid (coder precision 24)\n",
+                                bits / ((double)va.n * D));
+                }
+                free(x);
+                pc_eval_free(e);
+            }
+            if (!g->quiet) {
+                fprintf(stderr, "wrote %s: %zu bytes, model id ", out, size);
+                for (int i = 0; i < 8; i++)
+                    fprintf(stderr, "%02x", m.sha256[i]);
+                fprintf(stderr, ", %.1f s in all\n", now_s() - t0);
+            }
+            pc_model_free(&m);
+        } else {
+            fprintf(stderr, "lcc train pc: the exported model does not parse: %s\n", err);
+            free(buf);
+            goto done;
+        }
+        free(buf);
+    }
+    rc = 0;
+done:
+    if (rc == 4)
+        fprintf(stderr, "lcc train pc: out of memory\n");
+    pc_train_free(&t);
+    free(idx);
+    free(parent);
+    free(tr.x);
+    free(va.x);
+    return rc;
+}
