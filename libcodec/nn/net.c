@@ -94,7 +94,7 @@ LccLayer *lcc_seq_conv2d(LccSeq *const s, const int cin, const int cout, const i
     if (!(l->w = add_param(s, "w", 4, wshape, 1.0f)) || !(l->b = add_param(s, "b", 1, bshape, 0.0f)))
         return fail(s);
     const int fan_in = cin / groups * kh * kw;
-    lcc_param_uniform(l->w, s->rng, sqrtf(6.0f / (float)fan_in));
+    lcc_param_uniform(l->w, s->rng, sqrtf(3.0f / (float)fan_in));   /* variance preserving */
     lcc_param_uniform(l->b, s->rng, 1.0f / sqrtf((float)fan_in));
     return l;
 }
@@ -114,7 +114,7 @@ LccLayer *lcc_seq_convt2d(LccSeq *const s, const int cin, const int cout, const 
         return fail(s);
     /* fan-in of each output: cin * k * k / stride^2 taps on average */
     const float fan_in = (float)cin * k * k / (float)(stride * stride);
-    lcc_param_uniform(l->w, s->rng, sqrtf(6.0f / fan_in));
+    lcc_param_uniform(l->w, s->rng, sqrtf(3.0f / fan_in));
     lcc_param_uniform(l->b, s->rng, 1.0f / sqrtf(fan_in));
     return l;
 }
@@ -130,7 +130,7 @@ LccLayer *lcc_seq_linear(LccSeq *const s, const int in, const int out)
     const int wshape[2] = { out, in }, bshape[1] = { out };
     if (!(l->w = add_param(s, "w", 2, wshape, 1.0f)) || !(l->b = add_param(s, "b", 1, bshape, 0.0f)))
         return fail(s);
-    lcc_param_uniform(l->w, s->rng, sqrtf(6.0f / (float)in));
+    lcc_param_uniform(l->w, s->rng, sqrtf(3.0f / (float)in));
     lcc_param_uniform(l->b, s->rng, 1.0f / sqrtf((float)in));
     return l;
 }
