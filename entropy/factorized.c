@@ -296,8 +296,12 @@ lcc_status lcc_factorized_export(const LccFactorized *f, unsigned precision, dou
             const double xv = (double)(lo + (int64_t)k);
             const double q = lik_from_logits(forward(f, &p, xv - 0.5, NULL), forward(f, &p, xv + 0.5, NULL),
                                              NULL, NULL);
-            inside += q;
-            w[k] = (uint64_t)llround(q * 0x1p40);
+            if (q >= 0 && q <= 1) {
+                w[k] = (uint64_t)llround(q * 0x1p40);
+                inside += q;
+            } else {   /* NaN from degenerate parameters */
+                w[k] = 0;
+            }
         }
         const double tail = inside < 1 ? 1 - inside : 0;
         st = lcc_cdf_from_weights(&out->t[c], w, nreg, (uint64_t)llround(tail * 0x1p40), (int32_t)lo, precision);

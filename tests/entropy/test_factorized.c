@@ -229,5 +229,15 @@ int main(void)
     CHECK(lcc_factorized_init(&f, 1, wide, 1, 10, 1) == LCC_EINVAL);
     test_gradients();
     test_train_export_code();
+    /* degenerate parameters still export valid (if useless) tables */
+    CHECK(lcc_factorized_init(&f, 2, NULL, 0, 10, 3) == 0);
+    for (size_t i = 0; i < f.nparams; i++)
+        f.params[i] = i % 2 ? NAN : 1e30f;
+    LccCdfBank b;
+    CHECK(lcc_factorized_export(&f, 16, 1e-4, &b) == 0);
+    for (uint32_t c = 0; c < b.count; c++)
+        CHECK(b.t[c].cdf[b.t[c].nsym] == 65536);
+    lcc_cdf_bank_free(&b);
+    lcc_factorized_free(&f);
     return test_summary();
 }
