@@ -67,7 +67,8 @@ int lcc_ms_ssim_scales(uint32_t width, uint32_t height);
 
 /* MS-SSIM of two planes of the same size with data range `peak`. *out is
  * NAN if the plane is too small. LCC_EINVAL if the sizes differ, LCC_ENOMEM.
- * Memory: about 3 * width * height floats plus 55 * width doubles. */
+ * Memory: 0.63 floats per sample (the pyramid) plus 70 doubles per column.
+ * Runs on the calling thread; c may be NULL (no message). */
 lcc_status lcc_ms_ssim_plane(LccContext *c, const LccPlane *ref, const LccPlane *test, double peak,
                              double *out);
 
