@@ -163,8 +163,42 @@ static void test_svg_and_bd(void)
     sweep_text_free(&t);
 }
 
+static void test_section(void)
+{
+    static const char doc[] = "# Benchmarks\n\nintro\n\n## Entropy\n\nold entropy\n\n## Rate-distortion (Kodak)\n\n"
+                              "old numbers\n| a | b |\n\n## Wavelets\n\nkeep me\n";
+    SweepText out = { 0 };
+    CHECK(sweep_replace_section(doc, strlen(doc), "## Rate-distortion (Kodak)", "## Rate-distortion (Kodak)\n\nnew\n\n",
+                                &out) == 1);
+    CHECK(out.data && !strcmp(out.data, "# Benchmarks\n\nintro\n\n## Entropy\n\nold entropy\n\n"
+                                        "## Rate-distortion (Kodak)\n\nnew\n\n## Wavelets\n\nkeep me\n"));
+    sweep_text_free(&out);
+    /* a heading that only starts the same is not the section: append */
+    static const char doc2[] = "# B\n\n## Rate-distortion (Kodak) old\n\nx\n";
+    CHECK(sweep_replace_section(doc2, strlen(doc2), "## Rate-distortion (Kodak)", "## Rate-distortion (Kodak)\n\nnew\n",
+                                &out) == 0);
+    CHECK(out.data && !strcmp(out.data, "# B\n\n## Rate-distortion (Kodak) old\n\nx\n\n## Rate-distortion (Kodak)\n\nnew\n"));
+    sweep_text_free(&out);
+    /* last section of the file, no final newline */
+    static const char doc3[] = "# B\n## Rate-distortion (Kodak)\nold";
+    CHECK(sweep_replace_section(doc3, strlen(doc3), "## Rate-distortion (Kodak)", "## Rate-distortion (Kodak)\nnew\n", &out) == 1);
+    CHECK(out.data && !strcmp(out.data, "# B\n## Rate-distortion (Kodak)\nnew\n"));
+    sweep_text_free(&out);
+    /* the generated section: heading, a row per curve, points */
+    SweepCurve cv[3];
+    make_curve(&cv[0], "jpeg", SWEEP_ANCHOR, 4, 1);
+    make_curve(&cv[1], "webp", SWEEP_ANCHOR, 4, 0.5);
+    make_curve(&cv[2], "BPG", SWEEP_PUBLISHED, 4, 0.25);
+    sweep_summary_markdown(&out, cv, 3, LCC_MODALITY_IMAGE, "## Rate-distortion (Kodak)", "facts\n");
+    CHECK(out.data && !strncmp(out.data, "## Rate-distortion (Kodak)\n", 27) && strstr(out.data, "facts\n"));
+    CHECK(strstr(out.data, "| webp | anchor | 4 |") && strstr(out.data, "| -50.0% | - | +100.0% |"));
+    CHECK(strstr(out.data, "- jpeg: q10 (0.1000, 26.00)") && !strstr(out.data, "- BPG:"));
+    sweep_text_free(&out);
+}
+
 int main(void)
 {
+    test_section();
     test_roundtrip();
     test_bad_json();
     test_published_dir();
