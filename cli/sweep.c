@@ -111,7 +111,7 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
         return cli_usage_error("sweep", "needs --data DIR");
     if (!o.outdir)
         return cli_usage_error("sweep", "needs -o OUTDIR");
-    o.progress = !g->quiet && isatty(STDERR_FILENO);
+    o.progress = g->quiet ? 0 : isatty(STDERR_FILENO) ? 1 : 2;
     /* the command line, recorded in results.json */
     size_t len = 64;
     for (int i = 0; i < argc; i++)

@@ -164,7 +164,7 @@ typedef struct SweepOptions {
     int subset;                 /* > 0: only the first N files (sorted by name) */
     int threads;                /* parallel jobs; 0 = online cores */
     int quiet;
-    int progress;               /* draw the progress line on stderr */
+    int progress;               /* 1: progress line with ETA on stderr (a terminal); 2: a line per 10 % */
     int no_cache;               /* ignore (and overwrite) cached points */
     double max_rate;            /* > 0: x-axis limit of the plots */
     const char *benchmarks;     /* non-NULL: update the "## Rate-distortion (Set)" section of this file */

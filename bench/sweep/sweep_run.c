@@ -644,7 +644,7 @@ static void report_failure(Sweep *const s, const SweepFile *const f, const Sweep
     if (s->o->quiet)
         return;
     pthread_mutex_lock(&s->lock);
-    fprintf(stderr, "%slcc sweep: %s %s q=%d: %s\n", s->o->progress ? "\r\033[K" : "", f->name, k->name, q, reason);
+    fprintf(stderr, "%slcc sweep: %s %s q=%d: %s\n", s->o->progress == 1 ? "\r\033[K" : "", f->name, k->name, q, reason);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -751,8 +751,9 @@ static void progress_line(Sweep *const s, const int final)
     char e1[32], e2[32];
     fmt_secs(el, e1, sizeof(e1));
     fmt_secs(fresh > 0 ? el / fresh * left : NAN, e2, sizeof(e2));
-    fprintf(stderr, "\r\033[Ksweep: %ld/%ld points (%.0f%%, %ld cached)  %s elapsed  ETA %s%s", s->done_points,
-            s->total_points, s->total_points ? 100.0 * s->done_points / s->total_points : 100.0, s->cached_points, e1,
+    fprintf(stderr, "%ssweep: %ld/%ld points (%.0f%%, %ld cached)  %s elapsed  ETA %s%s",
+            s->o->progress == 1 ? "\r\033[K" : "", s->done_points, s->total_points,
+            s->total_points ? 100.0 * s->done_points / s->total_points : 100.0, s->cached_points, e1,
             final ? "0s" : e2, final ? "\n" : "");
     fflush(stderr);
 }
@@ -792,6 +793,7 @@ static int run_jobs(Sweep *const s)
         fprintf(stderr, "lcc sweep: cannot start a thread\n");
         return 4;
     }
+    long last_decile = 0;
     pthread_mutex_lock(&s->lock);
     while (s->running > 0) {
         struct timespec ts;
@@ -802,8 +804,15 @@ static int run_jobs(Sweep *const s)
             ts.tv_nsec -= 1000000000;
         }
         pthread_cond_timedwait(&s->cond, &s->lock, &ts);
-        if (s->o->progress)
+        if (s->o->progress == 1) {
             progress_line(s, 0);
+        } else if (s->o->progress == 2 && s->total_points &&
+                   s->done_points * 10 / s->total_points > last_decile && s->done_points < s->total_points) {
+            /* not a terminal: one line per 10 % */
+            last_decile = s->done_points * 10 / s->total_points;
+            progress_line(s, 0);
+            fputc('\n', stderr);
+        }
     }
     if (s->o->progress)
         progress_line(s, 1);
