@@ -220,15 +220,21 @@ static lcc_status read_detected(LccContext *const c, LccIoSrc *const s, LccMedia
             return err;
         if (lcc_io_src_seek(s, 0, SEEK_SET))
             return lcc_error(c, LCC_EIO, "%s: cannot seek", s->name);
-        if ((err = lcc_io_read_av(c, s, out)) != LCC_EFORMAT)
+        if ((err = lcc_io_read_av(c, s, out, 1)) != LCC_EFORMAT)
             return err;
         break;
     default:
-        if ((err = lcc_io_read_av(c, s, out)) != LCC_EFORMAT)
+        /* Video first; audio from libsndfile when it reads the file, else
+         * from libavcodec (AAC/M4A, Opus in WebM, ...). */
+        if ((err = lcc_io_read_av(c, s, out, 0)) != LCC_EFORMAT)
             return err;
         if (lcc_io_src_seek(s, 0, SEEK_SET))
             return lcc_error(c, LCC_EIO, "%s: cannot seek", s->name);
         if ((err = lcc_io_read_audio(c, s, out)) != LCC_EFORMAT)
+            return err;
+        if (lcc_io_src_seek(s, 0, SEEK_SET))
+            return lcc_error(c, LCC_EIO, "%s: cannot seek", s->name);
+        if ((err = lcc_io_read_av(c, s, out, 1)) != LCC_EFORMAT)
             return err;
         break;
     }
@@ -397,13 +403,20 @@ lcc_status lcc_media_write(LccContext *const c, const char *const path, const Lc
         memset(out, 0, sizeof(*out));                                                               \
         LccIoSrc s;                                                                                 \
         lcc_io_src_mem(&s, "(memory)", buf, size);                                                  \
-        lcc_status err = lcc_io_read_##fmt(c, &s, out);                                             \
+        lcc_status err = lcc_io_read_##fmt(c, &s, out LCC_IO_EXTRA_##fmt);                        \
         if (err == LCC_EFORMAT)                                                                     \
             err = lcc_error(c, LCC_EFORMAT, "(memory): not recognised by the " #fmt " reader");      \
         if (err)                                                                                    \
             lcc_media_free(out);                                                                    \
         return err;                                                                                 \
     }
+
+#define LCC_IO_EXTRA_png
+#define LCC_IO_EXTRA_jpeg
+#define LCC_IO_EXTRA_pnm
+#define LCC_IO_EXTRA_y4m
+#define LCC_IO_EXTRA_audio
+#define LCC_IO_EXTRA_av , 1
 
 MEM_READER(png)
 MEM_READER(jpeg)

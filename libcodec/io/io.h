@@ -62,7 +62,8 @@ lcc_status lcc_io_read_y4m(LccContext *c, LccIoSrc *s, LccMedia *out);
  * the library does not recognise the content, so the caller can try the
  * next one. */
 lcc_status lcc_io_read_audio(LccContext *c, LccIoSrc *s, LccMedia *out);
-lcc_status lcc_io_read_av(LccContext *c, LccIoSrc *s, LccMedia *out);
+/* audio = 0: the best video stream only; 1: else the best audio stream. */
+lcc_status lcc_io_read_av(LccContext *c, LccIoSrc *s, LccMedia *out, int audio);
 
 /* Memory entry points (fuzzing, tests). */
 lcc_status lcc_io_read_png_mem(LccContext *c, const uint8_t *buf, size_t size, LccMedia *out);

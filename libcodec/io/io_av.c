@@ -14,11 +14,21 @@
  * frames arrive; a size or format change mid-stream is LCC_ENOTSUP; a
  * decoder or demuxer error is LCC_EBADMSG with libav's message.
  *
+ * Files without a video stream that libsndfile cannot read (AAC/M4A,
+ * Opus in WebM/Matroska, ...) are read as audio from the best audio
+ * stream (lcc_io_read_av with audio = 1): integer codecs keep their depth
+ * (S32 with bits_per_raw_sample 24 gives 24), float ones give 24-bit PCM.
+ *
+ * Probing: a format guess scoring at most AVPROBE_SCORE_RETRY (25) is not
+ * accepted (LCC_EFORMAT), so arbitrary bytes are not decoded as a raw
+ * elementary stream.
+ *
  * Writing: .mkv, .nut, .avi with FFV1 (lossless; bit depths 8, 9, 10, 12,
  * 14, 16 natively, 11/13/15 in the next deeper format with the values
  * unchanged); other extensions (.mp4, .mov, .webm) with the muxer's default
  * video encoder (libx264 CRF 18 / libvpx-vp9: lossy) if that encoder takes
  * the pixel format as it is. */
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +37,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/imgutils.h>
+#include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -365,7 +376,191 @@ done:
     return err;
 }
 
-lcc_status lcc_io_read_av(LccContext *const c, LccIoSrc *const s, LccMedia *const out)
+/* ---- audio (containers and codecs libsndfile does not read) ------------ */
+
+typedef struct AudioDec {
+    LccContext *c;
+    const char *name;
+    LccAudio *a;
+    uint64_t cap_frames;
+    int format, rate, channels, shift, is_float;
+} AudioDec;
+
+static lcc_status audio_setup(AudioDec *const d, const AVFrame *const f, const AVCodecContext *const dec)
+{
+    const int ch = f->ch_layout.nb_channels;
+    if (ch < 1 || ch > LCC_MAX_AUDIO_CHANNELS || f->sample_rate <= 0)
+        return lcc_error(d->c, ch > LCC_MAX_AUDIO_CHANNELS ? LCC_ERANGE : LCC_EBADMSG,
+                         "%s: audio with %d channels at %d Hz is not supported (1..%d channels)", d->name, ch,
+                         f->sample_rate, LCC_MAX_AUDIO_CHANNELS);
+    int bits;
+    switch (av_get_packed_sample_fmt(f->format)) {
+    case AV_SAMPLE_FMT_U8: bits = 8; break;
+    case AV_SAMPLE_FMT_S16: bits = 16; break;
+    case AV_SAMPLE_FMT_S32:
+        bits = dec->bits_per_raw_sample > 16 && dec->bits_per_raw_sample < 32 ? dec->bits_per_raw_sample : 32;
+        break;
+    case AV_SAMPLE_FMT_FLT:
+    case AV_SAMPLE_FMT_DBL: bits = 24; d->is_float = 1; break;
+    default:
+        return lcc_error(d->c, LCC_ENOTSUP, "%s: unsupported audio sample format %s", d->name,
+                         av_get_sample_fmt_name(f->format));
+    }
+    d->format = f->format;
+    d->rate = f->sample_rate;
+    d->channels = ch;
+    d->shift = bits == 8 || bits == 16 || d->is_float ? 0 : 32 - bits;
+    d->a->channels = (uint32_t)ch;
+    d->a->sample_rate = (uint32_t)f->sample_rate;
+    d->a->bit_depth = (uint32_t)bits;
+    return LCC_OK;
+}
+
+static int32_t from_float(const double x)
+{
+    double y = x * 8388608.0;
+    y = y != y ? 0.0 : y < -8388608.0 ? -8388608.0 : y > 8388607.0 ? 8388607.0 : y;
+    return (int32_t)lrint(y);
+}
+
+static lcc_status audio_store(AudioDec *const d, const AVFrame *const f, const AVCodecContext *const dec)
+{
+    lcc_status err;
+    if (!d->channels) {
+        if ((err = audio_setup(d, f, dec)))
+            return err;
+    } else if (f->format != d->format || f->sample_rate != d->rate || f->ch_layout.nb_channels != d->channels) {
+        return lcc_error(d->c, LCC_ENOTSUP, "%s: audio format, rate or channel count changes mid-stream", d->name);
+    }
+    if (f->nb_samples <= 0)
+        return LCC_OK;
+    LccAudio *const a = d->a;
+    const uint64_t need = a->frames + (uint64_t)f->nb_samples;
+    if (need > d->cap_frames) {
+        LccMedia m = { .modality = LCC_MODALITY_AUDIO, .audio = *a };
+        m.audio.frames = need;
+        if ((err = lcc_io_check(d->c, d->name, &m)))
+            return err;
+        const uint64_t most = lcc_limits(d->c)->max_samples / a->channels;
+        uint64_t cap = d->cap_frames ? d->cap_frames * 2 : 65536;
+        cap = cap > most ? most : cap;
+        cap = cap < need ? need : cap;
+        if (cap > SIZE_MAX / sizeof(int32_t) / a->channels)
+            return lcc_error(d->c, LCC_ERANGE, "%s: audio too long", d->name);
+        int32_t *const p = realloc(a->data, (size_t)cap * a->channels * sizeof(int32_t));
+        if (!p)
+            return lcc_error(d->c, LCC_ENOMEM, "%s: out of memory", d->name);
+        a->data = p;
+        d->cap_frames = cap;
+    }
+    const int planar = av_sample_fmt_is_planar(f->format);
+    const enum AVSampleFormat packed = av_get_packed_sample_fmt(f->format);
+    const int ch = d->channels, n = f->nb_samples;
+    int32_t *const dst = a->data + a->frames * (uint64_t)ch;
+    for (int k = 0; k < ch; k++) {
+        const uint8_t *const base = f->extended_data[planar ? k : 0];
+        for (int i = 0; i < n; i++) {
+            const size_t j = planar ? (size_t)i : (size_t)i * (size_t)ch + (size_t)k;
+            int32_t v;
+            switch (packed) {
+            case AV_SAMPLE_FMT_U8: v = (int32_t)base[j] - 128; break;
+            case AV_SAMPLE_FMT_S16: v = ((const int16_t *)(const void *)base)[j]; break;
+            case AV_SAMPLE_FMT_S32: v = ((const int32_t *)(const void *)base)[j] >> d->shift; break;
+            case AV_SAMPLE_FMT_FLT: v = from_float(((const float *)(const void *)base)[j]); break;
+            default: v = from_float(((const double *)(const void *)base)[j]); break;
+            }
+            dst[(size_t)i * (size_t)ch + (size_t)k] = v;
+        }
+    }
+    a->frames = need;
+    return LCC_OK;
+}
+
+static lcc_status audio_receive(AudioDec *const d, AVCodecContext *const dec, AVFrame *const frame,
+                                AvLog *const cap)
+{
+    for (;;) {
+        const int ret = avcodec_receive_frame(dec, frame);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return LCC_OK;
+        if (ret < 0) {
+            char why[400];
+            return lcc_error(d->c, LCC_EBADMSG, "%s: audio decoding failed: %s", d->name,
+                             av_reason(cap, ret, why, sizeof(why)));
+        }
+        const lcc_status err = audio_store(d, frame, dec);
+        av_frame_unref(frame);
+        if (err)
+            return err;
+    }
+}
+
+/* Decode every frame of audio stream idx. Float and lossy codecs give
+ * 24-bit PCM (x * 2^23, rounded, clipped) like the libsndfile path;
+ * integer codecs keep their depth. */
+static lcc_status decode_audio(LccContext *const c, const char *const name, AvLog *const cap,
+                               AVFormatContext *const fmt, const int idx, LccMedia *const out)
+{
+    const AVCodecParameters *const par = fmt->streams[idx]->codecpar;
+    const AVCodec *const codec = avcodec_find_decoder(par->codec_id);
+    if (!codec)
+        return lcc_error(c, LCC_ENOTSUP, "%s: no decoder for audio codec %s in this build", name,
+                         avcodec_get_name(par->codec_id));
+    out->modality = LCC_MODALITY_AUDIO;
+    AudioDec d = { .c = c, .name = name, .a = &out->audio };
+    AVCodecContext *dec = avcodec_alloc_context3(codec);
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *frame = av_frame_alloc();
+    lcc_status err = LCC_OK;
+    char why[400];
+    int ret;
+    if (!dec || !pkt || !frame) {
+        err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", name);
+        goto done;
+    }
+    if ((ret = avcodec_parameters_to_context(dec, par)) < 0 || (ret = avcodec_open2(dec, codec, NULL)) < 0) {
+        err = lcc_error(c, LCC_ENOTSUP, "%s: cannot open the %s decoder: %s", name, codec->name,
+                        av_reason(cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    while ((ret = av_read_frame(fmt, pkt)) >= 0) {
+        if (pkt->stream_index == idx) {
+            ret = avcodec_send_packet(dec, pkt);
+            if (ret < 0 && ret != AVERROR(EAGAIN))
+                err = lcc_error(c, LCC_EBADMSG, "%s: damaged audio packet: %s", name,
+                                av_reason(cap, ret, why, sizeof(why)));
+            else
+                err = audio_receive(&d, dec, frame, cap);
+        }
+        av_packet_unref(pkt);
+        if (err)
+            goto done;
+    }
+    if (ret != AVERROR_EOF) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: damaged container: %s", name, av_reason(cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    if ((ret = avcodec_send_packet(dec, NULL)) < 0 && ret != AVERROR_EOF) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: audio decoding failed: %s", name, av_reason(cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    if ((err = audio_receive(&d, dec, frame, cap)))
+        goto done;
+    if (!out->audio.frames) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: no audio could be decoded", name);
+    } else {
+        int32_t *const p = realloc(out->audio.data, (size_t)(out->audio.frames * out->audio.channels) * sizeof(int32_t));
+        if (p)
+            out->audio.data = p;
+    }
+done:
+    av_frame_free(&frame);
+    av_packet_free(&pkt);
+    avcodec_free_context(&dec);
+    return err;
+}
+
+lcc_status lcc_io_read_av(LccContext *const c, LccIoSrc *const s, LccMedia *const out, const int audio)
 {
     AvLog cap;
     capture_begin(&cap);
@@ -384,7 +579,9 @@ lcc_status lcc_io_read_av(LccContext *const c, LccIoSrc *const s, LccMedia *cons
     fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
     fmt->io_open = deny_io_open;
     int ret = avformat_open_input(&fmt, "", NULL, NULL);
-    if (ret < 0) {
+    /* A weak guess (score <= 25, libavformat's "retry" level) is what
+     * arbitrary bytes get from the raw-stream probes: not a recognised file. */
+    if (ret < 0 || fmt->probe_score <= AVPROBE_SCORE_RETRY) {
         err = LCC_EFORMAT; /* not something libavformat knows: let the caller go on */
         goto done;
     }
@@ -401,11 +598,13 @@ lcc_status lcc_io_read_av(LccContext *const c, LccIoSrc *const s, LccMedia *cons
                 !(fmt->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC))
                 idx = (int)i;
     }
-    if (idx < 0) {
+    if (idx >= 0) {
+        err = decode_stream(c, s->name, &cap, fmt, idx, out);
+    } else if (audio && (idx = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0)) >= 0) {
+        err = decode_audio(c, s->name, &cap, fmt, idx, out);
+    } else {
         err = LCC_EFORMAT; /* no video: maybe audio for libsndfile */
-        goto done;
     }
-    err = decode_stream(c, s->name, &cap, fmt, idx, out);
 done:
     avformat_close_input(&fmt);
     if (pb) {
