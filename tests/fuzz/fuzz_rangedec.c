@@ -1,8 +1,10 @@
 /* Fuzz target: the rANS decoder and the CDF bank parser on arbitrary bytes.
  * Must never crash, read out of bounds or hang; the symbol budget bounds
  * the work. Input layout:
- *   byte 0     mode: bit 0 set = bytes 4.. start with a CDF bank to parse,
- *              else a table is built from bytes 1..3 and the next weights
+ *   byte 0     mode: bit 0 set = bytes 4.. start with a CDF bank to parse;
+ *              else bit 1 set = the 64-table Gaussian scale bank (built
+ *              once) with per-symbol indexes; else a table is built from
+ *              bytes 1..3 and the next weights
  *   byte 1..3  precision, regular symbol count, op-mix seed
  *   then       (bank or weights) and the rANS stream (the rest).
  * Every decoded stream is also re-encoded when it decoded cleanly, and the
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "entropy/cdf.h"
+#include "entropy/gaussian.h"
 #include "entropy/rans.h"
 #include "libcodec/internal.h"
 
@@ -99,6 +102,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint32_t mix = data[3];
     LccCdfBank bank = {0};
     size_t pos = 4;
+    if (!(data[0] & 1) && (data[0] & 2)) {
+        static LccCdfBank gauss;   /* built once per process */
+        if (!gauss.count && lcc_scale_bank_build(&gauss, LCC_DIST_GAUSSIAN, 16))
+            abort();
+        run_stream(&gauss, data + pos, size - pos, mix);
+        return 0;
+    }
     if (data[0] & 1) {
         size_t used = 0;
         if (lcc_cdf_bank_read(&bank, data + pos, size - pos, &used, NULL) || !bank.count) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "entropy/cdf.h"
+#include "entropy/gaussian.h"
 #include "entropy/rans.h"
 #include "libcodec/internal.h"
 
@@ -89,7 +90,7 @@ int main(int argc, char **argv)
     const uint8_t precs[3] = {15, 3, 23};   /* byte 1 = precision - 1 */
     for (int i = 0; i < 3; i++) {
         LccBuf in = {0};
-        const uint8_t hdr[4] = {(uint8_t)(2 * (i + 1)), precs[i], (uint8_t)(i == 1 ? 5 : 40), (uint8_t)(7 + i)};
+        const uint8_t hdr[4] = {(uint8_t)(4 * (i + 1)), precs[i], (uint8_t)(i == 1 ? 5 : 40), (uint8_t)(7 + i)};
         lcc_buf_append(&in, hdr, 4);
         uint64_t w[256];
         uint32_t nreg = hdr[2];
@@ -128,6 +129,19 @@ int main(int argc, char **argv)
         lcc_cdf_bank_write(&bank, &in);
         encode_ops(&bank, hdr[3], 400, &in);
         emit(argv[1], "bank", &in);
+        lcc_buf_free(&in);
+        lcc_cdf_bank_free(&bank);
+    }
+    /* mode 2: the Gaussian scale bank */
+    {
+        LccBuf in = {0};
+        const uint8_t hdr[4] = {2, 0, 0, 42};
+        lcc_buf_append(&in, hdr, 4);
+        LccCdfBank bank;
+        if (lcc_scale_bank_build(&bank, LCC_DIST_GAUSSIAN, 16))
+            return 1;
+        encode_ops(&bank, hdr[3], 500, &in);
+        emit(argv[1], "gaussian", &in);
         lcc_buf_free(&in);
         lcc_cdf_bank_free(&bank);
     }
