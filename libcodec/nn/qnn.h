@@ -1,0 +1,55 @@
+/* Integer inference for the networks whose outputs decide probabilities
+ * (DESIGN.md §5, STYLE.md rule 14).
+ *
+ * Weights: int8 values (stored as int16 for the kernels) with a float
+ * scale per output channel used only when quantizing. Activations: int16
+ * fixed point, value = q * 2^-f with f fractional bits per tensor. A layer
+ * computes acc = sum w_q x_q + bias_q in int32 (wrapping, pairwise as in
+ * dsp/gemm.h), then y_q = clamp16((acc * mult[o] + 2^(shift-1)) >> shift)
+ * in int64, then the activation (ReLU, or leaky ReLU with slope
+ * slope_q8 / 256 applied as (y * slope_q8) >> 8, arithmetic shifts).
+ * Everything after quantization is integer arithmetic, so the output is
+ * bit-identical for every kernel (C, AVX2, AVX-512, VNNI), optimisation
+ * level and thread count. */
+#ifndef LCC_NN_QNN_H
+#define LCC_NN_QNN_H
+
+#include "libcodec/nn/nn.h"
+
+enum { LCC_QACT_NONE = 0, LCC_QACT_RELU = 1, LCC_QACT_LEAKY = 2 };
+
+typedef struct LccQLayer {
+    int cin, cout, kh, kw, sh, sw, ph, pw;
+    int16_t *w;         /* [cout][cin * kh * kw], values in [-127, 127] */
+    int32_t *bias;      /* [cout], accumulator scale */
+    int32_t *mult;      /* [cout], output multiplier (Q shift) */
+    int shift;          /* 1..62 */
+    int act, slope_q8;
+    int fin, fout;      /* fractional bits of input and output */
+} LccQLayer;
+
+typedef struct LccQNet {
+    LccQLayer *l;
+    int n;
+    int fin;            /* fractional bits of the network input */
+} LccQNet;
+
+/* Quantize a float sequence of conv2d layers (groups 1), each optionally
+ * followed by ReLU or leaky ReLU (folded into the layer). Activation scales
+ * come from the calibration input x, propagated through the integer path
+ * itself (no float forward pass, so the result does not depend on float
+ * kernels). LCC_ENOTSUP names the first layer that cannot be quantized. */
+lcc_status lcc_qnet_from_seq(LccNn *nn, const LccSeq *s, const LccTensor *calib, LccQNet *q);
+void lcc_qnet_free(LccQNet *q);
+
+/* Quantize a float tensor to the network's input format. */
+void lcc_qnet_quantize_input(const LccQNet *q, const LccTensor *x, int16_t *out);
+
+/* Run the integer network on x (n x cin x h x w, fractional bits q->fin).
+ * *out receives a pointer into the engine's arena (valid until the next
+ * lcc_nn_reset) and *shape its shape; its fractional bits are
+ * q->l[q->n - 1].fout. */
+lcc_status lcc_qnet_forward(LccNn *nn, const LccQNet *q, const int16_t *x, int n, int h, int w,
+                            int16_t **out, LccTensor *shape);
+
+#endif /* LCC_NN_QNN_H */

@@ -1,0 +1,160 @@
+/* Integer inference of a small conv net: matches the float network within
+ * the quantization error, and is bit-identical for every CPU level this
+ * machine has and 1..3 threads. With --digest it prints only the sha256 of
+ * the integer output (used to compare builds); with --compare BINARY it
+ * also runs BINARY --digest under LCC_CPU=c (the test build compiled at
+ * -O0) and requires the same digest. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libcodec/dsp/cpu.h"
+#include "libcodec/nn/qnn.h"
+#include "libcodec/sha256.h"
+#include "tests/test.h"
+
+#define N 2
+#define C 3
+#define H 19
+#define W 23
+
+static void build(LccNet *const net)
+{
+    (void)!lcc_net_init(net, 2024);
+    lcc_seq_conv2d(net->root, C, 16, 3, 3, 1, 1, 1);
+    lcc_seq_act(net->root, LCC_LAYER_RELU, 0);
+    lcc_seq_conv2d(net->root, 16, 24, 5, 5, 2, 2, 1);
+    lcc_seq_act(net->root, LCC_LAYER_LEAKY_RELU, 0.125f);
+    lcc_seq_conv2d(net->root, 24, 12, 1, 1, 1, 0, 1);
+    lcc_seq_act(net->root, LCC_LAYER_RELU, 0);
+    lcc_seq_conv2d(net->root, 12, 5, 3, 3, 1, 1, 1);
+}
+
+/* exactly representable input: multiples of 1/64 */
+static void input(float *const x)
+{
+    for (int i = 0; i < N * C * H * W; i++)
+        x[i] = (float)((i * 37 + (i / W) * 11) % 129 - 64) / 64.0f;
+}
+
+static int run_int(const LccQNet *const q, const int16_t *const xq, const unsigned flags, const int threads,
+                   int16_t **out, size_t *count, uint8_t digest[32])
+{
+    LccNn nn;
+    if (lcc_nn_init(&nn, NULL, threads, flags))
+        return -1;
+    LccTensor shape;
+    int16_t *y;
+    if (lcc_qnet_forward(&nn, q, xq, N, H, W, &y, &shape)) {
+        lcc_nn_uninit(&nn);
+        return -1;
+    }
+    *count = lcc_tensor_size(&shape);
+    *out = malloc(*count * sizeof(int16_t));
+    memcpy(*out, y, *count * sizeof(int16_t));
+    uint8_t buf[2];
+    LccSha256 s;
+    lcc_sha256_init(&s);
+    for (size_t i = 0; i < *count; i++) {   /* little-endian, whatever the host */
+        lcc_wl16(buf, (uint16_t)(*out)[i]);
+        lcc_sha256_update(&s, buf, 2);
+    }
+    lcc_sha256_final(&s, digest);
+    lcc_nn_uninit(&nn);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const int digest_only = argc > 1 && !strcmp(argv[1], "--digest");
+    LccNet net;
+    build(&net);
+    float xf[N * C * H * W];
+    input(xf);
+    LccTensor x = { xf, N, C, H, W };
+    LccNn nn;
+    if (lcc_nn_init(&nn, NULL, 1, lcc_cpu_flags()))
+        return 1;
+    LccQNet q;
+    lcc_status err = lcc_qnet_from_seq(&nn, net.root, &x, &q);
+    CHECK(!err);
+    if (err)
+        return test_summary();
+    int16_t xq[N * C * H * W];
+    lcc_qnet_quantize_input(&q, &x, xq);
+    int16_t *ref;
+    size_t count;
+    uint8_t d0[32];
+    char hex[65];
+    CHECK(!run_int(&q, xq, lcc_cpu_flags(), 0, &ref, &count, d0));
+    lcc_sha256_hex(d0, hex);
+    if (digest_only) {
+        printf("%s\n", hex);
+        return 0;
+    }
+    printf("integer output sha256 %s (cpu %s)\n", hex, lcc_cpu_name(lcc_cpu_flags()));
+
+    /* every CPU level and thread count: identical bits */
+    static const unsigned levels[] = { 0, LCC_CPU_FLAG_AVX2, LCC_CPU_FLAG_AVX2 | LCC_CPU_FLAG_AVX512,
+                                       LCC_CPU_FLAGS_ALL };
+    for (size_t l = 0; l < sizeof(levels) / sizeof(*levels); l++) {
+        if ((levels[l] & lcc_cpu_flags()) != levels[l])
+            continue;
+        for (int t = 1; t <= 3; t++) {
+            int16_t *o;
+            size_t n2;
+            uint8_t d[32];
+            CHECK(!run_int(&q, xq, levels[l], t, &o, &n2, d));
+            CHECK_MSG(n2 == count && !memcmp(o, ref, count * sizeof(int16_t)), "%s, %d threads differ",
+                      lcc_cpu_name(levels[l]), t);
+            free(o);
+        }
+    }
+
+    /* float reference: the dequantized integer output is within the
+     * quantization error (relative RMS error < 3%, and no gross outlier) */
+    LccTensor yf;
+    CHECK(!lcc_seq_forward(&nn, net.root, &x, &yf, 0));
+    CHECK(lcc_tensor_size(&yf) == count);
+    const double s = ldexp(1.0, -q.l[q.n - 1].fout);
+    double e2 = 0, r2 = 0, emax = 0, rmax = 0;
+    for (size_t i = 0; i < count; i++) {
+        const double e = ref[i] * s - yf.d[i];
+        e2 += e * e;
+        r2 += (double)yf.d[i] * yf.d[i];
+        emax = fmax(emax, fabs(e));
+        rmax = fmax(rmax, fabs(yf.d[i]));
+    }
+    const double rel = sqrt(e2 / r2);
+    printf("float vs integer: relative RMS error %.4f, max error %.4f of range %.3f (output step %.5f)\n", rel,
+           emax, rmax, s);
+    CHECK(rel < 0.03);
+    CHECK(emax < 0.1 * rmax);
+    /* a different input is not a copy of the calibration */
+    int nonzero = 0;
+    for (size_t i = 0; i < count; i++)
+        nonzero += ref[i] != 0;
+    CHECK(nonzero > (int)count / 4);
+
+    /* the -O0 build with LCC_CPU=c gives the same bits */
+    if (argc > 2 && !strcmp(argv[1], "--compare")) {
+        char cmd[4200];
+        snprintf(cmd, sizeof(cmd), "LCC_CPU=c '%s' --digest", argv[2]);
+        FILE *const p = popen(cmd, "r");
+        char line[128] = "";
+        CHECK(p != NULL);
+        if (p) {
+            if (!fgets(line, sizeof(line), p))
+                line[0] = 0;
+            CHECK(pclose(p) == 0);
+        }
+        line[strcspn(line, "\n")] = 0;
+        printf("-O0 LCC_CPU=c build: %s\n", line);
+        CHECK_MSG(!strcmp(line, hex), "-O0 C build differs: %s vs %s", line, hex);
+    }
+    free(ref);
+    lcc_qnet_free(&q);
+    lcc_nn_uninit(&nn);
+    lcc_net_free(&net);
+    return test_summary();
+}
