@@ -87,51 +87,89 @@ lcc_status lcc_layer_shape(const LccLayer *const l, const LccTensor *const x, Lc
     }
 }
 
-/* ---- im2col / col2im ---------------------------------------------------- */
+/* ---- im2col / col2im ----------------------------------------------------
+ * Over a band of output rows [oy0, oy1), split across the pool by input
+ * channel: every task writes its own rows of col (im2col) or its own
+ * channel planes of x (col2im), so the result does not depend on the
+ * thread count. */
 
 typedef struct ConvGeom {
     int c, h, w;            /* image (conv input) channels of the group, size */
     int kh, kw, sh, sw, ph, pw;
     int ho, wo;             /* conv output size */
+    int oy0, oy1;           /* band of output rows */
 } ConvGeom;
 
-static void im2col(const ConvGeom *const g, const float *const x, float *col)
+typedef struct ColJob {
+    const ConvGeom *g;
+    const float *x;
+    float *xw;
+    float *col;
+    const float *ccol;
+    int per;                /* channels per task */
+} ColJob;
+
+static void im2col_task(void *const arg, const int task, const int thread)
 {
-    const int plane = g->ho * g->wo;
-    for (int c = 0; c < g->c; c++)
+    const ColJob *const j = arg;
+    const ConvGeom *const g = j->g;
+    const int bw = (g->oy1 - g->oy0) * g->wo;
+    const int c1 = (task + 1) * j->per < g->c ? (task + 1) * j->per : g->c;
+    for (int c = task * j->per; c < c1; c++) {
+        const float *const xc = j->x + (size_t)c * g->h * g->w;
+        float *col = j->col + (size_t)c * g->kh * g->kw * bw;
         for (int ki = 0; ki < g->kh; ki++)
             for (int kj = 0; kj < g->kw; kj++) {
-                const float *const xc = x + (size_t)c * g->h * g->w;
-                for (int oy = 0; oy < g->ho; oy++) {
+                for (int oy = g->oy0; oy < g->oy1; oy++) {
                     const int iy = oy * g->sh - g->ph + ki;
-                    float *const dst = col + oy * g->wo;
+                    float *const dst = col + (size_t)(oy - g->oy0) * g->wo;
                     if (iy < 0 || iy >= g->h) {
                         memset(dst, 0, (size_t)g->wo * sizeof(float));
                         continue;
                     }
                     const float *const row = xc + (size_t)iy * g->w;
+                    if (g->sw == 1) {
+                        const int off = kj - g->pw;
+                        int ox = 0;
+                        for (; ox < g->wo && ox + off < 0; ox++)
+                            dst[ox] = 0.0f;
+                        int end = g->w - off < g->wo ? g->w - off : g->wo;
+                        if (end > ox)
+                            memcpy(dst + ox, row + ox + off, (size_t)(end - ox) * sizeof(float));
+                        else
+                            end = ox;
+                        for (ox = end; ox < g->wo; ox++)
+                            dst[ox] = 0.0f;
+                        continue;
+                    }
                     for (int ox = 0; ox < g->wo; ox++) {
                         const int ix = ox * g->sw - g->pw + kj;
                         dst[ox] = ix >= 0 && ix < g->w ? row[ix] : 0.0f;
                     }
                 }
-                col += plane;
+                col += bw;
             }
+    }
+    (void)thread;
 }
 
 /* x += col2im(col) */
-static void col2im(const ConvGeom *const g, const float *col, float *const x)
+static void col2im_task(void *const arg, const int task, const int thread)
 {
-    const int plane = g->ho * g->wo;
-    for (int c = 0; c < g->c; c++)
+    const ColJob *const j = arg;
+    const ConvGeom *const g = j->g;
+    const int bw = (g->oy1 - g->oy0) * g->wo;
+    const int c1 = (task + 1) * j->per < g->c ? (task + 1) * j->per : g->c;
+    for (int c = task * j->per; c < c1; c++) {
+        float *const xc = j->xw + (size_t)c * g->h * g->w;
+        const float *col = j->ccol + (size_t)c * g->kh * g->kw * bw;
         for (int ki = 0; ki < g->kh; ki++)
             for (int kj = 0; kj < g->kw; kj++) {
-                float *const xc = x + (size_t)c * g->h * g->w;
-                for (int oy = 0; oy < g->ho; oy++) {
+                for (int oy = g->oy0; oy < g->oy1; oy++) {
                     const int iy = oy * g->sh - g->ph + ki;
                     if (iy < 0 || iy >= g->h)
                         continue;
-                    const float *const src = col + oy * g->wo;
+                    const float *const src = col + (size_t)(oy - g->oy0) * g->wo;
                     float *const row = xc + (size_t)iy * g->w;
                     for (int ox = 0; ox < g->wo; ox++) {
                         const int ix = ox * g->sw - g->pw + kj;
@@ -139,8 +177,45 @@ static void col2im(const ConvGeom *const g, const float *col, float *const x)
                             row[ix] += src[ox];
                     }
                 }
-                col += plane;
+                col += bw;
             }
+    }
+    (void)thread;
+}
+
+static void run_cols(LccNn *const nn, const ConvGeom *const g, ColJob *const j, const LccTaskFn fn)
+{
+    const int threads = lcc_pool_threads(nn->pool);
+    const int ntasks = g->c < 4 * threads ? g->c : 4 * threads;
+    j->g = g;
+    j->per = (g->c + ntasks - 1) / ntasks;
+    lcc_pool_run(threads > 1 && (size_t)g->c * g->kh * g->kw * (g->oy1 - g->oy0) * g->wo > 16384 ? nn->pool : NULL,
+                 (g->c + j->per - 1) / j->per, fn, j);
+}
+
+static void im2col(LccNn *const nn, const ConvGeom *const g, const float *const x, float *const col)
+{
+    ColJob j = { .x = x, .col = col };
+    run_cols(nn, g, &j, im2col_task);
+}
+
+static void col2im(LccNn *const nn, const ConvGeom *const g, const float *const col, float *const x)
+{
+    ColJob j = { .xw = x, .ccol = col };
+    run_cols(nn, g, &j, col2im_task);
+}
+
+/* Output rows per band: enough pixels for an efficient GEMM, few enough
+ * for the column buffer to stay in cache. */
+static int band_rows(const int K, const int ho, const int wo)
+{
+    int target = (1 << 21) / (K > 0 ? 4 * K : 4);
+    if (target < 512)
+        target = 512;
+    int rows = target / (wo > 0 ? wo : 1);
+    if (rows < 1)
+        rows = 1;
+    return rows > ho ? ho : rows;
 }
 
 static int is_pointwise(const LccLayer *const l)
@@ -154,21 +229,26 @@ static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const L
                                LccTensor *const y)
 {
     const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
-    const ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, y->h, y->w };
+    ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, y->h, y->w, 0, y->h };
     const int P = y->h * y->w, K = cig * l->kh * l->kw;
     const int direct = is_pointwise(l);
-    float *const col = direct ? NULL : lcc_arena_floats(&nn->arena, (size_t)K * P);
+    const int rows = direct ? y->h : band_rows(K, y->h, y->w);
+    float *const col = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(float) * (size_t)K * rows * y->w);
     if (!direct && !col)
         return OOM(nn);
     for (int n = 0; n < x->n; n++)
         for (int gi = 0; gi < G; gi++) {
             const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
             float *const yg = y->d + ((size_t)n * l->cout + (size_t)gi * cog) * P;
-            if (!direct)
-                im2col(&g, xg, col);
-            if (lcc_sgemm(&nn->gemm, 0, 0, cog, P, K, 1.0f, l->w->w + (size_t)gi * cog * K, K,
-                          direct ? xg : col, P, 0.0f, yg, P))
-                return OOM(nn);
+            for (g.oy0 = 0; g.oy0 < y->h; g.oy0 += rows) {
+                g.oy1 = g.oy0 + rows < y->h ? g.oy0 + rows : y->h;
+                const int off = g.oy0 * y->w, bw = (g.oy1 - g.oy0) * y->w;
+                if (!direct)
+                    im2col(nn, &g, xg, col);
+                if (lcc_sgemm(&nn->gemm, 0, 0, cog, bw, K, 1.0f, l->w->w + (size_t)gi * cog * K, K,
+                              direct ? xg + off : col, direct ? P : bw, 0.0f, yg + off, P))
+                    return OOM(nn);
+            }
             if (l->b)
                 for (int o = 0; o < cog; o++) {
                     const float bias = l->b->w[gi * cog + o];
@@ -184,11 +264,12 @@ static lcc_status conv_backward(LccNn *const nn, const LccLayer *const l, const 
                                 const LccTensor *const dy, LccTensor *const dx)
 {
     const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
-    const ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, dy->h, dy->w };
+    ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, dy->h, dy->w, 0, dy->h };
     const int P = dy->h * dy->w, K = cig * l->kh * l->kw;
     const int direct = is_pointwise(l);
-    float *const col = direct ? NULL : lcc_arena_floats(&nn->arena, (size_t)K * P);
-    float *const dcol = direct ? NULL : lcc_arena_floats(&nn->arena, (size_t)K * P);
+    const int rows = direct ? dy->h : band_rows(K, dy->h, dy->w);
+    float *const col = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(float) * (size_t)K * rows * dy->w);
+    float *const dcol = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(float) * (size_t)K * rows * dy->w);
     if (!direct && (!col || !dcol))
         return OOM(nn);
     if (dx)
@@ -198,11 +279,23 @@ static lcc_status conv_backward(LccNn *const nn, const LccLayer *const l, const 
             const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
             const float *const dyg = dy->d + ((size_t)n * l->cout + (size_t)gi * cog) * P;
             const float *const wg = l->w->w + (size_t)gi * cog * K;
-            if (!direct)
-                im2col(&g, xg, col);
-            if (lcc_sgemm(&nn->gemm, 0, 1, cog, K, P, 1.0f, dyg, P, direct ? xg : col, P, 1.0f,
-                          l->w->g + (size_t)gi * cog * K, K))
-                return OOM(nn);
+            float *const dxg = dx ? dx->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w : NULL;
+            for (g.oy0 = 0; g.oy0 < dy->h; g.oy0 += rows) {
+                g.oy1 = g.oy0 + rows < dy->h ? g.oy0 + rows : dy->h;
+                const int off = g.oy0 * dy->w, bw = (g.oy1 - g.oy0) * dy->w;
+                if (!direct)
+                    im2col(nn, &g, xg, col);
+                if (lcc_sgemm(&nn->gemm, 0, 1, cog, K, bw, 1.0f, dyg + off, P, direct ? xg + off : col,
+                              direct ? P : bw, 1.0f, l->w->g + (size_t)gi * cog * K, K))
+                    return OOM(nn);
+                if (!dxg)
+                    continue;
+                if (lcc_sgemm(&nn->gemm, 1, 0, K, bw, cog, 1.0f, wg, K, dyg + off, P, 0.0f,
+                              direct ? dxg + off : dcol, direct ? P : bw))
+                    return OOM(nn);
+                if (!direct)
+                    col2im(nn, &g, dcol, dxg);
+            }
             if (l->b)
                 for (int o = 0; o < cog; o++) {
                     const float *const d = dyg + (size_t)o * P;
@@ -211,13 +304,6 @@ static lcc_status conv_backward(LccNn *const nn, const LccLayer *const l, const 
                         s += d[p];
                     l->b->g[gi * cog + o] += (float)s;
                 }
-            if (!dx)
-                continue;
-            float *const dxg = dx->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
-            if (lcc_sgemm(&nn->gemm, 1, 0, K, P, cog, 1.0f, wg, K, dyg, P, 0.0f, direct ? dxg : dcol, P))
-                return OOM(nn);
-            if (!direct)
-                col2im(&g, dcol, dxg);
         }
     return LCC_OK;
 }
@@ -228,7 +314,7 @@ static lcc_status convt_forward(LccNn *const nn, const LccLayer *const l, const 
                                 LccTensor *const y)
 {
     const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
-    const ConvGeom g = { cog, y->h, y->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, x->h, x->w };
+    const ConvGeom g = { cog, y->h, y->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, x->h, x->w, 0, x->h };
     const int P = x->h * x->w, K = cog * l->kh * l->kw, Py = y->h * y->w;
     float *const col = lcc_arena_floats(&nn->arena, (size_t)K * P);
     if (!col)
@@ -241,7 +327,7 @@ static lcc_status convt_forward(LccNn *const nn, const LccLayer *const l, const 
             if (lcc_sgemm(&nn->gemm, 1, 0, K, P, cig, 1.0f, l->w->w + (size_t)gi * cig * K, K, xg, P, 0.0f,
                           col, P))
                 return OOM(nn);
-            col2im(&g, col, yg);
+            col2im(nn, &g, col, yg);
             if (l->b)
                 for (int o = 0; o < cog; o++) {
                     const float bias = l->b->w[gi * cog + o];
@@ -257,7 +343,7 @@ static lcc_status convt_backward(LccNn *const nn, const LccLayer *const l, const
                                  const LccTensor *const dy, LccTensor *const dx)
 {
     const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
-    const ConvGeom g = { cog, dy->h, dy->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, x->h, x->w };
+    const ConvGeom g = { cog, dy->h, dy->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, x->h, x->w, 0, x->h };
     const int P = x->h * x->w, K = cog * l->kh * l->kw, Py = dy->h * dy->w;
     float *const dcol = lcc_arena_floats(&nn->arena, (size_t)K * P);
     if (!dcol)
@@ -267,7 +353,7 @@ static lcc_status convt_backward(LccNn *const nn, const LccLayer *const l, const
             const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * P;
             const float *const dyg = dy->d + ((size_t)n * l->cout + (size_t)gi * cog) * Py;
             const float *const wg = l->w->w + (size_t)gi * cig * K;
-            im2col(&g, dyg, dcol);
+            im2col(nn, &g, dyg, dcol);
             if (lcc_sgemm(&nn->gemm, 0, 1, cig, K, P, 1.0f, xg, P, dcol, P, 1.0f, l->w->g + (size_t)gi * cig * K, K))
                 return OOM(nn);
             if (l->b)

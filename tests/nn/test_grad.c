@@ -398,6 +398,91 @@ static void test_losses(void)
     CHECK(lcc_loss_rate_gaussian(&a1, &a2, &a3, NULL, NULL, NULL, 1.0f) < 1e-3);
 }
 
+/* A convolution big enough to be split into bands of rows, run with 3
+ * threads and the best kernels, against a direct double-precision
+ * convolution: forward, data gradient and weight gradient. */
+static void test_conv_bands(void)
+{
+    const int Ci = 64, Co = 8, Hh = 50, Ww = 40, S = 1,   /* 3 bands of 22 rows */ Ho = (Hh + 2 - 3) / S + 1, Wo = (Ww + 2 - 3) / S + 1;
+    LccNn nn3;
+    if (lcc_nn_init(&nn3, NULL, 3, lcc_cpu_flags()))
+        return;
+    LccNet net;
+    (void)!lcc_net_init(&net, 77);
+    LccLayer *const l = lcc_seq_conv2d(net.root, Ci, Co, 3, 3, S, 1, 1);
+    LccTensor x = lcc_nn_tensor(&nn3, 1, Ci, Hh, Ww), y = lcc_nn_tensor(&nn3, 1, Co, Ho, Wo);
+    LccTensor dy = lcc_nn_tensor(&nn3, 1, Co, Ho, Wo), dx = lcc_nn_tensor(&nn3, 1, Ci, Hh, Ww);
+    for (size_t i = 0; i < lcc_tensor_size(&x); i++)
+        x.d[i] = frnd();
+    for (size_t i = 0; i < lcc_tensor_size(&dy); i++)
+        dy.d[i] = frnd();
+    CHECK(!lcc_layer_forward(&nn3, l, &x, &y, 1));
+    lcc_params_zero_grad(&net.params);
+    CHECK(!lcc_layer_backward(&nn3, l, &x, &y, &dy, &dx));
+    double *const rx = calloc(lcc_tensor_size(&x), sizeof(double)), *const rw = calloc(l->w->size, sizeof(double));
+    double ey = 0, ny = 0, ex = 0, nx = 0, ew = 0, nw = 0;
+    for (int o = 0; o < Co; o++)
+        for (int oy = 0; oy < Ho; oy++)
+            for (int ox = 0; ox < Wo; ox++) {
+                double s = l->b->w[o];
+                const double g = dy.d[(o * Ho + oy) * Wo + ox];
+                for (int c = 0; c < Ci; c++)
+                    for (int i = 0; i < 3; i++)
+                        for (int j = 0; j < 3; j++) {
+                            const int iy = oy * S - 1 + i, ix = ox * S - 1 + j;
+                            if (iy < 0 || iy >= Hh || ix < 0 || ix >= Ww)
+                                continue;
+                            const size_t xi = ((size_t)c * Hh + iy) * Ww + ix, wi = ((size_t)(o * Ci + c) * 3 + i) * 3 + j;
+                            s += (double)l->w->w[wi] * x.d[xi];
+                            rx[xi] += (double)l->w->w[wi] * g;
+                            rw[wi] += (double)x.d[xi] * g;
+                        }
+                const double v = y.d[(o * Ho + oy) * Wo + ox];
+                ey += (v - s) * (v - s);
+                ny += s * s;
+            }
+    for (size_t i = 0; i < lcc_tensor_size(&x); i++) {
+        ex += (dx.d[i] - rx[i]) * (dx.d[i] - rx[i]);
+        nx += rx[i] * rx[i];
+    }
+    for (size_t i = 0; i < l->w->size; i++) {
+        ew += (l->w->g[i] - rw[i]) * (l->w->g[i] - rw[i]);
+        nw += rw[i] * rw[i];
+    }
+    printf("banded conv vs direct: forward %.1e, dx %.1e, dw %.1e\n", sqrt(ey / ny), sqrt(ex / nx), sqrt(ew / nw));
+    CHECK(sqrt(ey / ny) < 1e-5 && sqrt(ex / nx) < 1e-5 && sqrt(ew / nw) < 1e-5);
+    free(rx);
+    free(rw);
+    lcc_net_free(&net);
+    lcc_nn_uninit(&nn3);
+}
+
+/* After a warm-up pass, forward and backward passes allocate nothing. */
+static void test_no_malloc(void)
+{
+    LccNet net;
+    (void)!lcc_net_init(&net, 3);
+    lcc_seq_conv2d(net.root, 3, 8, 5, 5, 2, 2, 1);
+    lcc_seq_gdn(net.root, 8, 0);
+    lcc_seq_convt2d(net.root, 8, 3, 5, 2, 2, 1);
+    float xv[3 * 32 * 32];
+    for (int i = 0; i < 3 * 32 * 32; i++)
+        xv[i] = frnd();
+    LccTensor x = { xv, 1, 3, 32, 32 }, y, dx;
+    size_t before = 0;
+    for (int pass = 0; pass < 4; pass++) {
+        if (pass == 2)
+            before = lcc_arena_mallocs();
+        lcc_nn_reset(&nn);
+        CHECK(!lcc_seq_forward(&nn, net.root, &x, &y, 1));
+        LccTensor dy = lcc_nn_tensor(&nn, y.n, y.c, y.h, y.w);
+        (void)lcc_loss_mse(&y, &x, &dy, 1.0f);
+        CHECK(!lcc_seq_backward(&nn, net.root, &dy, &dx));
+    }
+    CHECK_MSG(lcc_arena_mallocs() == before, "arena allocated %zu times after warm-up", lcc_arena_mallocs() - before);
+    lcc_net_free(&net);
+}
+
 int main(void)
 {
     seed = test_seed();
@@ -409,6 +494,8 @@ int main(void)
     test_round_ste();
     test_ops();
     test_losses();
+    test_conv_bands();
+    test_no_malloc();
     printf("worst relative error %.2e\n", worst);
     lcc_nn_uninit(&nn);
     return test_summary();
