@@ -20,10 +20,18 @@
  * |                   | integer PCM keeps its depth; float    | .ogg/.oga (Vorbis, lossy),             |
  * |                   | and lossy sources -> 24-bit PCM       | .opus (Opus, lossy, 8/12/16/24/48 kHz) |
  * | video (libav*)    | best video stream of anything         | .mkv/.nut/.avi: FFV1 (lossless),       |
- * |                   | libavformat demuxes and libavcodec    | .mp4/.mov/.webm/...: the muxer's       |
- * |                   | decodes; planar/packed YUV copied as  | default encoder (libx264, libvpx-vp9;  |
+ * |                   | libavformat demuxes and libavcodec    | .mp4/.mov/.webm: the muxer's default   |
+ * |                   | decodes; planar/packed YUV copied as  | encoder (libx264 CRF 18, libvpx-vp9;   |
  * |                   | is, RGB/other formats -> 4:4:4 via    | lossy) when it takes the pixel format  |
- * |                   | libswscale (BT.601, limited range)    |                                        |
+ * |                   | libswscale (BT.601, limited range)    | as it is                               |
+ * | audio (libav*)    | audio-only files libsndfile does not  | -                                      |
+ * |                   | read (AAC/M4A, ALAC, Opus in WebM...) |                                        |
+ * |                   | same depth rules as libsndfile        |                                        |
+ *
+ * Detection order: PNG, JPEG, P5/P6, YUV4MPEG2 by magic; WAV/RF64/AIFF/
+ * FLAC/AU/CAF/Ogg Vorbis-Opus-FLAC magic -> libsndfile (then libav); other
+ * content -> libav video, then libsndfile, then libav audio; a libavformat
+ * guess scoring <= 25 is rejected. Nothing ever depends on the file name.
  *
  * The *_mem functions parse one format from a byte buffer (for the fuzz
  * targets and tests); name is used in messages only. They follow the

@@ -36,6 +36,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
@@ -787,7 +788,11 @@ lcc_status lcc_io_write_av(LccContext *const c, const char *const path, const ch
     }
     st->time_base = enc->time_base;
     st->avg_frame_rate = fps;
-    if ((ret = avio_open(&oc->pb, tmp_path, AVIO_FLAG_WRITE)) < 0) {
+    /* "file:" so that a ':' in the path is never taken for a protocol. */
+    char *const url = av_asprintf("file:%s", tmp_path);
+    ret = url ? avio_open(&oc->pb, url, AVIO_FLAG_WRITE) : AVERROR(ENOMEM);
+    av_free(url);
+    if (ret < 0) {
         err = lcc_error(c, LCC_EIO, "%s: cannot open the output: %s", path, av_reason(&cap, ret, why, sizeof(why)));
         goto done;
     }
