@@ -15,10 +15,22 @@ void lcc_cdf_free(LccCdf *t)
     memset(t, 0, sizeof(*t));
 }
 
+/* Lookup resolution: 2^10 buckets, more for large alphabets (up to 2^13)
+ * so that a bucket rarely spans several symbols; never more than 2^P. */
+static unsigned lut_bits_for(uint32_t nsym, unsigned precision)
+{
+    unsigned b = 1;
+    while (b < 32 && (nsym >> b))
+        b++;
+    b += 1;
+    b = b < LCC_CDF_LUT_BITS ? LCC_CDF_LUT_BITS : b > LCC_CDF_LUT_BITS_MAX ? LCC_CDF_LUT_BITS_MAX : b;
+    return b < precision ? b : precision;
+}
+
 /* Fill t->lut from t->cdf. */
 static void build_lut(LccCdf *t)
 {
-    const unsigned lut_bits = t->precision < LCC_CDF_LUT_BITS ? t->precision : LCC_CDF_LUT_BITS;
+    const unsigned lut_bits = lut_bits_for(t->nsym, t->precision);
     const uint32_t nb = 1u << lut_bits;
     t->lut_shift = (uint8_t)(t->precision - lut_bits);
     uint32_t s = 0;
@@ -33,7 +45,7 @@ static void build_lut(LccCdf *t)
 static lcc_status alloc_table(LccCdf *t, uint32_t nsym, unsigned precision)
 {
     memset(t, 0, sizeof(*t));
-    const unsigned lut_bits = precision < LCC_CDF_LUT_BITS ? precision : LCC_CDF_LUT_BITS;
+    const unsigned lut_bits = lut_bits_for(nsym, precision);
     t->cdf = malloc(((size_t)nsym + 1) * sizeof(*t->cdf));
     t->lut = malloc(((size_t)1 << lut_bits) * sizeof(*t->lut));
     if (!t->cdf || !t->lut) {

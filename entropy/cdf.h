@@ -19,7 +19,8 @@
 #define LCC_CDF_MAX_PRECISION 24
 #define LCC_CDF_DEFAULT_PRECISION 16
 #define LCC_CDF_MAX_SYMBOLS 65536u     /* per table, escape included */
-#define LCC_CDF_LUT_BITS 10            /* decode lookup: 2^10 buckets */
+#define LCC_CDF_LUT_BITS 10            /* decode lookup: 2^10 buckets at least, */
+#define LCC_CDF_LUT_BITS_MAX 13        /* up to 2^13 for large alphabets */
 #define LCC_CDF_MAX_TABLES 65536u      /* per bank */
 
 typedef struct LccCdf {
@@ -28,7 +29,7 @@ typedef struct LccCdf {
     uint32_t nsym;      /* regular symbols + 1; symbol nsym - 1 is the escape */
     int32_t offset;     /* value of symbol 0; regular values are offset .. offset + nsym - 2 */
     uint8_t precision;  /* P, 1..24 */
-    uint8_t lut_shift;  /* P - min(P, LCC_CDF_LUT_BITS) */
+    uint8_t lut_shift;  /* P - (lookup bits, see cdf.c lut_bits_for) */
 } LccCdf;
 
 /* Build t from integer weights: w[0..nreg-1] for the values offset ..

@@ -312,9 +312,13 @@ int pc_train_init(PcTrain *const t, const PcData *const d, const int32_t *const 
     return 0;
 }
 
-/* Per-sample upward pass; a[v], g[v] (normalized), returns log p(x). */
+/* EM runs in float (messages and transition counts; twice the SIMD width
+ * of double) on float copies of the parameters; leaf counts and the
+ * M-step stay in double. Every message vector is rescaled by its maximum
+ * (the log of the scales is the log-likelihood), so nothing underflows. */
 typedef struct EmWork {
-    double *a, *g, *beta, *o;
+    float *a, *g, *beta, *o, *q;
+    float *trans, *leaf, *prior;     /* float copies of the parameters */
     uint32_t *order;
 } EmWork;
 
@@ -353,28 +357,45 @@ static int make_order(const PcTrain *const t, uint32_t *const order)
     return qt == D ? 0 : -1;
 }
 
-static double upward(const PcTrain *const t, const uint8_t *const x, EmWork *const w)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+/* Training only (never coding): let the hot loops use AVX2/FMA where the CPU has them. */
+#define PC_HOT __attribute__((target_clones("arch=haswell", "default")))
+#else
+#define PC_HOT
+#endif
+
+PC_HOT static double upward(const uint32_t D, const uint32_t H, const uint32_t S, const int32_t *const parent,
+                            const uint32_t root, const uint8_t *const x, EmWork *const w)
 {
-    const uint32_t D = t->nvars, H = t->nstates, S = t->nsyms;
     double ll = 0;
     for (uint32_t v = 0; v < D; v++) {
-        double *const a = w->a + (size_t)v * H;
-        const double *const lf = t->leaf + (size_t)v * H * S + x[v];
+        float *const a = w->a + (size_t)v * H;
+        const float *const lf = w->leaf + (size_t)v * H * S + x[v];
         for (uint32_t h = 0; h < H; h++)
             a[h] = lf[(size_t)h * S];
     }
     for (uint32_t i = D; i-- > 0;) {
         const uint32_t v = w->order[i];
-        double *const a = w->a + (size_t)v * H;
-        /* a[v] already holds leaf x prod of children's g (children come later in order). */
-        if (t->parent[v] < 0)
+        float *const a = w->a + (size_t)v * H;
+        /* a[v] holds leaf x prod of the children's g (children come later
+         * in the order); rescale it, then g = W a, rescaled too. */
+        float am = 0;
+        for (uint32_t h = 0; h < H; h++)
+            am = a[h] > am ? a[h] : am;
+        if (!(am > 0))
+            return -INFINITY;
+        const float iam = 1.0f / am;
+        for (uint32_t h = 0; h < H; h++)
+            a[h] *= iam;
+        ll += log((double)am);
+        if (parent[v] < 0)
             continue;
-        double *const g = w->g + (size_t)v * H;
-        const double *const W = t->trans + (size_t)v * H * H;
-        double mx = 0;
+        float *const g = w->g + (size_t)v * H;
+        const float *const W = w->trans + (size_t)v * H * H;
+        float mx = 0;
         for (uint32_t hp = 0; hp < H; hp++) {
-            const double *const row = W + (size_t)hp * H;
-            double s = 0;
+            const float *const row = W + (size_t)hp * H;
+            float s = 0;
             for (uint32_t h = 0; h < H; h++)
                 s += row[h] * a[h];
             g[hp] = s;
@@ -382,31 +403,42 @@ static double upward(const PcTrain *const t, const uint8_t *const x, EmWork *con
         }
         if (!(mx > 0))
             return -INFINITY;
-        const double inv = 1.0 / mx;
+        const float inv = 1.0f / mx;
         for (uint32_t hp = 0; hp < H; hp++)
             g[hp] *= inv;
-        ll += log(mx);
-        double *const ap = w->a + (size_t)t->parent[v] * H;
+        ll += log((double)mx);
+        float *const ap = w->a + (size_t)parent[v] * H;
         for (uint32_t h = 0; h < H; h++)
             ap[h] *= g[h];
     }
-    const double *const ar = w->a + (size_t)t->root * H;
+    const float *const ar = w->a + (size_t)root * H;
     double z = 0;
     for (uint32_t h = 0; h < H; h++)
-        z += t->prior[h] * ar[h];
+        z += (double)w->prior[h] * ar[h];
     return ll + log(z);
 }
 
 static int work_alloc(const PcTrain *const t, EmWork *const w)
 {
-    const size_t DH = (size_t)t->nvars * t->nstates;
-    w->a = malloc(DH * sizeof(double));
-    w->g = malloc(DH * sizeof(double));
-    w->beta = malloc(DH * sizeof(double));
-    w->o = malloc(t->nstates * sizeof(double));
+    const size_t DH = (size_t)t->nvars * t->nstates, H = t->nstates;
+    w->a = malloc(DH * sizeof(float));
+    w->g = malloc(DH * sizeof(float));
+    w->beta = malloc(DH * sizeof(float));
+    w->o = malloc(H * sizeof(float));
+    w->q = malloc(H * sizeof(float));
+    w->prior = malloc(H * sizeof(float));
+    w->trans = malloc(DH * H * sizeof(float));
+    w->leaf = malloc(DH * t->nsyms * sizeof(float));
     w->order = malloc(t->nvars * sizeof(uint32_t));
-    if (!w->a || !w->g || !w->beta || !w->o || !w->order || make_order(t, w->order))
+    if (!w->a || !w->g || !w->beta || !w->o || !w->q || !w->prior || !w->trans || !w->leaf || !w->order ||
+        make_order(t, w->order))
         return -1;
+    for (size_t i = 0; i < H; i++)
+        w->prior[i] = (float)t->prior[i];
+    for (size_t i = 0; i < DH * H; i++)
+        w->trans[i] = (float)t->trans[i];
+    for (size_t i = 0; i < DH * t->nsyms; i++)
+        w->leaf[i] = (float)t->leaf[i];
     return 0;
 }
 
@@ -416,6 +448,10 @@ static void work_free(EmWork *const w)
     free(w->g);
     free(w->beta);
     free(w->o);
+    free(w->q);
+    free(w->prior);
+    free(w->trans);
+    free(w->leaf);
     free(w->order);
 }
 
@@ -426,11 +462,73 @@ double pc_train_loglik(const PcTrain *const t, const PcData *const d, const uint
     if (!work_alloc(t, &w)) {
         s = 0;
         for (uint32_t i = first; i < first + n; i++)
-            s += upward(t, d->x + (size_t)i * d->nvars, &w);
+            s += upward(t->nvars, t->nstates, t->nsyms, t->parent, t->root, d->x + (size_t)i * d->nvars, &w);
         s /= n;
     }
     work_free(&w);
     return s;
+}
+
+/* Downward pass of one sample after upward(): expected counts. */
+PC_HOT static void downward(const uint32_t D, const uint32_t H, const uint32_t S, const int32_t *const parent,
+                            const uint8_t *const x, EmWork *const w, double *const cp, float *const ct,
+                            double *const cl)
+{
+    float *const q = w->q;
+    for (uint32_t i = 0; i < D; i++) {
+        const uint32_t v = w->order[i];
+        const float *const a = w->a + (size_t)v * H;
+        float *const b = w->beta + (size_t)v * H;
+        if (parent[v] >= 0) {
+            /* Edge p -> v: o[hp] = beta_p a_p / g_v; beta_v = W^T o;
+             * xi[hp][h] = o[hp] W[hp][h] a_v[h] / sum_h beta_v[h] a_v[h]. */
+            const uint32_t p = (uint32_t)parent[v];
+            const float *const ap = w->a + (size_t)p * H;
+            const float *const bp = w->beta + (size_t)p * H;
+            const float *const gv = w->g + (size_t)v * H;
+            const float *const W = w->trans + (size_t)v * H * H;
+            float *const C = ct + (size_t)v * H * H;
+            for (uint32_t hp = 0; hp < H; hp++)
+                w->o[hp] = bp[hp] * ap[hp] / gv[hp];
+            for (uint32_t h = 0; h < H; h++)
+                b[h] = 0;
+            for (uint32_t hp = 0; hp < H; hp++) {
+                const float ov = w->o[hp];
+                const float *const row = W + (size_t)hp * H;
+                for (uint32_t h = 0; h < H; h++)
+                    b[h] += ov * row[h];
+            }
+            float zx = 0;
+            for (uint32_t h = 0; h < H; h++)
+                zx += b[h] * a[h];
+            const float izx = 1.0f / zx;
+            for (uint32_t hp = 0; hp < H; hp++) {
+                const float ov = w->o[hp] * izx;
+                const float *const row = W + (size_t)hp * H;
+                float *const crow = C + (size_t)hp * H;
+                for (uint32_t h = 0; h < H; h++)
+                    crow[h] += ov * row[h] * a[h];
+            }
+        } else {
+            memcpy(b, w->prior, H * sizeof(float));
+        }
+        /* Posterior of Z_v, then rescale beta_v (only ratios matter). */
+        float z = 0, mx = 0;
+        for (uint32_t h = 0; h < H; h++) {
+            z += q[h] = b[h] * a[h];
+            mx = b[h] > mx ? b[h] : mx;
+        }
+        const float iz = 1.0f / z;
+        double *const lrow = cl + (size_t)v * H * S + x[v];
+        for (uint32_t h = 0; h < H; h++)
+            lrow[(size_t)h * S] += q[h] * iz;
+        if (parent[v] < 0)
+            for (uint32_t h = 0; h < H; h++)
+                cp[h] += q[h] * iz;
+        const float imx = 1.0f / mx;
+        for (uint32_t h = 0; h < H; h++)
+            b[h] *= imx;
+    }
 }
 
 double pc_train_em_step(PcTrain *const t, const PcData *const d, const uint32_t *const idx, const uint32_t n,
@@ -439,72 +537,17 @@ double pc_train_em_step(PcTrain *const t, const PcData *const d, const uint32_t 
     const uint32_t D = t->nvars, H = t->nstates, S = t->nsyms;
     EmWork w = { 0 };
     double *const cp = calloc(H, sizeof(*cp));
-    double *const ct = calloc((size_t)D * H * H, sizeof(*ct));
+    float *const ct = calloc((size_t)D * H * H, sizeof(*ct));
     double *const cl = calloc((size_t)D * H * S, sizeof(*cl));
-    double *const q = malloc(H * sizeof(*q));
+    double *const m = malloc(S * sizeof(*m));
     double ll = NAN;
-    if (!cp || !ct || !cl || !q || work_alloc(t, &w))
+    if (!cp || !ct || !cl || !m || work_alloc(t, &w))
         goto done;
     ll = 0;
     for (uint32_t k = 0; k < n; k++) {
         const uint8_t *const x = d->x + (size_t)idx[k] * D;
-        ll += upward(t, x, &w);
-        /* Downward in preorder: beta[v] is the outside message of Z_v,
-         * computed from its parent's (already visited) beta. */
-        for (uint32_t i = 0; i < D; i++) {
-            const uint32_t v = w.order[i];
-            const double *const a = w.a + (size_t)v * H;
-            double *const b = w.beta + (size_t)v * H;
-            if (t->parent[v] >= 0) {
-                /* Edge p -> v: o[hp] = beta_p a_p / g_v; beta_v = W^T o;
-                 * xi[hp][h] = o[hp] W[hp][h] a_v[h] / sum_h beta_v[h] a_v[h]. */
-                const uint32_t p = (uint32_t)t->parent[v];
-                const double *const ap = w.a + (size_t)p * H;
-                const double *const bp = w.beta + (size_t)p * H;
-                const double *const gv = w.g + (size_t)v * H;
-                const double *const W = t->trans + (size_t)v * H * H;
-                double *const C = ct + (size_t)v * H * H;
-                for (uint32_t hp = 0; hp < H; hp++)
-                    w.o[hp] = bp[hp] * ap[hp] / gv[hp];
-                for (uint32_t h = 0; h < H; h++)
-                    b[h] = 0;
-                for (uint32_t hp = 0; hp < H; hp++) {
-                    const double ov = w.o[hp];
-                    const double *const row = W + (size_t)hp * H;
-                    for (uint32_t h = 0; h < H; h++)
-                        b[h] += ov * row[h];
-                }
-                double zx = 0;
-                for (uint32_t h = 0; h < H; h++)
-                    zx += b[h] * a[h];
-                const double izx = 1.0 / zx;
-                for (uint32_t hp = 0; hp < H; hp++) {
-                    const double ov = w.o[hp] * izx;
-                    const double *const row = W + (size_t)hp * H;
-                    double *const crow = C + (size_t)hp * H;
-                    for (uint32_t h = 0; h < H; h++)
-                        crow[h] += ov * row[h] * a[h];
-                }
-            } else {
-                memcpy(b, t->prior, H * sizeof(double));
-            }
-            /* Posterior of Z_v, then rescale beta_v (only ratios matter). */
-            double z = 0, mx = 0;
-            for (uint32_t h = 0; h < H; h++) {
-                z += q[h] = b[h] * a[h];
-                mx = b[h] > mx ? b[h] : mx;
-            }
-            const double iz = 1.0 / z;
-            double *const lrow = cl + (size_t)v * H * S + x[v];
-            for (uint32_t h = 0; h < H; h++)
-                lrow[(size_t)h * S] += q[h] * iz;
-            if (t->parent[v] < 0)
-                for (uint32_t h = 0; h < H; h++)
-                    cp[h] += q[h] * iz;
-            const double imx = 1.0 / mx;
-            for (uint32_t h = 0; h < H; h++)
-                b[h] *= imx;
-        }
+        ll += upward(D, H, S, t->parent, t->root, x, &w);
+        downward(D, H, S, t->parent, x, &w, cp, ct, cl);
     }
     ll /= n;
     /* M-step, blended with the current parameters. */
@@ -519,7 +562,7 @@ double pc_train_em_step(PcTrain *const t, const PcData *const d, const uint32_t 
         if (t->parent[v] < 0)
             continue;
         for (uint32_t hp = 0; hp < H; hp++) {
-            const double *const crow = ct + ((size_t)v * H + hp) * H;
+            const float *const crow = ct + ((size_t)v * H + hp) * H;
             double *const row = t->trans + ((size_t)v * H + hp) * H;
             double s = 0;
             for (uint32_t h = 0; h < H; h++)
@@ -531,11 +574,6 @@ double pc_train_em_step(PcTrain *const t, const PcData *const d, const uint32_t 
     /* Leaves: Dirichlet prior of mass alpha_leaf centred on m = 0.9 x the
      * counts blurred over neighbouring values (triangle of half-width
      * PC_LEAF_BLUR) + 0.1 x uniform: nearby intensities share strength. */
-    double *const m = q ? malloc(S * sizeof(*m)) : NULL;
-    if (!m) {
-        ll = NAN;
-        goto done;
-    }
     for (size_t r = 0; r < (size_t)D * H; r++) {
         const double *const crow = cl + r * S;
         double *const row = t->leaf + r * S;
@@ -557,13 +595,12 @@ double pc_train_em_step(PcTrain *const t, const PcData *const d, const uint32_t 
         for (uint32_t x = 0; x < S; x++)
             row[x] = (1 - step) * row[x] + step * (crow[x] + alpha_leaf * m[x]) / (s + alpha_leaf);
     }
-    free(m);
 done:
     work_free(&w);
     free(cp);
     free(ct);
     free(cl);
-    free(q);
+    free(m);
     return ll;
 }
 

@@ -351,7 +351,7 @@ static void test_bank_io(void)
     for (uint32_t i = 0; i < b.count && r.count == b.count; i++) {
         CHECK(r.t[i].nsym == b.t[i].nsym && r.t[i].offset == b.t[i].offset);
         CHECK(memcmp(r.t[i].cdf, b.t[i].cdf, (b.t[i].nsym + 1) * 4) == 0);
-        CHECK(memcmp(r.t[i].lut, b.t[i].lut, (size_t)2 << (b.t[i].precision - b.t[i].lut_shift - 1)) == 0);
+        CHECK(memcmp(r.t[i].lut, b.t[i].lut, (size_t)2 << (b.t[i].precision - b.t[i].lut_shift)) == 0);
     }
     lcc_cdf_bank_free(&r);
     /* every truncation and some corruptions are rejected cleanly */
