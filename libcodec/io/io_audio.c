@@ -177,19 +177,39 @@ lcc_status lcc_io_read_audio(LccContext *const c, LccIoSrc *const s, LccMedia *c
         err = lcc_error(c, LCC_EBADMSG, "%s: audio file without samples", s->name);
         goto done;
     }
-    /* The header's frame count, checked against the limits before any
-     * allocation; the samples actually decoded must match it. */
-    a->frames = (uint64_t)info.frames;
+    /* A known frame count is checked against the limits before any
+     * allocation, and the samples decoded must match it. SF_COUNT_MAX
+     * means unknown (streamed files): then the buffer grows, the limits
+     * checked at each step. */
+    const int known = info.frames != SF_COUNT_MAX;
+    const size_t ch = a->channels;
+    a->frames = known ? (uint64_t)info.frames : CHUNK_FRAMES;
     if ((err = lcc_io_alloc(c, s->name, out)))
         goto done;
-    const size_t ch = a->channels;
+    uint64_t cap = a->frames;
     if (!bits && !(dbuf = malloc(CHUNK_FRAMES * ch * sizeof(double)))) {
         err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", s->name);
         goto done;
     }
     uint64_t got = 0;
-    while (got < a->frames) {
-        const uint64_t left = a->frames - got;
+    for (;;) {
+        if (known && got == cap)
+            break;
+        if (!known && cap - got < CHUNK_FRAMES) {
+            LccMedia m = { .modality = LCC_MODALITY_AUDIO, .audio = *a };
+            m.audio.frames = got + CHUNK_FRAMES;
+            if ((err = lcc_io_check(c, s->name, &m)))
+                goto done;
+            const uint64_t ncap = cap * 2 < lcc_limits(c)->max_samples / ch ? cap * 2 : got + CHUNK_FRAMES;
+            int32_t *const p = realloc(a->data, (size_t)(ncap * ch) * sizeof(int32_t));
+            if (!p) {
+                err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", s->name);
+                goto done;
+            }
+            a->data = p;
+            cap = ncap;
+        }
+        const uint64_t left = cap - got;
         const sf_count_t want = left < CHUNK_FRAMES ? (sf_count_t)left : CHUNK_FRAMES;
         int32_t *const dst = a->data + got * ch;
         sf_count_t r;
@@ -212,9 +232,17 @@ lcc_status lcc_io_read_audio(LccContext *const c, LccIoSrc *const s, LccMedia *c
     }
     if (sf_error(sf))
         err = lcc_error(c, LCC_EBADMSG, "%s: damaged audio data: %s", s->name, sf_strerror(sf));
-    else if (got < a->frames)
+    else if (known && got < a->frames)
         err = lcc_error(c, LCC_EBADMSG, "%s: truncated audio: %llu of %llu frames", s->name,
                         (unsigned long long)got, (unsigned long long)a->frames);
+    else if (!got)
+        err = lcc_error(c, LCC_EBADMSG, "%s: audio file without samples", s->name);
+    if (!err && !known) {
+        a->frames = got;
+        int32_t *const p = realloc(a->data, (size_t)(got * ch) * sizeof(int32_t));
+        if (p)
+            a->data = p;
+    }
 done:
     free(dbuf);
     sf_close(sf);
