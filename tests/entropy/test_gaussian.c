@@ -13,6 +13,9 @@
 #include "libcodec/internal.h"
 #include "test.h"
 
+#define VECTOR_SIZE 16536
+#define VECTOR_HASH 0xa28f2316f4425888ull
+
 static uint64_t seed;
 
 static double urand(void)
@@ -297,6 +300,41 @@ static void test_context_model(void)
     lcc_cdf_bank_free(&bank);
 }
 
+/* The conformance vector of SPEC 4.8: fixed symbols, fixed stream. */
+static void test_vector(void)
+{
+    LccCdfBank b;
+    CHECK(lcc_scale_bank_build(&b, LCC_DIST_GAUSSIAN, 16) == 0);
+    enum { N = 10000 };
+    static uint16_t idx[N];
+    static int32_t v[N], out[N];
+    for (uint32_t i = 0; i < N; i++) {
+        idx[i] = (uint16_t)((i * 7) % 64);
+        v[i] = (int32_t)(((i * 2654435761u) >> 7) % 41) - 20;
+    }
+    LccRansEnc e;
+    lcc_rans_enc_init(&e);
+    lcc_rans_enc_put_indexed(&e, &b, idx, v, N);
+    lcc_rans_enc_put_bits(&e, 0xBEEF, 16);
+    LccBuf buf = {0};
+    CHECK(lcc_rans_enc_finish(&e, &buf) == 0);
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < buf.size; i++)
+        h = (h ^ buf.data[i]) * 0x100000001b3ull;
+    printf("test vector: %zu bytes, FNV-1a %016llx\n", buf.size, (unsigned long long)h);
+    CHECK(buf.size == VECTOR_SIZE);
+    CHECK(h == VECTOR_HASH);
+    LccRansDec d;
+    CHECK(lcc_rans_dec_init(&d, buf.data, buf.size, N + 1) == 0);
+    lcc_rans_dec_get_indexed(&d, &b, idx, out, N);
+    CHECK(lcc_rans_dec_get_bits(&d, 16) == 0xBEEF);
+    CHECK(lcc_rans_dec_finish(&d) == 0);
+    CHECK(memcmp(v, out, sizeof(v)) == 0);
+    lcc_buf_free(&buf);
+    lcc_rans_enc_free(&e);
+    lcc_cdf_bank_free(&b);
+}
+
 int main(void)
 {
     seed = test_seed();
@@ -308,5 +346,6 @@ int main(void)
     test_meanscale(LCC_DIST_GAUSSIAN, "gaussian");
     test_meanscale(LCC_DIST_LAPLACE, "laplace");
     test_context_model();
+    test_vector();
     return test_summary();
 }
