@@ -139,7 +139,8 @@ LCC_API lcc_status lcc_stream_info(LccContext *c, const uint8_t *buf, size_t siz
 
 typedef struct LccQuality {
     /* images: PSNR over all RGB (or gray) samples, PSNR of BT.601 Y,
-     * MS-SSIM (5 scales, Wang et al. weights) on the mean over channels.
+     * MS-SSIM (5 scales, Wang et al. weights) per channel, averaged over
+     * the gray/RGB channels; fewer scales below 161 px, NAN below 11 px.
      * video: mean per-frame PSNR of Y, U, V and YUV (6:1:1), MS-SSIM of Y.
      * audio: SNR and SI-SDR in dB, over all channels. */
     double psnr;             /* images RGB/gray; video YUV 6:1:1         */
@@ -147,15 +148,26 @@ typedef struct LccQuality {
     double psnr_u, psnr_v;   /* video only                               */
     double ms_ssim;
     double snr, si_sdr;      /* audio only                               */
-    double max_abs_error;    /* largest sample difference                */
-    uint64_t samples;
+    double max_abs_error;    /* largest sample difference, alpha included:
+                                0 means bit-identical                    */
+    uint64_t samples;        /* samples compared, alpha included          */
 } LccQuality;
 
 /* Compare a reference and a test object of the same geometry (images:
- * alpha is ignored, 16-bit peaks at 65535). Identical inputs give
- * infinite PSNR. LCC_EINVAL if the geometries differ. */
+ * PSNR and MS-SSIM ignore alpha; the peak is 2^bit_depth - 1). Identical
+ * inputs give +INFINITY PSNR/SNR and MS-SSIM 1; fields that do not apply
+ * to the modality are NAN. Averages over frames count each frame at most
+ * 100 dB. LCC_EINVAL if the geometries differ. */
 LCC_API lcc_status lcc_compare(LccContext *c, const LccMedia *ref, const LccMedia *test,
                                LccQuality *q) LCC_WARN_UNUSED;
+
+/* Quality of one frame of two videos of the same geometry, as lcc_compare
+ * measures it per frame: psnr = (6 Y + U + V) / 8 (+INFINITY for an
+ * identical frame), psnr_y/u/v (u, v NAN for 4:0:0), ms_ssim of Y,
+ * max_abs_error, samples of one frame. For images, frame 0 is lcc_compare.
+ * LCC_EINVAL for audio, a frame out of range or differing geometries. */
+LCC_API lcc_status lcc_compare_frame(LccContext *c, const LccMedia *ref, const LccMedia *test,
+                                     uint32_t frame, LccQuality *q) LCC_WARN_UNUSED;
 
 #ifdef __cplusplus
 }

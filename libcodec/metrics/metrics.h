@@ -104,16 +104,8 @@ lcc_status lcc_video_frame_psnr(const LccVideo *ref, const LccVideo *test, uint3
 lcc_status lcc_video_frame_quality(LccContext *c, const LccVideo *ref, const LccVideo *test, uint32_t frame,
                                    int with_ms_ssim, LccFrameQuality *q);
 
-/* Per-frame quality through the public types, for `lcc compare` to print
- * per-frame values. Proposed for include/lcc/lcc.h (the CLI may only use
- * the public API); exported from the library already. For video: the
- * quality of frame `frame` alone as lcc_compare measures it (psnr =
- * (6 Y + U + V) / 8 as in LccFrameQuality, +INFINITY for an identical
- * frame; psnr_u/psnr_v NAN for 4:0:0; ms_ssim of Y; samples of one frame).
- * For an image, frame 0 gives lcc_compare's result. LCC_EINVAL for audio,
- * a frame out of range or differing geometries. */
-LCC_API lcc_status lcc_compare_frame(LccContext *c, const LccMedia *ref, const LccMedia *test, uint32_t frame,
-                                     LccQuality *q) LCC_WARN_UNUSED;
+/* lcc_compare_frame (per-frame quality through the public types) is
+ * declared in include/lcc/lcc.h. */
 
 /* SNR and SI-SDR (dB) of interleaved audio. SNR over all channels:
  * 10 log10(sum ref^2 / sum (ref - test)^2). SI-SDR per channel on
