@@ -11,6 +11,13 @@
 
 #define MAX_THREADS 64
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SPIN_PAUSE() _mm_pause()
+#else
+#define SPIN_PAUSE() ((void)0)
+#endif
+
 struct LccThreadPool {
     int nthreads;                 /* including the caller */
     pthread_t tid[MAX_THREADS];
@@ -18,6 +25,7 @@ struct LccThreadPool {
     pthread_mutex_t lock;
     pthread_cond_t wake, done_cond;
     unsigned generation;          /* under lock */
+    atomic_uint gen_seen;         /* copy of generation for spinning workers */
     int quit;                     /* under lock */
     /* The current run. fn/arg/ntasks are written before `claim` publishes
      * the new generation and stay fixed until every task is done. */
@@ -65,18 +73,22 @@ static void *worker_main(void *const v)
     const int index = ws->index;
     free(ws);
     unsigned seen = 0;
-    pthread_mutex_lock(&p->lock);
     for (;;) {
+        /* spin briefly before sleeping: back-to-back runs (layers of one
+         * pass) then start without a wake-up latency */
+        for (int i = 0; i < 4000 && atomic_load_explicit(&p->gen_seen, memory_order_acquire) == seen; i++)
+            SPIN_PAUSE();
+        pthread_mutex_lock(&p->lock);
         while (!p->quit && p->generation == seen)
             pthread_cond_wait(&p->wake, &p->lock);
-        if (p->quit)
+        if (p->quit) {
+            pthread_mutex_unlock(&p->lock);
             break;
+        }
         seen = p->generation;
         pthread_mutex_unlock(&p->lock);
         run_tasks(p, seen, index);
-        pthread_mutex_lock(&p->lock);
     }
-    pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
@@ -108,6 +120,7 @@ lcc_status lcc_pool_create(LccThreadPool **const out, int nthreads)
     atomic_init(&p->claim, 0);
     atomic_init(&p->done, 0);
     atomic_init(&p->ntasks, 0);
+    atomic_init(&p->gen_seen, 0);
     if (pthread_mutex_init(&p->lock, NULL)) {
         free(p);
         return LCC_ENOMEM;
@@ -181,6 +194,7 @@ void lcc_pool_run(LccThreadPool *const p, const int ntasks, const LccTaskFn fn, 
     atomic_store_explicit(&p->done, 0, memory_order_relaxed);
     const uint32_t gen = ++p->generation;
     atomic_store_explicit(&p->claim, (uint64_t)gen << 32, memory_order_release);
+    atomic_store_explicit(&p->gen_seen, gen, memory_order_release);
     pthread_cond_broadcast(&p->wake);
     pthread_mutex_unlock(&p->lock);
     run_tasks(p, gen, 0);

@@ -13,6 +13,7 @@ decl_sgemm_kernel_fn(lcc_sgemm_kernel_avx2)
 #define DECL(r) __m256 c##r##0 = _mm256_setzero_ps(), c##r##1 = _mm256_setzero_ps();
     ROWS(DECL)
 #undef DECL
+#pragma GCC unroll 4
     for (int p = 0; p < kc; p++) {
         const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
 #define STEP(r)                                          \
@@ -45,6 +46,7 @@ decl_qgemm_kernel_fn(lcc_qgemm_kernel_avx2)
 #define DECL(r) __m256i c##r##0 = _mm256_setzero_si256(), c##r##1 = _mm256_setzero_si256();
     ROWS(DECL)
 #undef DECL
+#pragma GCC unroll 4
     for (int p = 0; p < kc2; p++) {
         const __m256i b0 = _mm256_loadu_si256((const __m256i *)(b + 32 * p));
         const __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 32 * p + 16));

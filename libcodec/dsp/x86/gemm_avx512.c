@@ -15,6 +15,7 @@ decl_sgemm_kernel_fn(lcc_sgemm_kernel_avx512)
 #define DECL(r) __m512 c##r##_0 = _mm512_setzero_ps(), c##r##_1 = _mm512_setzero_ps();
     ROWS(DECL)
 #undef DECL
+#pragma GCC unroll 4
     for (int p = 0; p < kc; p++) {
         const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
         _mm_prefetch((const char *)(b + 8 * AVX512_SNR), _MM_HINT_T0);
@@ -48,6 +49,7 @@ decl_qgemm_kernel_fn(lcc_qgemm_kernel_avx512)
 #define DECL(r) __m512i c##r##_0 = _mm512_setzero_si512(), c##r##_1 = _mm512_setzero_si512();
     ROWS(DECL)
 #undef DECL
+#pragma GCC unroll 4
     for (int p = 0; p < kc2; p++) {
         const __m512i b0 = _mm512_loadu_si512((const void *)(b + 64 * p));
         const __m512i b1 = _mm512_loadu_si512((const void *)(b + 64 * p + 32));

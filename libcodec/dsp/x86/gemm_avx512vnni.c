@@ -15,6 +15,7 @@ decl_qgemm_kernel_fn(lcc_qgemm_kernel_avx512vnni)
 #define DECL(r) __m512i c##r##_0 = _mm512_setzero_si512(), c##r##_1 = _mm512_setzero_si512();
     ROWS(DECL)
 #undef DECL
+#pragma GCC unroll 4
     for (int p = 0; p < kc2; p++) {
         const __m512i b0 = _mm512_loadu_si512((const void *)(b + 64 * p));
         const __m512i b1 = _mm512_loadu_si512((const void *)(b + 64 * p + 32));
