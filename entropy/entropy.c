@@ -12,6 +12,33 @@ void lcc_entropy_decode(LccRansDec *d, const LccEntropyParams *p, int32_t *sym)
     lcc_rans_dec_get_indexed(d, p->bank, p->index, sym, p->count);
 }
 
+void lcc_entropy_encode_planes(LccRansEnc *e, const LccCdfBank *bank, const int32_t *sym, size_t batch,
+                               size_t channels, size_t spatial)
+{
+    if (channels > bank->count) {
+        if (!e->error)
+            e->error = LCC_EINVAL;
+        return;
+    }
+    for (size_t n = 0; n < batch; n++)
+        for (size_t c = 0; c < channels; c++)
+            lcc_rans_enc_put_array(e, &bank->t[c], sym + (n * channels + c) * spatial, spatial);
+}
+
+void lcc_entropy_decode_planes(LccRansDec *d, const LccCdfBank *bank, int32_t *sym, size_t batch,
+                               size_t channels, size_t spatial)
+{
+    if (channels > bank->count) {
+        d->error = 1;
+        for (size_t i = 0; i < batch * channels * spatial; i++)
+            sym[i] = 0;
+        return;
+    }
+    for (size_t n = 0; n < batch; n++)
+        for (size_t c = 0; c < channels; c++)
+            lcc_rans_dec_get_array(d, &bank->t[c], sym + (n * channels + c) * spatial, spatial);
+}
+
 void lcc_entropy_scale_indexes(const uint32_t *s_q16, size_t n, uint16_t *idx)
 {
     for (size_t i = 0; i < n; i++)

@@ -45,6 +45,15 @@ void lcc_entropy_encode(LccRansEnc *e, const LccEntropyParams *p, const int32_t 
 /* Decode p->count symbols into sym; errors go to the decoder's flag. */
 void lcc_entropy_decode(LccRansDec *d, const LccEntropyParams *p, int32_t *sym);
 
+/* Channel-wise tables (the factorized prior): sym is (batch, channels,
+ * spatial) contiguous and plane (n, c) is coded with bank->t[c], in memory
+ * order. bank->count must be >= channels (else LCC_EINVAL on the encoder,
+ * the error flag on the decoder). */
+void lcc_entropy_encode_planes(LccRansEnc *e, const LccCdfBank *bank, const int32_t *sym, size_t batch,
+                               size_t channels, size_t spatial);
+void lcc_entropy_decode_planes(LccRansDec *d, const LccCdfBank *bank, int32_t *sym, size_t batch,
+                               size_t channels, size_t spatial);
+
 /* Table indexes from scales in Q16.16 (integer only): idx[i] =
  * lcc_scale_index_q16(s_q16[i]). */
 void lcc_entropy_scale_indexes(const uint32_t *s_q16, size_t n, uint16_t *idx);
