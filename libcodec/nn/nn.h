@@ -292,4 +292,33 @@ lcc_status lcc_lccw_decode(LccContext *c, const uint8_t *data, size_t size, LccP
 lcc_status lcc_lccw_read(LccContext *c, const char *path, LccParams *s, const uint8_t *expect_id,
                          uint8_t id[32]);
 
+/* Lower level, for models with integer tensors (qnn.h). */
+enum { LCCW_F32 = 0, LCCW_I8 = 1, LCCW_I16 = 2, LCCW_I32 = 3 };
+
+typedef struct LccwWriter {
+    LccBuf rec;
+    uint32_t count;
+} LccwWriter;
+
+/* Append a tensor (data in host order: float, int8_t, int16_t or int32_t).
+ * Errors are sticky and reported by lcc_lccw_finish. */
+void lcc_lccw_add(LccwWriter *w, const char *name, int type, int ndim, const uint32_t *dims, const void *data);
+/* Write the header, records and trailer to out; frees the writer. */
+lcc_status lcc_lccw_finish(LccContext *c, LccwWriter *w, LccBuf *out, uint8_t id[32]);
+
+typedef struct LccwTensor {
+    char name[LCC_PARAM_NAME];
+    int type, ndim;
+    uint32_t dims[4];
+    uint64_t elems, bytes;
+    const uint8_t *data;    /* little-endian, inside the parsed buffer */
+} LccwTensor;
+
+/* Validate a whole file and list its tensors (*out freed with free()). */
+lcc_status lcc_lccw_parse(LccContext *c, const uint8_t *data, size_t size, const uint8_t *expect_id,
+                          LccwTensor **out, uint32_t *count, uint8_t id[32]);
+const LccwTensor *lcc_lccw_find(const LccwTensor *t, uint32_t count, const char *name);
+/* LCC_EMODEL with a clear message unless t has this type and shape. */
+lcc_status lcc_lccw_expect(LccContext *c, const LccwTensor *t, int type, int ndim, const uint32_t *dims);
+
 #endif /* LCC_NN_NN_H */

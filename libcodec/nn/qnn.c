@@ -1,6 +1,7 @@
 /* Integer inference (see qnn.h). */
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "libcodec/nn/qnn.h"
@@ -261,4 +262,151 @@ lcc_status lcc_qnet_forward(LccNn *const nn, const LccQNet *const q, const int16
     *out = y;
     *shape = (LccTensor){ NULL, n, q->l[q->n - 1].cout, h, w };
     return LCC_OK;
+}
+
+/* ---- *.lccw ---------------------------------------------------------------- */
+
+#define QNET_MAX_LAYERS 256
+#define QNET_MAX_CHANNELS 4096
+
+lcc_status lcc_qnet_encode(LccContext *const c, const LccQNet *const q, LccBuf *const out, uint8_t id[32])
+{
+    LccwWriter w = { { 0 }, 0 };
+    const int32_t head[2] = { q->n, q->fin };
+    const uint32_t d2[1] = { 2 }, d13[1] = { 13 };
+    lcc_lccw_add(&w, "qnet", LCCW_I32, 1, d2, head);
+    int8_t *w8 = NULL;
+    for (int i = 0; i < q->n; i++) {
+        const LccQLayer *const l = &q->l[i];
+        const int32_t g[13] = { l->cin, l->cout, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw,
+                                l->shift, l->act, l->slope_q8, l->fin, l->fout };
+        const uint32_t K = (uint32_t)(l->cin * l->kh * l->kw), dw[2] = { (uint32_t)l->cout, K },
+                       dc[1] = { (uint32_t)l->cout };
+        char name[32];
+        snprintf(name, sizeof(name), "q%d.geom", i);
+        lcc_lccw_add(&w, name, LCCW_I32, 1, d13, g);
+        free(w8);
+        w8 = malloc((size_t)l->cout * K);
+        if (!w8) {
+            w.rec.failed = 1;
+            break;
+        }
+        for (size_t k = 0; k < (size_t)l->cout * K; k++)
+            w8[k] = (int8_t)l->w[k];
+        snprintf(name, sizeof(name), "q%d.w", i);
+        lcc_lccw_add(&w, name, LCCW_I8, 2, dw, w8);
+        snprintf(name, sizeof(name), "q%d.bias", i);
+        lcc_lccw_add(&w, name, LCCW_I32, 1, dc, l->bias);
+        snprintf(name, sizeof(name), "q%d.mult", i);
+        lcc_lccw_add(&w, name, LCCW_I32, 1, dc, l->mult);
+    }
+    free(w8);
+    return lcc_lccw_finish(c, &w, out, id);
+}
+
+static int32_t rd32(const LccwTensor *const t, const size_t i)
+{
+    return (int32_t)lcc_rl32(t->data + 4 * i);
+}
+
+lcc_status lcc_qnet_decode(LccContext *const c, const uint8_t *const data, const size_t size,
+                           const uint8_t *const expect_id, LccQNet *const q)
+{
+    memset(q, 0, sizeof(*q));
+    LccwTensor *t;
+    uint32_t count;
+    lcc_status err = lcc_lccw_parse(c, data, size, expect_id, &t, &count, NULL);
+    if (err)
+        return err;
+    const uint32_t d2[1] = { 2 }, d13[1] = { 13 };
+    const LccwTensor *const head = lcc_lccw_find(t, count, "qnet");
+    if (!head) {
+        err = lcc_error(c, LCC_EMODEL, "qnn: missing tensor qnet");
+        goto end;
+    }
+    if ((err = lcc_lccw_expect(c, head, LCCW_I32, 1, d2)))
+        goto end;
+    const int32_t n = rd32(head, 0);
+    q->fin = rd32(head, 1);
+    if (n < 1 || n > QNET_MAX_LAYERS || q->fin < -8 || q->fin > MAX_FRAC) {
+        err = lcc_error(c, LCC_EBADMSG, "qnn: %d layers, input fraction %d out of range", n, q->fin);
+        goto end;
+    }
+    if (count != 1 + 4 * (uint32_t)n) {
+        err = lcc_error(c, LCC_EMODEL, "qnn: %u tensors for %d layers (expected %d)", count, n, 1 + 4 * n);
+        goto end;
+    }
+    q->l = calloc((size_t)n, sizeof(*q->l));
+    if (!q->l) {
+        err = lcc_error(c, LCC_ENOMEM, "qnn: out of memory");
+        goto end;
+    }
+    int prev_c = -1, prev_f = q->fin;
+    for (int i = 0; i < n && !err; i++) {
+        LccQLayer *const l = &q->l[i];
+        q->n = i + 1;
+        char name[32];
+        snprintf(name, sizeof(name), "q%d.geom", i);
+        const LccwTensor *const g = lcc_lccw_find(t, count, name);
+        if (!g) {
+            err = lcc_error(c, LCC_EMODEL, "qnn: missing tensor %s", name);
+            break;
+        }
+        if ((err = lcc_lccw_expect(c, g, LCCW_I32, 1, d13)))
+            break;
+        l->cin = rd32(g, 0), l->cout = rd32(g, 1), l->kh = rd32(g, 2), l->kw = rd32(g, 3);
+        l->sh = rd32(g, 4), l->sw = rd32(g, 5), l->ph = rd32(g, 6), l->pw = rd32(g, 7);
+        l->shift = rd32(g, 8), l->act = rd32(g, 9), l->slope_q8 = rd32(g, 10), l->fin = rd32(g, 11);
+        l->fout = rd32(g, 12);
+        if (l->cin < 1 || l->cin > QNET_MAX_CHANNELS || l->cout < 1 || l->cout > QNET_MAX_CHANNELS ||
+            l->kh < 1 || l->kh > 15 || l->kw < 1 || l->kw > 15 || l->sh < 1 || l->sh > 8 || l->sw < 1 ||
+            l->sw > 8 || l->ph < 0 || l->ph >= l->kh || l->pw < 0 || l->pw >= l->kw || l->shift < 1 ||
+            l->shift > 62 || l->act < 0 || l->act > LCC_QACT_LEAKY || l->slope_q8 < 0 || l->slope_q8 > 256 ||
+            l->fout < -8 || l->fout > MAX_FRAC) {
+            err = lcc_error(c, LCC_EBADMSG, "qnn: layer %d: invalid geometry or scales", i);
+            break;
+        }
+        if ((prev_c >= 0 && l->cin != prev_c) || l->fin != prev_f) {
+            err = lcc_error(c, LCC_EBADMSG, "qnn: layer %d does not chain with the previous one", i);
+            break;
+        }
+        prev_c = l->cout;
+        prev_f = l->fout;
+        const uint32_t K = (uint32_t)(l->cin * l->kh * l->kw), dw[2] = { (uint32_t)l->cout, K },
+                       dc[1] = { (uint32_t)l->cout };
+        const char *const roles[3] = { "w", "bias", "mult" };
+        const LccwTensor *r[3];
+        for (int k = 0; k < 3 && !err; k++) {
+            snprintf(name, sizeof(name), "q%d.%s", i, roles[k]);
+            if (!(r[k] = lcc_lccw_find(t, count, name)))
+                err = lcc_error(c, LCC_EMODEL, "qnn: missing tensor %s", name);
+            else
+                err = lcc_lccw_expect(c, r[k], k ? LCCW_I32 : LCCW_I8, k ? 1 : 2, k ? dc : dw);
+        }
+        if (err)
+            break;
+        l->w = malloc(sizeof(int16_t) * (size_t)l->cout * K);
+        l->bias = malloc(sizeof(int32_t) * (size_t)l->cout);
+        l->mult = malloc(sizeof(int32_t) * (size_t)l->cout);
+        if (!l->w || !l->bias || !l->mult) {
+            err = lcc_error(c, LCC_ENOMEM, "qnn: out of memory");
+            break;
+        }
+        for (size_t k = 0; k < (size_t)l->cout * K; k++) {
+            l->w[k] = (int8_t)r[0]->data[k];
+            if (l->w[k] == -128)
+                err = lcc_error(c, LCC_EBADMSG, "qnn: %s holds -128 (weights are in [-127, 127])", r[0]->name);
+        }
+        for (int o = 0; o < l->cout; o++) {
+            l->bias[o] = rd32(r[1], (size_t)o);
+            l->mult[o] = rd32(r[2], (size_t)o);
+            if (l->mult[o] < 0)
+                err = lcc_error(c, LCC_EBADMSG, "qnn: %s: negative multiplier", r[2]->name);
+        }
+    }
+end:
+    free(t);
+    if (err)
+        lcc_qnet_free(q);
+    return err;
 }

@@ -52,4 +52,13 @@ void lcc_qnet_quantize_input(const LccQNet *q, const LccTensor *x, int16_t *out)
 lcc_status lcc_qnet_forward(LccNn *nn, const LccQNet *q, const int16_t *x, int n, int h, int w,
                             int16_t **out, LccTensor *shape);
 
+/* Integer networks in *.lccw files: "qnet" (int32 [2]: layers, input
+ * fractional bits) and per layer i "q<i>.geom" (int32 [13]: cin cout kh kw
+ * sh sw ph pw shift act slope_q8 fin fout), "q<i>.w" (int8 [cout][cin*kh*kw]),
+ * "q<i>.bias" and "q<i>.mult" (int32 [cout]). Decoding checks every field
+ * (ranges, chaining of channels and scales, no extra tensors). */
+lcc_status lcc_qnet_encode(LccContext *c, const LccQNet *q, LccBuf *out, uint8_t id[32]);
+lcc_status lcc_qnet_decode(LccContext *c, const uint8_t *data, size_t size, const uint8_t *expect_id,
+                           LccQNet *q);
+
 #endif /* LCC_NN_QNN_H */

@@ -136,6 +136,66 @@ int main(int argc, char **argv)
         nonzero += ref[i] != 0;
     CHECK(nonzero > (int)count / 4);
 
+    /* through a .lccw file: same bits; damage is refused */
+    {
+        LccBuf b = { 0 };
+        uint8_t id[32];
+        CHECK(!lcc_qnet_encode(NULL, &q, &b, id));
+        LccQNet q2;
+        CHECK(!lcc_qnet_decode(NULL, b.data, b.size, id, &q2));
+        int16_t *o;
+        size_t n2;
+        uint8_t d[32];
+        CHECK(!run_int(&q2, xq, lcc_cpu_flags(), 2, &o, &n2, d));
+        CHECK(!memcmp(d, d0, 32));
+        free(o);
+        lcc_qnet_free(&q2);
+        /* every truncation is refused cleanly */
+        int refused = 1;
+        for (size_t k = 0; k < b.size; k += 3)
+            refused &= lcc_qnet_decode(NULL, b.data, k, NULL, &q2) != LCC_OK;
+        CHECK(refused);
+        /* a float weight file is not an integer network */
+        LccBuf f = { 0 };
+        CHECK(!lcc_lccw_encode(NULL, &net.params, &f, NULL));
+        LccContext *ctx;
+        CHECK(!lcc_open(&ctx, NULL));
+        CHECK(lcc_qnet_decode(ctx, f.data, f.size, NULL, &q2) == LCC_EMODEL);
+        printf("float file as qnet: %s\n", lcc_last_error(ctx));
+        /* a re-sealed file with broken chaining is refused by the checks */
+        LccwWriter w = { { 0 }, 0 };
+        const int32_t head[2] = { 2, q.fin };
+        const uint32_t d2[1] = { 2 }, d13[1] = { 13 };
+        lcc_lccw_add(&w, "qnet", LCCW_I32, 1, d2, head);
+        for (int i = 0; i < 2; i++) {
+            const LccQLayer *const l = &q.l[i == 0 ? 0 : 2];  /* layer 2 does not follow layer 0 */
+            const int32_t g[13] = { l->cin, l->cout, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw,
+                                    l->shift, l->act, l->slope_q8, l->fin, l->fout };
+            const uint32_t K = (uint32_t)(l->cin * l->kh * l->kw), dw[2] = { (uint32_t)l->cout, K },
+                           dc[1] = { (uint32_t)l->cout };
+            int8_t *const w8 = calloc((size_t)l->cout * K, 1);
+            char name[32];
+            snprintf(name, sizeof(name), "q%d.geom", i);
+            lcc_lccw_add(&w, name, LCCW_I32, 1, d13, g);
+            snprintf(name, sizeof(name), "q%d.w", i);
+            lcc_lccw_add(&w, name, LCCW_I8, 2, dw, w8);
+            snprintf(name, sizeof(name), "q%d.bias", i);
+            lcc_lccw_add(&w, name, LCCW_I32, 1, dc, l->bias);
+            snprintf(name, sizeof(name), "q%d.mult", i);
+            lcc_lccw_add(&w, name, LCCW_I32, 1, dc, l->mult);
+            free(w8);
+        }
+        LccBuf bad = { 0 };
+        CHECK(!lcc_lccw_finish(NULL, &w, &bad, NULL));
+        lcc_clear_error(ctx);
+        CHECK(lcc_qnet_decode(ctx, bad.data, bad.size, NULL, &q2) == LCC_EBADMSG);
+        printf("broken chain: %s\n", lcc_last_error(ctx));
+        lcc_close(&ctx);
+        lcc_buf_free(&bad);
+        lcc_buf_free(&f);
+        lcc_buf_free(&b);
+    }
+
     /* the -O0 build with LCC_CPU=c gives the same bits */
     if (argc > 2 && !strcmp(argv[1], "--compare")) {
         char cmd[4200];
