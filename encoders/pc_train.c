@@ -31,6 +31,8 @@ const char lcc_train_pc_usage[] =
     "                    over the mini-batch epochs (default 0.8, 0.1)\n"
     "  --alpha-trans X   pseudocount of each transition row (default 0.1)\n"
     "  --alpha-leaf X    pseudocount of each leaf distribution (default 1.0)\n"
+    "  --shift P         augmentation in the mini-batch epochs: each image moves by one\n"
+    "                    pixel in one of the 8 directions with probability P (default 0)\n"
     "  --mi-bits N       pixel bits used for mutual information, 1..8 (default 4)\n"
     "  --seed N          seed of the initial parameters and batch order (default 1)\n"
     "  --name S          model name stored in the file (default: the output's base name)\n"
@@ -111,7 +113,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
 {
     const char *data = NULL, *out = NULL, *valid = NULL, *ckpt = NULL, *name = NULL;
     unsigned long states = 32, epochs = 8, full_epochs = 4, batch = 500, mi_bits = 4, seed = 1, limit = 0;
-    double step0 = 0.8, step1 = 0.1, alpha_trans = 0.1, alpha_leaf = 1.0;
+    double step0 = 0.8, step1 = 0.1, alpha_trans = 0.1, alpha_leaf = 1.0, shift = 0;
     int resume = 0;
     for (int i = 0; i < argc; i++) {
         const char *const a = argv[i];
@@ -154,6 +156,8 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
             bad = parse_d(v, &step1) || step1 > 1 || step1 <= 0;
         else if (!strcmp(a, "--alpha-trans"))
             bad = parse_d(v, &alpha_trans);
+        else if (!strcmp(a, "--shift"))
+            bad = parse_d(v, &shift) || shift > 1;
         else if (!strcmp(a, "--alpha-leaf"))
             bad = parse_d(v, &alpha_leaf);
         else
@@ -197,8 +201,10 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
     uint64_t epoch = 0;
     uint32_t *const idx = malloc((size_t)tr.n * sizeof(*idx));
     int32_t *const parent = malloc(D * sizeof(*parent));
+    uint8_t *const aug = malloc((size_t)(batch < tr.n ? batch : tr.n) * D);
+    uint32_t *const aidx = malloc((size_t)(batch < tr.n ? batch : tr.n) * sizeof(*aidx));
     rc = 4;
-    if (!idx || !parent)
+    if (!idx || !parent || !aug || !aidx)
         goto done;
     const double t0 = now_s();
     if (resume) {
@@ -263,7 +269,39 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         uint32_t done_n = 0;
         for (uint32_t b0 = 0; b0 < tr.n; b0 += bs) {
             const uint32_t nb = tr.n - b0 < bs ? tr.n - b0 : bs;
-            const double l = pc_train_em_step(&t, &pd, idx + b0, nb, step, alpha_trans, alpha_leaf);
+            double l;
+            if (shift > 0 && epoch < epochs) {
+                /* Augmentation: each image of the batch moves by one pixel
+                 * in a random direction with probability --shift. */
+                uint64_t s = rs ^ (epoch * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)b0 << 20);
+                for (uint32_t k = 0; k < nb; k++) {
+                    s = s * 6364136223846793005ull + 1442695040888963407ull;
+                    const uint8_t *const src = tr.x + (size_t)idx[b0 + k] * D;
+                    uint8_t *const dst = aug + (size_t)k * D;
+                    int dx = 0, dy = 0;
+                    if ((double)(s >> 11) * (1.0 / 9007199254740992.0) < shift) {
+                        const unsigned dir = (unsigned)(s >> 3) % 8;   /* the 8 neighbours */
+                        dx = (int)(dir % 3) - 1;
+                        dy = dir < 3 ? -1 : dir < 5 ? 0 : 1;
+                        if (dir == 3)
+                            dx = -1;
+                        else if (dir == 4)
+                            dx = 1;
+                    }
+                    for (uint32_t y = 0; y < tr.h; y++)
+                        for (uint32_t x = 0; x < tr.w; x++) {
+                            const int sy = (int)y - dy, sx = (int)x - dx;
+                            dst[y * tr.w + x] = sy >= 0 && sy < (int)tr.h && sx >= 0 && sx < (int)tr.w
+                                                    ? src[(uint32_t)sy * tr.w + (uint32_t)sx]
+                                                    : 0;
+                        }
+                    aidx[k] = k;
+                }
+                const PcData pa = { aug, nb, D };
+                l = pc_train_em_step(&t, &pa, aidx, nb, step, alpha_trans, alpha_leaf);
+            } else {
+                l = pc_train_em_step(&t, &pd, idx + b0, nb, step, alpha_trans, alpha_leaf);
+            }
             if (isnan(l))
                 goto done;
             ll += l * nb;
@@ -293,9 +331,13 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
             printf("{\"epoch\": %llu, \"step\": %.4f, \"train_bpd\": %.5f, \"valid_bpd\": %.5f, \"seconds\": %.2f}\n",
                    (unsigned long long)epoch + 1, step, train_bpd, valid ? valid_bpd : -1.0, now_s() - te);
         else if (!g->quiet)
-            fprintf(stderr, "\repoch %llu/%llu  step %.3f  train %.4f bits/dim (before the step)%s%.4f  %.1f s\n",
-                    (unsigned long long)epoch + 1, (unsigned long long)total, step, train_bpd,
-                    valid ? "  valid " : "", valid ? valid_bpd : 0.0, now_s() - te);
+        {
+            char vs[48] = "";
+            if (valid)
+                snprintf(vs, sizeof(vs), "  valid %.4f", valid_bpd);
+            fprintf(stderr, "\repoch %llu/%llu  step %.3f  train %.4f bits/dim (before the step)%s  %.1f s\n",
+                    (unsigned long long)epoch + 1, (unsigned long long)total, step, train_bpd, vs, now_s() - te);
+        }
         fflush(stdout);
     }
     {
@@ -360,6 +402,8 @@ done:
     pc_train_free(&t);
     free(idx);
     free(parent);
+    free(aug);
+    free(aidx);
     free(tr.x);
     free(va.x);
     return rc;
