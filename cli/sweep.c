@@ -65,6 +65,7 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
     SweepOptions o;
     memset(&o, 0, sizeof(o));
     o.threads = g->threads;
+    o.model_dir = g->model_dir;
     o.quiet = g->quiet;
     for (int i = 0; i < argc; i++) {
         const char *const a = argv[i];

@@ -169,6 +169,7 @@ typedef struct SweepOptions {
     double max_rate;            /* > 0: x-axis limit of the plots */
     const char *benchmarks;     /* non-NULL: update the "## Rate-distortion (Set)" section of this file */
     const char *command;        /* the command line, recorded in results.json */
+    const char *model_dir;      /* LccSettings.model_dir of the workers (NULL = default search) */
 } SweepOptions;
 
 /* Run the sweep and write OUTDIR/{results.json, results.csv, bd.md,

@@ -296,8 +296,11 @@ void sweep_svg_plot(SweepText *const t, const SweepCurve *const curves, const in
     }
     sweep_text_printf(t, "</g>\n");
     /* legend, lower right inside the axes */
-    const int fs = n > 14 ? 10 : 12;
-    const double lh = fs + 5, lw = 300;
+    /* shrink the legend font so that many curves still fit in the axes */
+    int fs = 12;
+    while (fs > 6 && (fs + 5) * n + 16 > ph)
+        fs--;
+    const double lh = fs + 5, lw = 25 * fs;
     const double lx = L + pw - lw - 8, ly = T + ph - 8 - lh * n - 8;
     sweep_text_printf(t, "<g font-size=\"%d\">\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"white\" "
                          "fill-opacity=\"0.9\" stroke=\"#888\"/>\n",

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench/sweep/sweep.h"
+#include "config.h"
 
 typedef struct SweepFile {
     char *path;
@@ -56,6 +57,7 @@ typedef struct Sweep {
     char cachedir[4096], tmpdir[4096];
     int threads;
     int maxq;                  /* largest nq: the stride of points */
+    uint64_t profile_fp;       /* profile_fingerprint() */
     /* job queue */
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -430,15 +432,72 @@ static uint64_t fnv1a(const char *p)
     return h;
 }
 
+static uint64_t fnv1a_mix(uint64_t h, const char *p)
+{
+    for (; *p; p++)
+        h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+    return h;
+}
+
+/* What the lcc profiles' output depends on besides the input: this
+ * program (size and time of /proc/self/exe: a rebuild invalidates the
+ * cache) and the model files it may load (name, size, time of every
+ * *.lccw in the model directories). */
+static uint64_t profile_fingerprint(const SweepOptions *const o)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    char buf[4400];
+    struct stat st;
+    if (!stat("/proc/self/exe", &st)) {
+        snprintf(buf, sizeof(buf), "exe %lld %lld.%09ld", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                 st.st_mtim.tv_nsec);
+        h = fnv1a_mix(h, buf);
+    }
+    const char *dirs[8] = { o->model_dir, NULL, LCC_MODEL_DIR_SOURCE, LCC_MODEL_DIR_INSTALLED };
+    char env[4096] = "";
+    if (getenv("LCC_MODEL_PATH"))
+        snprintf(env, sizeof(env), "%s", getenv("LCC_MODEL_PATH"));
+    int nd = 4;
+    for (char *p = env, *tok; nd < 8 && (tok = strsep(&p, ":"));)
+        if (*tok)
+            dirs[nd++] = tok;
+    for (int i = 0; i < nd; i++) {
+        if (!dirs[i])
+            continue;
+        h = fnv1a_mix(h, dirs[i]);
+        DIR *const d = opendir(dirs[i]);
+        char *names[512];
+        int n = 0;
+        for (struct dirent *e; d && (e = readdir(d)) && n < 512;) {
+            const size_t len = strlen(e->d_name);
+            if (len > 5 && !strcmp(e->d_name + len - 5, ".lccw") && (names[n] = strdup(e->d_name)))
+                n++;
+        }
+        if (d)
+            closedir(d);
+        qsort(names, (size_t)n, sizeof(*names), cmp_names);
+        for (int k = 0; k < n; k++) {
+            snprintf(buf, sizeof(buf), "%s/%s", dirs[i], names[k]);
+            if (!stat(buf, &st)) {
+                snprintf(buf, sizeof(buf), "|%s %lld %lld.%09ld", names[k], (long long)st.st_size,
+                         (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+                h = fnv1a_mix(h, buf);
+            }
+            free(names[k]);
+        }
+    }
+    return h;
+}
+
 static void cache_key(const Sweep *const s, const SweepFile *const f, const SweepCodec *const k, const int q,
                       char *const key, const size_t size)
 {
     char abs[4096];
     if (!realpath(f->path, abs))
         snprintf(abs, sizeof(abs), "%s", f->path);
-    snprintf(key, size, "lcc-sweep-1|%s|%lld|%lld.%09ld|%s|%d|%s|q=%d", abs, (long long)f->st.st_size,
-             (long long)f->st.st_mtim.tv_sec, f->st.st_mtim.tv_nsec, k->name, (int)k->kind, k->settings, q);
-    (void)s;
+    snprintf(key, size, "lcc-sweep-1|%s|%lld|%lld.%09ld|%s|%d|%s|q=%d|%016llx", abs, (long long)f->st.st_size,
+             (long long)f->st.st_mtim.tv_sec, f->st.st_mtim.tv_nsec, k->name, (int)k->kind, k->settings, q,
+             k->kind == SWEEP_PROFILE ? (unsigned long long)s->profile_fp : 0ull);
 }
 
 static void cache_path(const Sweep *const s, const char *const key, char *const path, const size_t size)
@@ -713,6 +772,7 @@ static void *worker(void *const arg)
     LccSettings set;
     lcc_default_settings(&set);
     set.threads = 1;
+    set.model_dir = s->o->model_dir;
     LccContext *c = NULL;
     const lcc_status err = lcc_open(&c, &set);
     for (;;) {
@@ -1327,6 +1387,8 @@ int sweep_run(const SweepOptions *const o)
         if (!s->points)
             rc = 4;
     }
+    if (!rc)
+        s->profile_fp = profile_fingerprint(o);
     const double t0 = now_s();
     if (!rc)
         rc = run_jobs(s);

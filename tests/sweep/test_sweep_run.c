@@ -263,6 +263,16 @@ int main(void)
 
     CHECK(exists(out, "results.csv") && exists(out, "bd.md") && exists(out, "rd-psnr.svg") && exists(out, "rd-msssim.svg"));
     CHECK(exists(out, "curves/jpeg.json") && exists(out, "curves/stored.json"));
+    {
+        /* the per-curve files load back as published curves */
+        SweepCurve *const cv = calloc(8, sizeof(*cv));
+        int n = 0;
+        char err[1024];
+        snprintf(path, sizeof(path), "%s/curves", out);
+        CHECK(cv && sweep_load_published(path, LCC_MODALITY_IMAGE, cv, &n, 8, err, sizeof(err)) == 3 && n == 3);
+        CHECK(cv && !strcmp(cv[0].name, "jpeg") && cv[0].n == 2 && cv[0].rate[0] < cv[0].rate[1]);
+        free(cv);
+    }
     if (!access("/usr/bin/ffmpeg", X_OK))
         CHECK(exists(out, "rd-psnr.png") && exists(out, "rd-msssim.png"));
     size_t size;
