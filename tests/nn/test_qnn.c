@@ -90,6 +90,10 @@ int main(int argc, char **argv)
     lcc_sha256_hex(d0, hex);
     if (digest_only) {
         printf("%s\n", hex);
+        free(ref);
+        lcc_qnet_free(&q);
+        lcc_nn_uninit(&nn);
+        lcc_net_free(&net);
         return 0;
     }
     printf("integer output sha256 %s (cpu %s)\n", hex, lcc_cpu_name(lcc_cpu_flags()));
