@@ -232,21 +232,21 @@ uint32_t pc_cdf_find(const PcModel *const m, const uint32_t var, const uint32_t 
 {
     CdfCtx k;
     cdf_ctx(m, var, post, prec, &k);
+    /* F(mid) <= target  <=>  mid <= target and
+     * (C(mid) >> r) * spread < (target - mid + 1) * total: no division in
+     * the search (both products < 2^56). */
     uint32_t lo = 0, hi = m->nsyms;          /* F(lo) <= target < F(hi) */
-    uint32_t flo = 0, fhi = (uint32_t)(k.spread + m->nsyms);
     while (hi - lo > 1) {
         const uint32_t mid = lo + (hi - lo) / 2;
-        const uint32_t f = cdf_eval(m, var, post, &k, mid);
-        if (f <= target) {
+        const int le = mid <= target &&
+                       (cum_mass(m, var, post, mid) >> k.r) * k.spread < (uint64_t)(target - mid + 1) * k.total;
+        if (le)
             lo = mid;
-            flo = f;
-        } else {
+        else
             hi = mid;
-            fhi = f;
-        }
     }
-    *lo_out = flo;
-    *hi_out = fhi;
+    *lo_out = cdf_eval(m, var, post, &k, lo);
+    *hi_out = cdf_eval(m, var, post, &k, hi);
     return lo;
 }
 
