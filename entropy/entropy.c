@@ -1,15 +1,40 @@
 /* Models-to-coder glue (entropy.h). */
+#include <math.h>
+
 #include "entropy/entropy.h"
 #include "entropy/gaussian.h"
 
 void lcc_entropy_encode(LccRansEnc *e, const LccEntropyParams *p, const int32_t *sym)
 {
-    lcc_rans_enc_put_indexed(e, p->bank, p->index, sym, p->count);
+    if (!p->offset) {
+        lcc_rans_enc_put_indexed(e, p->bank, p->index, sym, p->count);
+        return;
+    }
+    for (size_t i = 0; i < p->count; i++) {
+        const int64_t v = (int64_t)sym[i] - p->offset[i];
+        if (p->index[i] >= p->bank->count || v < INT32_MIN || v > INT32_MAX) {
+            if (!e->error)
+                e->error = LCC_EINVAL;
+            return;
+        }
+        lcc_rans_enc_put(e, &p->bank->t[p->index[i]], (int32_t)v);
+    }
 }
 
 void lcc_entropy_decode(LccRansDec *d, const LccEntropyParams *p, int32_t *sym)
 {
     lcc_rans_dec_get_indexed(d, p->bank, p->index, sym, p->count);
+    if (!p->offset)
+        return;
+    for (size_t i = 0; i < p->count; i++) {
+        const int64_t v = (int64_t)sym[i] + p->offset[i];
+        if (v < INT32_MIN || v > INT32_MAX) {
+            d->error = 1;
+            sym[i] = 0;
+        } else {
+            sym[i] = (int32_t)v;
+        }
+    }
 }
 
 void lcc_entropy_encode_planes(LccRansEnc *e, const LccCdfBank *bank, const int32_t *sym, size_t batch,
@@ -48,7 +73,11 @@ void lcc_entropy_scale_indexes(const uint32_t *s_q16, size_t n, uint16_t *idx)
 double lcc_entropy_cost_bits(const LccEntropyParams *p, const int32_t *sym)
 {
     double bits = 0;
-    for (size_t i = 0; i < p->count; i++)
-        bits += p->index[i] < p->bank->count ? lcc_cdf_cost_bits(&p->bank->t[p->index[i]], sym[i]) : 1e30;
+    for (size_t i = 0; i < p->count; i++) {
+        const int64_t v = (int64_t)sym[i] - (p->offset ? p->offset[i] : 0);
+        if (p->index[i] >= p->bank->count || v < INT32_MIN || v > INT32_MAX)
+            return HUGE_VAL;
+        bits += lcc_cdf_cost_bits(&p->bank->t[p->index[i]], (int32_t)v);
+    }
     return bits;
 }

@@ -5,10 +5,12 @@
  * probabilistic circuits) never touches the coder's state. For each symbol
  * it produces "entropy parameters" in one of three forms, all integer:
  *
- *  1. a table index into an LccCdfBank (cdf.h), plus, outside the coder,
- *     a mean: the factorized prior uses index = channel; Gaussian and
- *     Laplace conditionals use index = lcc_scale_index_q16(scale_q16)
- *     into the 64-table scale bank (gaussian.h) and code round(y - mu).
+ *  1. a table index into an LccCdfBank (cdf.h), plus a mean: an integer
+ *     one as LccEntropyParams.offset, or a float one applied before the
+ *     coder (round(y - mu), lcc_meanscale_quantize). The factorized prior
+ *     uses index = channel; Gaussian and Laplace conditionals use index =
+ *     lcc_scale_index_q16(scale_q16) into the 64-table scale bank
+ *     (gaussian.h).
  *     Bulk form: LccEntropyParams below; per-symbol form:
  *     lcc_rans_enc_put / lcc_rans_dec_get with &bank->t[index];
  *  2. an explicit CDF computed by the model in integer arithmetic
@@ -32,10 +34,14 @@
 #include "entropy/cdf.h"
 #include "entropy/rans.h"
 
-/* Parameters of `count` symbols: symbol i uses bank->t[index[i]]. */
+/* Parameters of `count` symbols: symbol i uses bank->t[index[i]] and,
+ * if offset is not NULL, codes value[i] - offset[i] (an integer mean; the
+ * difference must fit in int32: LCC_EINVAL on the encoder otherwise, and
+ * a decoded sum outside int32 sets the decoder's error flag). */
 typedef struct LccEntropyParams {
     const LccCdfBank *bank;
     const uint16_t *index;
+    const int32_t *offset;   /* NULL: none */
     size_t count;
 } LccEntropyParams;
 

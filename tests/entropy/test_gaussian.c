@@ -253,10 +253,13 @@ static void test_context_model(void)
     static int32_t v[N], dec[N], gath[N];
     static uint32_t hyper[N], s[N];
     static uint16_t idx[N];
+    static int32_t ioff[N];   /* integer means of the anchors */
     size_t na = 0;
+    for (int i = 0; i < N; i++)
+        ioff[i] = (int32_t)(test_rand(&seed) % 201) - 100;
     for (int i = 0; i < N; i++) {
         hyper[i] = (uint32_t)(7000 + test_rand(&seed) % (40u << 16));
-        v[i] = (int32_t)lrint(gauss() * hyper[i] / 65536.0);
+        v[i] = ((((i % W) + (i / W)) & 1) ? 0 : ioff[i]) + (int32_t)lrint(gauss() * hyper[i] / 65536.0);
     }
     /* encoder: anchors, then non-anchors with scales from the anchors */
     LccRansEnc e;
@@ -270,7 +273,7 @@ static void test_context_model(void)
                 idx[na] = (uint16_t)lcc_scale_index_q16(pass ? s[i] : hyper[i]);
                 gath[na++] = v[i];
             }
-        const LccEntropyParams p = {&bank, idx, na};
+        const LccEntropyParams p = {&bank, idx, pass ? NULL : ioff, na};
         lcc_entropy_encode(&e, &p, gath);
     }
     LccBuf buf = {0};
@@ -286,7 +289,7 @@ static void test_context_model(void)
         for (int i = 0; i < N; i++)
             if ((((i % W) + (i / W)) & 1) == pass)
                 idx[na++] = (uint16_t)lcc_scale_index_q16(pass ? s[i] : hyper[i]);
-        const LccEntropyParams p = {&bank, idx, na};
+        const LccEntropyParams p = {&bank, idx, pass ? NULL : ioff, na};
         lcc_entropy_decode(&d, &p, gath);
         na = 0;
         for (int i = 0; i < N; i++)
@@ -295,6 +298,12 @@ static void test_context_model(void)
     }
     CHECK(lcc_rans_dec_finish(&d) == 0);
     CHECK(memcmp(v, dec, sizeof(v)) == 0);
+    /* an offset that overflows int32 is refused */
+    const int32_t big = INT32_MIN, one = 1;
+    const uint16_t i0 = 0;
+    const LccEntropyParams pb = {&bank, &i0, &big, 1};
+    lcc_entropy_encode(&e, &pb, &one);
+    CHECK(lcc_rans_enc_finish(&e, &buf) == LCC_EINVAL);
     lcc_buf_free(&buf);
     lcc_rans_enc_free(&e);
     lcc_cdf_bank_free(&bank);
