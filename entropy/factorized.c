@@ -112,7 +112,8 @@ lcc_status lcc_factorized_init(LccFactorized *f, int channels, const int *filter
         filters = paper;
         nfilters = 3;
     }
-    if (channels < 1 || channels > 65536 || nfilters < 0 || nfilters > MAXL - 1 || !(init_scale > 0))
+    if (channels < 1 || channels > 65536 || nfilters < 0 || nfilters > MAXL - 1 || (!filters && nfilters) ||
+        !(init_scale > 0))
         return LCC_EINVAL;
     f->channels = channels;
     f->nlayers = nfilters + 1;

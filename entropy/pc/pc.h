@@ -97,6 +97,12 @@ void pc_path_observe(PcEval *e, uint32_t k, uint32_t value);
  * != 0 (values x[v]), recomputing every message: O(nvars * H^2). */
 const uint32_t *pc_naive_post(PcEval *e, const uint8_t *observed, const uint16_t *x, uint32_t k);
 
+/* The posterior of the root's latent given every other variable (x[v] for
+ * v != root): the conditional of a context model whose root is the coded
+ * variable. Same values as pc_naive_post(all but the root observed, root),
+ * without the root's own upward message: O((nvars - 1) * H^2). */
+const uint32_t *pc_root_post(PcEval *e, const uint16_t *x);
+
 /* Exact log2-probability of a fully observed x under the fixed-point model
  * at precision prec_bits (sum of -log2 of the coded frequencies): what the
  * range coder will spend, in bits, without coding. */

@@ -334,6 +334,21 @@ const uint32_t *pc_naive_post(PcEval *const e, const uint8_t *const observed, co
     return down_path(e, k);
 }
 
+const uint32_t *pc_root_post(PcEval *const e, const uint16_t *const x)
+{
+    const PcModel *const m = e->m;
+    for (uint32_t v = 0; v < m->nvars; v++) {
+        e->obs[v] = v != m->root;
+        e->x[v] = x[v];
+    }
+    for (uint32_t i = m->nvars; i-- > 1;)    /* order[0] is the root */
+        update_up(e, m->order[i]);
+    uint32_t *const d = e->post;
+    memcpy(d, e->prior_n, e->H * sizeof(*d));
+    fold_children(e, m->root, UINT32_MAX, d, d);
+    return d;
+}
+
 /* ---- scheme: path ------------------------------------------------------- */
 
 void pc_path_begin(PcEval *const e)

@@ -247,6 +247,8 @@ int main(void)
     CHECK(lcc_factorized_init(&f, 0, NULL, 0, 10, 1) == LCC_EINVAL);
     const int wide[1] = {17};
     CHECK(lcc_factorized_init(&f, 1, wide, 1, 10, 1) == LCC_EINVAL);
+    CHECK(lcc_factorized_init(&f, 1, NULL, 2, 10, 1) == LCC_EINVAL);
+    CHECK(lcc_factorized_init(&f, 1, NULL, 0, 0, 1) == LCC_EINVAL);
     test_gradients();
     test_train_export_code();
     /* degenerate parameters still export valid (if useless) tables */
