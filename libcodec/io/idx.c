@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "libcodec/io/idx.h"
+#include "libcodec/io/io.h"
 
 static uint32_t rb32(const uint8_t *const p)
 {
@@ -62,6 +63,39 @@ lcc_status lcc_idx_read(LccContext *const c, const char *const path, LccMedia *c
         err = lcc_idx_parse(c, buf, size, out);
     free(buf);
     return err;
+}
+
+lcc_status lcc_idx_read_src(LccContext *const c, LccIoSrc *const s, LccMedia *const out)
+{
+    memset(out, 0, sizeof(*out));
+    const int64_t size = lcc_io_src_size(s);
+    if (size < LCC_IDX_HEADER)
+        return lcc_error(c, LCC_EFORMAT, "%s: not a 3-dimensional unsigned-byte IDX file", s->name);
+    /* Bound the allocation by the limits before reading. */
+    uint8_t head[LCC_IDX_HEADER];
+    if (lcc_io_src_read(s, head, sizeof(head)) != sizeof(head) || !lcc_idx_probe(head, sizeof(head)))
+        return lcc_error(c, LCC_EFORMAT, "%s: not a 3-dimensional unsigned-byte IDX file", s->name);
+    const uint64_t max = lcc_limits(c)->max_samples;
+    if ((uint64_t)size - LCC_IDX_HEADER > max)
+        return lcc_error(c, LCC_ERANGE, "%s: IDX file of %lld bytes is beyond the limits", s->name, (long long)size);
+    uint8_t *const buf = malloc((size_t)size);
+    if (!buf)
+        return lcc_error(c, LCC_ENOMEM, "%s: out of memory", s->name);
+    memcpy(buf, head, sizeof(head));
+    const size_t rest = (size_t)size - LCC_IDX_HEADER;
+    lcc_status err;
+    if (lcc_io_src_read(s, buf + LCC_IDX_HEADER, rest) != rest)
+        err = lcc_error(c, LCC_EIO, "%s: short read", s->name);
+    else
+        err = lcc_idx_parse(c, buf, (size_t)size, out);
+    free(buf);
+    return err;
+}
+
+int lcc_idx_path(const char *const path)
+{
+    const size_t n = strlen(path);
+    return (n >= 10 && !strcmp(path + n - 10, "idx3-ubyte")) || lcc_has_ext(path, "idx");
 }
 
 int lcc_idx_writable(const LccMedia *const m)

@@ -28,6 +28,15 @@ lcc_status lcc_idx_parse(LccContext *c, const uint8_t *buf, size_t size, LccMedi
 /* Read an IDX file from path (same results as lcc_idx_parse). */
 lcc_status lcc_idx_read(LccContext *c, const char *path, LccMedia *out);
 
+/* Read a whole IDX file from a media source positioned at its start (the
+ * hook for lcc_media_read's content detection, io.c). */
+struct LccIoSrc;
+lcc_status lcc_idx_read_src(LccContext *c, struct LccIoSrc *s, LccMedia *out);
+
+/* 1 if an output path asks for IDX: its name ends with "idx3-ubyte" or
+ * its extension is .idx (the hook for lcc_media_write, io.c). */
+int lcc_idx_path(const char *path);
+
 /* 1 if m can be written as an IDX file: an 8-bit CHROMA_400 video, or an
  * 8-bit one-channel image (written as N = 1). */
 int lcc_idx_writable(const LccMedia *m);

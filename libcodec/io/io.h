@@ -24,6 +24,10 @@
  * |                   | decodes; planar/packed YUV copied as  | encoder (libx264 CRF 18, libvpx-vp9;   |
  * |                   | is, RGB/other formats -> 4:4:4 via    | lossy) when it takes the pixel format  |
  * |                   | libswscale (BT.601, limited range)    | as it is                               |
+ * | images (libav*)   | single pictures of libavformat's      | -                                      |
+ * |                   | *_pipe demuxers (BMP, TIFF, WebP...): |                                        |
+ * |                   | gray/GA/RGB/RGBA, 8 or 16 bits;       |                                        |
+ * |                   | palettes exact, YUV via swscale       |                                        |
  * | audio (libav*)    | audio-only files libsndfile does not  | -                                      |
  * |                   | read (AAC/M4A, ALAC, Opus in WebM...) |                                        |
  * |                   | same depth rules as libsndfile        |                                        |

@@ -14,6 +14,11 @@
  * frames arrive; a size or format change mid-stream is LCC_ENOTSUP; a
  * decoder or demuxer error is LCC_EBADMSG with libav's message.
  *
+ * Single pictures (libavformat's "*_pipe" demuxers: BMP, TIFF, WebP, DPX,
+ * ...; GIF and APNG are video; PNG/JPEG/PPM are read natively before
+ * libav is tried) are read as an LccImage instead: gray, gray+alpha, RGB
+ * or RGBA, 8-bit or (deeper sources, rescaled by swscale) 16-bit.
+ *
  * Files without a video stream that libsndfile cannot read (AAC/M4A,
  * Opus in WebM/Matroska, ...) are read as audio from the best audio
  * stream (lcc_io_read_av with audio = 1): integer codecs keep their depth
@@ -38,6 +43,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
 #include <libavutil/imgutils.h>
+#include <libavutil/mathematics.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
@@ -232,8 +238,10 @@ static lcc_status setup(Decoder *const d, const AVFrame *const f, const AVStream
     if (r.num <= 0 || r.den <= 0)
         r = st->r_frame_rate;
     if (r.num > 0 && r.den > 0) {
-        v->fps_num = (uint32_t)r.num;
-        v->fps_den = (uint32_t)r.den;
+        int num, den;
+        av_reduce(&num, &den, r.num, r.den, INT32_MAX);
+        v->fps_num = (uint32_t)num;
+        v->fps_den = (uint32_t)den;
     }
     return LCC_OK;
 }
@@ -371,6 +379,169 @@ static lcc_status decode_stream(LccContext *const c, const char *const name, AvL
 done:
     sws_freeContext(d.sws);
     av_frame_free(&d.conv);
+    av_frame_free(&frame);
+    av_packet_free(&pkt);
+    avcodec_free_context(&dec);
+    return err;
+}
+
+/* ---- still images (BMP, TIFF, WebP, ... through libavcodec) ------------- */
+
+/* Single-image demuxers are libavformat's "*_pipe" family. */
+static int image_demuxer(const AVInputFormat *const f)
+{
+    const size_t n = strlen(f->name);
+    return n > 5 && !strcmp(f->name + n - 5, "_pipe");
+}
+
+/* The first picture of stream idx as an LccImage: gray, gray+alpha, RGB or
+ * RGBA, 8-bit if the source has at most 8 bits per component, else 16-bit
+ * (swscale rescales deeper sources to 16 bits). Y'CbCr pictures are
+ * converted to RGB with swscale (BT.601; full range for JPEG-range input). */
+static lcc_status decode_image(LccContext *const c, const char *const name, AvLog *const cap,
+                               AVFormatContext *const fmt, const int idx, LccMedia *const out)
+{
+    const AVCodecParameters *const par = fmt->streams[idx]->codecpar;
+    const AVCodec *const codec = avcodec_find_decoder(par->codec_id);
+    if (!codec)
+        return lcc_error(c, LCC_ENOTSUP, "%s: no decoder for image codec %s in this build", name,
+                         avcodec_get_name(par->codec_id));
+    out->modality = LCC_MODALITY_IMAGE;
+    AVCodecContext *dec = avcodec_alloc_context3(codec);
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *frame = av_frame_alloc();
+    AVFrame *rgb = av_frame_alloc();
+    struct SwsContext *sws = NULL;
+    lcc_status err = LCC_OK;
+    char why[400];
+    int ret, got = 0;
+    if (!dec || !pkt || !frame || !rgb) {
+        err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", name);
+        goto done;
+    }
+    const LccLimits *const l = lcc_limits(c);
+    if ((ret = avcodec_parameters_to_context(dec, par)) < 0) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: bad codec parameters: %s", name, av_reason(cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    dec->max_pixels = l->max_pixels < (INT64_MAX - 65536) / 2 ? (int64_t)(2 * l->max_pixels + 65536) : INT64_MAX;
+    dec->thread_count = 1;
+    if ((ret = avcodec_open2(dec, codec, NULL)) < 0) {
+        err = lcc_error(c, LCC_ENOTSUP, "%s: cannot open the %s decoder: %s", name, codec->name,
+                        av_reason(cap, ret, why, sizeof(why)));
+        goto done;
+    }
+    int eof = 0;
+    while (!got) {
+        if (!eof) {
+            ret = av_read_frame(fmt, pkt);
+            if (ret == AVERROR_EOF) {
+                eof = 1;
+                ret = avcodec_send_packet(dec, NULL);
+            } else if (ret < 0) {
+                err = lcc_error(c, LCC_EBADMSG, "%s: damaged file: %s", name, av_reason(cap, ret, why, sizeof(why)));
+                goto done;
+            } else {
+                ret = pkt->stream_index == idx ? avcodec_send_packet(dec, pkt) : 0;
+                av_packet_unref(pkt);
+            }
+            if (ret < 0 && ret != AVERROR(EAGAIN) && ret != AVERROR_EOF) {
+                err = lcc_error(c, LCC_EBADMSG, "%s: damaged image: %s", name, av_reason(cap, ret, why, sizeof(why)));
+                goto done;
+            }
+        }
+        ret = avcodec_receive_frame(dec, frame);
+        if (ret >= 0)
+            got = 1;
+        else if (ret == AVERROR_EOF || (eof && ret == AVERROR(EAGAIN)))
+            break;
+        else if (ret != AVERROR(EAGAIN)) {
+            err = lcc_error(c, LCC_EBADMSG, "%s: damaged image: %s", name, av_reason(cap, ret, why, sizeof(why)));
+            goto done;
+        }
+    }
+    if (!got) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: no picture could be decoded", name);
+        goto done;
+    }
+    const AVPixFmtDescriptor *const d = av_pix_fmt_desc_get(frame->format);
+    if (!d || frame->width <= 0 || frame->height <= 0) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: decoder returned a picture without a valid format or size", name);
+        goto done;
+    }
+    int bits = 0;
+    for (int i = 0; i < d->nb_components; i++)
+        bits = d->comp[i].depth > bits ? d->comp[i].depth : bits;
+    int alpha = !!(d->flags & AV_PIX_FMT_FLAG_ALPHA);
+    int gray = d->nb_components - alpha == 1 && !(d->flags & AV_PIX_FMT_FLAG_PAL);
+    if (d->flags & AV_PIX_FMT_FLAG_PAL && frame->data[1]) {
+        /* A palette (native-endian ARGB) decides: opaque -> no alpha, all
+         * entries with R = G = B -> gray. */
+        alpha = 0;
+        gray = 1;
+        for (int i = 0; i < 256; i++) {
+            uint32_t e;
+            memcpy(&e, frame->data[1] + 4 * i, 4);
+            alpha |= (e >> 24) != 0xff;
+            gray &= ((e >> 16) & 0xff) == ((e >> 8) & 0xff) && ((e >> 8) & 0xff) == (e & 0xff);
+        }
+    }
+    const int deep = bits > 8;
+    static const enum AVPixelFormat targets[2][2][2] = {
+        { { AV_PIX_FMT_RGB24, AV_PIX_FMT_RGBA }, { AV_PIX_FMT_GRAY8, AV_PIX_FMT_YA8 } },
+        { { AV_PIX_FMT_RGB48LE, AV_PIX_FMT_RGBA64LE }, { AV_PIX_FMT_GRAY16LE, AV_PIX_FMT_YA16LE } },
+    };
+    const enum AVPixelFormat to = targets[deep][gray][alpha];
+    LccImage *const im = &out->image;
+    im->width = (uint32_t)frame->width;
+    im->height = (uint32_t)frame->height;
+    im->channels = (uint32_t)((gray ? 1 : 3) + alpha);
+    im->bit_depth = deep ? 16 : 8;
+    if ((err = lcc_io_alloc(c, name, out)))
+        goto done;
+    const size_t n = (size_t)im->width * im->channels;
+    if (d->flags & AV_PIX_FMT_FLAG_PAL && frame->data[1]) {
+        /* Palette lookup, exact (swscale would go through Y'CbCr). */
+        for (uint32_t y = 0; y < im->height; y++) {
+            const uint8_t *const row = frame->data[0] + (ptrdiff_t)y * frame->linesize[0];
+            uint16_t *dst = im->data + (size_t)y * n;
+            for (uint32_t x = 0; x < im->width; x++) {
+                uint32_t e;
+                memcpy(&e, frame->data[1] + 4 * row[x], 4);
+                if (!gray) {
+                    *dst++ = (uint16_t)((e >> 16) & 0xff);
+                    *dst++ = (uint16_t)((e >> 8) & 0xff);
+                }
+                *dst++ = (uint16_t)(e & 0xff);
+                if (alpha)
+                    *dst++ = (uint16_t)(e >> 24);
+            }
+        }
+        goto done;
+    }
+    rgb->format = to;
+    rgb->width = frame->width;
+    rgb->height = frame->height;
+    sws = sws_getContext(frame->width, frame->height, frame->format, frame->width, frame->height, to,
+                         SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL, NULL, NULL);
+    if (!sws || av_frame_get_buffer(rgb, 0) < 0) {
+        err = lcc_error(c, LCC_ENOTSUP, "%s: cannot convert pixel format %s", name, d->name);
+        goto done;
+    }
+    if (sws_scale(sws, (const uint8_t *const *)frame->data, frame->linesize, 0, frame->height, rgb->data,
+                  rgb->linesize) != frame->height) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: pixel format conversion failed", name);
+        goto done;
+    }
+    for (uint32_t y = 0; y < im->height; y++) {
+        const uint8_t *const row = rgb->data[0] + (ptrdiff_t)y * rgb->linesize[0];
+        uint16_t *const dst = im->data + (size_t)y * n;
+        for (size_t i = 0; i < n; i++)
+            dst[i] = deep ? lcc_rl16(row + 2 * i) : row[i];
+    }
+done:
+    sws_freeContext(sws);
+    av_frame_free(&rgb);
     av_frame_free(&frame);
     av_packet_free(&pkt);
     avcodec_free_context(&dec);
@@ -599,7 +770,9 @@ lcc_status lcc_io_read_av(LccContext *const c, LccIoSrc *const s, LccMedia *cons
                 !(fmt->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC))
                 idx = (int)i;
     }
-    if (idx >= 0) {
+    if (idx >= 0 && image_demuxer(fmt->iformat)) {
+        err = decode_image(c, s->name, &cap, fmt, idx, out);
+    } else if (idx >= 0) {
         err = decode_stream(c, s->name, &cap, fmt, idx, out);
     } else if (audio && (idx = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0)) >= 0) {
         err = decode_audio(c, s->name, &cap, fmt, idx, out);

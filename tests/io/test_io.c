@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <jpeglib.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
 #include <png.h>
 
 #include "libcodec/io/io.h"
@@ -265,6 +267,11 @@ static void test_png_other_layouts(void)
             for (int k = 0; k < 4; k++)
                 ok &= m.image.data[i * 4 + k] == rgba[pal_rows[i]][k];
         CHECK(ok);
+        /* Through libavcodec (PAL8 frames): the same image, exactly. */
+        LccMedia av = { 0 };
+        CHECK_MSG(!lcc_io_read_av_mem(ctx, p.p, p.n, &av) && lcc_media_equal(&av, &m), "palette PNG via libav: %s",
+                  lcc_last_error(ctx));
+        lcc_media_free(&av);
     }
     lcc_media_free(&m);
     free(p.p);
@@ -564,6 +571,43 @@ static void test_y4m(void)
     lcc_media_free(&m);
 }
 
+/* Raw RGB24 frames in NUT, written directly with libavformat. */
+static int write_rgb_nut(const char *const path, const int w, const int h, const int frames,
+                         const uint8_t *const rgb)
+{
+    AVFormatContext *oc = NULL;
+    if (avformat_alloc_output_context2(&oc, NULL, "nut", path) < 0 || !oc)
+        return -1;
+    int ok = 0;
+    AVStream *const st = avformat_new_stream(oc, NULL);
+    AVPacket *pkt = av_packet_alloc();
+    if (st && pkt) {
+        st->codecpar->codec_type = AVMEDIA_TYPE_VIDEO;
+        st->codecpar->codec_id = AV_CODEC_ID_RAWVIDEO;
+        st->codecpar->codec_tag = avcodec_pix_fmt_to_codec_tag(AV_PIX_FMT_RGB24);
+        st->codecpar->format = AV_PIX_FMT_RGB24;
+        st->codecpar->width = w;
+        st->codecpar->height = h;
+        st->time_base = (AVRational){ 1, 25 };
+        ok = avio_open(&oc->pb, path, AVIO_FLAG_WRITE) >= 0 && avformat_write_header(oc, NULL) >= 0;
+        for (int f = 0; ok && f < frames; f++) {
+            ok = av_new_packet(pkt, w * h * 3) >= 0;
+            if (ok) {
+                memcpy(pkt->data, rgb + (size_t)f * w * h * 3, (size_t)w * h * 3);
+                pkt->pts = pkt->dts = f;
+                pkt->flags |= AV_PKT_FLAG_KEY;
+                ok = av_write_frame(oc, pkt) >= 0;
+                av_packet_unref(pkt);
+            }
+        }
+        ok = ok && av_write_trailer(oc) >= 0;
+        avio_closep(&oc->pb);
+    }
+    av_packet_free(&pkt);
+    avformat_free_context(oc);
+    return ok ? 0 : -1;
+}
+
 static void test_ffv1(void)
 {
     static const struct { LccChroma chroma; uint32_t bits, w, h, fn, fd; } cases[] = {
@@ -597,25 +641,37 @@ static void test_ffv1(void)
     }
     free(buf);
     lcc_media_free(&m);
-    /* The swscale path: a PNG through libavcodec is RGB; gray RGB gives
-     * BT.601 limited-range luma 16 + 219 v / 255 and neutral chroma. */
-    LccMedia img;
-    make_image(&img, 6, 4, 3, 8);
-    for (uint64_t i = 0; i < lcc_media_samples(&img); i++)
-        img.image.data[i] = (uint16_t)(i / 3 * 10);
-    CHECK(!wr(tpath("rgb.png"), &img));
-    uint8_t *const png = slurp(tpath("rgb.png"), &n);
-    CHECK(png && !lcc_io_read_av_mem(ctx, png, n, &m));
-    CHECK(m.video.chroma == LCC_CHROMA_444 && m.video.bit_depth == 8 && m.video.frames == 1);
-    int ok = m.video.data != NULL;
-    for (int i = 0; ok && i < 24; i++) {
-        const double y = 16 + 219.0 * (i * 10) / 255;
-        ok = fabs(m.video.data[i] - y) <= 1 && abs(m.video.data[24 + i] - 128) <= 1 && abs(m.video.data[48 + i] - 128) <= 1;
+    /* The swscale path: raw RGB video (written here with libavformat);
+     * gray RGB gives BT.601 limited-range luma 16 + 219 v / 255 and
+     * neutral chroma. */
+    uint8_t rgb[2 * 6 * 4 * 3];
+    for (size_t i = 0; i < sizeof(rgb); i++)
+        rgb[i] = (uint8_t)((i % 72) / 3 * 10);
+    CHECK(!write_rgb_nut(tpath("rgb.nut"), 6, 4, 2, rgb));
+    CHECK_MSG(!rd(tpath("rgb.nut"), &m), "%s", lcc_last_error(ctx));
+    CHECK(m.modality == LCC_MODALITY_VIDEO && m.video.chroma == LCC_CHROMA_444 && m.video.bit_depth == 8 &&
+          m.video.frames == 2 && m.video.width == 6 && m.video.height == 4);
+    int ok = m.video.data != NULL && m.video.frames == 2 && m.video.width == 6;
+    for (int i = 0; ok && i < 48; i++) {
+        const double y = 16 + 219.0 * (i % 24 * 10) / 255;
+        const uint16_t *const f = m.video.data + (i / 24) * 72;
+        ok = fabs(f[i % 24] - y) <= 1 && abs(f[24 + i % 24] - 128) <= 1 && abs(f[48 + i % 24] - 128) <= 1;
     }
     CHECK_MSG(ok, "RGB -> YUV 4:4:4 conversion");
-    free(png);
     lcc_media_free(&m);
-    lcc_media_free(&img);
+    /* A single picture through libavcodec (here PNG, which lcc_media_read
+     * would take natively) is an image, samples unchanged. */
+    LccMedia img;
+    for (int d16 = 0; d16 < 2; d16++) {
+        make_image(&img, 6, 5, 4, d16 ? 16 : 8);
+        CHECK(!wr(tpath("rgb.png"), &img));
+        uint8_t *const png = slurp(tpath("rgb.png"), &n);
+        CHECK_MSG(png && !lcc_io_read_av_mem(ctx, png, n, &m), "%s", lcc_last_error(ctx));
+        CHECK_MSG(lcc_media_equal(&m, &img), "PNG through libavcodec, %d-bit", d16 ? 16 : 8);
+        free(png);
+        lcc_media_free(&m);
+        lcc_media_free(&img);
+    }
 }
 
 /* ---- audio ------------------------------------------------------------------ */
