@@ -71,6 +71,7 @@ typedef enum SweepKind {
 typedef struct SweepCurve {
     char name[96];
     char description[256];
+    char source[96];          /* published: the file name without .json */
     SweepKind kind;
     int n;
     double quality[SWEEP_MAX_POINTS];     /* the codec's knob; NaN if published */

@@ -433,10 +433,11 @@ static int load_one(const char *const path, const LccModality mod, SweepCurve *c
         snprintf(why, whysize, "%s", w);
         return -1;
     }
-    if (!c->name[0]) {
-        const char *const base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-        snprintf(c->name, sizeof(c->name), "%.*s", (int)(strcspn(base, ".")), base);
-    }
+    const char *const base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const size_t len = strlen(base);
+    snprintf(c->source, sizeof(c->source), "%.*s", (int)(len > 5 && !strcmp(base + len - 5, ".json") ? len - 5 : len), base);
+    if (!c->name[0])
+        snprintf(c->name, sizeof(c->name), "%s", c->source);
     return 0;
 }
 

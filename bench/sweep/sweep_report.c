@@ -295,42 +295,50 @@ void sweep_svg_plot(SweepText *const t, const SweepCurve *const curves, const in
                                   PY(q[k]), pub ? "2.5" : "3.2", col, pub ? "white" : col);
     }
     sweep_text_printf(t, "</g>\n");
-    /* legend, lower right inside the axes */
-    /* shrink the legend font so that many curves still fit in the axes */
+    /* legend, lower right inside the axes; many curves: smaller font, then
+     * more columns */
     int fs = 12;
-    while (fs > 6 && (fs + 5) * n + 16 > ph)
+    while (fs > 7 && (fs + 5) * n + 16 > ph)
         fs--;
-    const double lh = fs + 5, lw = 25 * fs;
-    const double lx = L + pw - lw - 8, ly = T + ph - 8 - lh * n - 8;
+    const double lh = fs + 5, colw = 25 * fs;
+    int rows = (int)((ph - 16) / lh);
+    rows = rows < 1 ? 1 : rows > n ? n : rows;
+    const int cols = n ? (n + rows - 1) / rows : 1;
+    const double lw = colw * cols;
+    const double lx = L + pw - lw - 8, ly = T + ph - 8 - lh * rows - 8;
     sweep_text_printf(t, "<g font-size=\"%d\">\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"white\" "
                          "fill-opacity=\"0.9\" stroke=\"#888\"/>\n",
-                      fs, lx, ly, lw, lh * n + 8);
+                      fs, lx, ly, lw, lh * rows + 8);
     for (int i = 0; i < n; i++) {
         const SweepCurve *const c = &curves[i];
         const int pub = c->kind == SWEEP_PUBLISHED;
-        const double y = ly + 4 + lh * i + lh / 2;
+        const double x = lx + colw * (i / rows);
+        const double y = ly + 4 + lh * (i % rows) + lh / 2;
         const char *const col = palette[i % PALETTE];
         sweep_text_printf(t, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>"
                              "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" stroke=\"%s\" fill=\"%s\"/>\n",
-                          lx + 8, y, lx + 36, y, col, pub ? " stroke-dasharray=\"7 4\"" : "", lx + 22, y, col, pub ? "white" : col);
-        sweep_text_printf(t, "<text x=\"%.1f\" y=\"%.1f\">", lx + 44, y + fs / 2.0 - 1);
+                          x + 8, y, x + 36, y, col, pub ? " stroke-dasharray=\"7 4\"" : "", x + 22, y, col, pub ? "white" : col);
+        sweep_text_printf(t, "<text x=\"%.1f\" y=\"%.1f\">", x + 44, y + fs / 2.0 - 1);
         xml_text(t, c->name);
         if (pub)
             sweep_text_printf(t, " (published)");
         /* say why a curve is not (fully) visible */
         double q[SWEEP_MAX_POINTS];
         quality_of(c, m, q);
-        int finite = 0, off = 0;
+        int finite = 0, inf = 0, off = 0;
         double off_rate = 0;
         for (int k = 0; k < c->n; k++) {
             finite += isfinite(q[k]);
+            inf += isinf(q[k]) && q[k] > 0;
             if (c->rate[k] > max_rate) {
                 off++;
                 off_rate = c->rate[k];
             }
         }
-        if (!finite)
+        if (!finite && inf)
             sweep_text_printf(t, " (lossless: infinite)");
+        else if (!finite)
+            sweep_text_printf(t, " (no data)");
         else if (off == c->n)
             sweep_text_printf(t, " (off scale: %.3g %s)", off_rate, sweep_rate_key(mod));
         sweep_text_printf(t, "</text>\n");

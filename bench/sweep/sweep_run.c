@@ -1160,6 +1160,15 @@ static void dedupe_names(SweepCurve *const curves, const int n)
                 continue;
             char base[96];
             snprintf(base, sizeof(base), "%s", curves[i].name);
+            /* a published curve whose name is taken goes by its file name */
+            if (curves[i].source[0]) {
+                snprintf(curves[i].name, sizeof(curves[i].name), "%s", curves[i].source);
+                int clash = 0;
+                for (int m = 0; m < n && !clash; m++)
+                    clash = m != i && !strcmp(curves[m].name, curves[i].name);
+                if (!clash)
+                    break;
+            }
             for (int k = 2; k < 100; k++) {
                 snprintf(curves[i].name, sizeof(curves[i].name), "%.80s #%d", base, k);
                 int clash = 0;
