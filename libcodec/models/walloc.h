@@ -1,0 +1,70 @@
+/* The wavelet-ae (WaLLoC) model graph, shared by its encoder, decoder and
+ * trainer. Around it (in encoders/ and decoders/): the wavelet-packet
+ * transform and the entropy model.
+ *
+ *   x (C planes) --WPT, J levels--> X (C*4^J bands at 1/2^J)
+ *   analysis:  y = g_q * (A X + a)              A: 1x1 linear, L x C*4^J
+ *   quantize:  y^ = round(y)                    (training: noise / STE)
+ *   synthesis: X^ = S y' + s + D(y'),  y' = y^ / g_q
+ *              S: 1x1 linear (initialised as A's pseudo-inverse),
+ *              D: 1x1 -> residual 3x3 blocks -> 1x1 (last layer starts at 0)
+ *   x^ = WPT^-1(X^)
+ * g_q = exp(loggain[q]) is a per-channel gain of quality level q (one
+ * network for every rate; Cui et al.'s gain units). The decoder's input
+ * is scaled by the inverse gain exp(-loggain[q] + ilogadj[q]).
+ *
+ * Parameters (names in the weight file): "ana.w" [L, K], "ana.b" [L],
+ * "syn.w" [K, L], "syn.b" [K], "gain.log" [Q, L], "gain.ilog" [Q, L],
+ * the decoder network D ("0.w", ...), and, for the trainer and the
+ * exported entropy tables, "prior.<q>" [L, per-channel] (opaque here). */
+#ifndef LCC_MODELS_WALLOC_H
+#define LCC_MODELS_WALLOC_H
+
+#include "libcodec/nn/nn.h"
+
+#define WALLOC_MAX_QUALITIES 16
+
+typedef struct WallocConfig {
+    int channels;       /* image planes coded (3: RGB) */
+    int levels;         /* J */
+    int latent;         /* L */
+    int hidden;         /* width of D */
+    int blocks;         /* residual blocks of D */
+    int qualities;      /* Q */
+    int prior_params;   /* parameters per latent channel of one prior (0: none) */
+} WallocConfig;
+
+typedef struct WallocNet {
+    WallocConfig cfg;
+    int bands;                      /* K = channels * 4^levels */
+    LccNet net;                     /* root = D; owns every parameter */
+    LccParam *ana_w, *ana_b, *syn_w, *syn_b, *loggain, *ilog;
+    LccParam *prior[WALLOC_MAX_QUALITIES];
+    LccTensor ys;                   /* last training synthesis: y^ * inverse gain */
+} WallocNet;
+
+/* The shipped image model: RGB, J = 3 (192 bands at 1/8 resolution),
+ * 64 latent channels, D of width 96 with 2 residual blocks, 8 levels. */
+#define WALLOC_QUALITIES 8
+extern const WallocConfig walloc_image_config;
+
+/* Build the graph with freshly initialised parameters (seeded). */
+lcc_status walloc_init(WallocNet *m, const WallocConfig *cfg, uint64_t seed);
+void walloc_free(WallocNet *m);
+
+/* Analysis of a batch: X [n, K, h, w] -> y [n, L, h, w] (arena), with the
+ * gain of quality q applied. */
+lcc_status walloc_analysis(LccNn *nn, WallocNet *m, const LccTensor *X, int q, LccTensor *y);
+/* Gradients of the analysis given dy (accumulates into the parameters);
+ * X and y are the forward's input and output. */
+lcc_status walloc_analysis_backward(LccNn *nn, WallocNet *m, const LccTensor *X, const LccTensor *y, int q,
+                                    const LccTensor *dy);
+/* Synthesis: y^ [n, L, h, w] (quantized values) -> X^ [n, K, h, w]
+ * (arena). training keeps what backward needs. */
+lcc_status walloc_synthesis(LccNn *nn, WallocNet *m, const LccTensor *yq, int q, LccTensor *Xh, int training);
+/* Backward of the last training synthesis: dXh -> parameter gradients and
+ * d(loss)/d(y^) into *dyq (arena). */
+lcc_status walloc_synthesis_backward(LccNn *nn, WallocNet *m, const LccTensor *yq, int q, const LccTensor *dXh,
+                                     LccTensor *dyq);
+
+#endif /* LCC_MODELS_WALLOC_H */
