@@ -72,6 +72,7 @@ static void test_sgemm(LccThreadPool *const pools[3])
         for (int i = 0; i < ldc * m; i++)
             c0[i] = frnd();
         ref_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c0, cr, ldc, mag);
+        float *const c1 = malloc(sizeof(float) * (size_t)ldc * m);
         for (size_t l = 0; l < sizeof(levels) / sizeof(*levels); l++) {
             if ((levels[l] & have) != levels[l])
                 continue;
@@ -98,10 +99,17 @@ static void test_sgemm(LccThreadPool *const pools[3])
                         guard |= c[i * ldc + j] != c0[i * ldc + j];
                 }
                 CHECK_MSG(!bad && !guard, "sgemm %s m%d n%d k%d", lcc_cpu_name(levels[l]), m, n, k);
+                /* the thread count never changes a bit (each element is
+                 * computed by one task in a fixed order) */
+                if (t == 0)
+                    memcpy(c1, c, sizeof(float) * (size_t)ldc * m);
+                else
+                    CHECK_MSG(!memcmp(c1, c, sizeof(float) * (size_t)ldc * m), "sgemm %s: %d threads differ from 1",
+                              lcc_cpu_name(levels[l]), t + 1);
                 lcc_gemm_uninit(&g);
             }
         }
-        free(a); free(b); free(c0); free(cr); free(c); free(mag);
+        free(a); free(b); free(c0); free(cr); free(c); free(c1); free(mag);
     }
 }
 

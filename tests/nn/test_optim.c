@@ -1,9 +1,11 @@
 /* Adam/AdamW, schedules, clipping, and checkpoints that resume to the
  * identical state (bit-identical weights after resuming). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "libcodec/dsp/cpu.h"
 #include "libcodec/nn/nn.h"
 #include "libcodec/sha256.h"
 #include "tests/test.h"
@@ -99,12 +101,12 @@ static void build(LccNet *const net, const uint64_t seed)
     lcc_seq_conv2d(net->root, 4, 1, 3, 3, 1, 1, 1);
 }
 
-static void train_steps(LccNet *const net, LccAdam *const o, const int steps)
+static void train_steps_sized(LccNet *const net, LccAdam *const o, const int steps, const int size)
 {
-    float xv[64];
-    for (int i = 0; i < 64; i++)
+    float *const xv = malloc(sizeof(float) * (size_t)size * size);
+    for (int i = 0; i < size * size; i++)
         xv[i] = sinf(0.3f * (float)i);
-    LccTensor x = { xv, 1, 1, 8, 8 }, y;
+    LccTensor x = { xv, 1, 1, size, size }, y;
     for (int it = 0; it < steps; it++) {
         lcc_nn_reset(&nn);
         lcc_params_zero_grad(&net->params);
@@ -114,6 +116,12 @@ static void train_steps(LccNet *const net, LccAdam *const o, const int steps)
         CHECK(!lcc_seq_backward(&nn, net->root, &dy, NULL));
         (void)lcc_adam_step(o, &net->params);
     }
+    free(xv);
+}
+
+static void train_steps(LccNet *const net, LccAdam *const o, const int steps)
+{
+    train_steps_sized(net, o, steps, 8);
 }
 
 static void digest(const LccNet *const net, uint8_t out[32])
@@ -184,6 +192,36 @@ static void test_checkpoint(void)
     lcc_net_free(&other);
 }
 
+/* Training is bit-identical with 1 and 3 threads (same kernels). */
+static void test_threads_identical(void)
+{
+    uint8_t d[2][32];
+    const int threads[2] = { 1, 3 };
+    LccNn saved = nn;
+    for (int i = 0; i < 2; i++) {
+        LccNn n2;
+        CHECK(!lcc_nn_init(&n2, NULL, threads[i], lcc_cpu_flags()));
+        nn = n2;
+        LccNet net;
+        LccAdam o;
+        /* big enough that GEMMs and im2col split across threads */
+        (void)!lcc_net_init(&net, 11);
+        lcc_seq_conv2d(net.root, 1, 24, 3, 3, 1, 1, 1);
+        lcc_seq_gdn(net.root, 24, 0);
+        lcc_seq_quant(net.root, LCC_LAYER_NOISE);
+        lcc_seq_conv2d(net.root, 24, 24, 3, 3, 1, 1, 1);
+        lcc_seq_act(net.root, LCC_LAYER_GELU, 0);
+        lcc_seq_conv2d(net.root, 24, 1, 3, 3, 1, 1, 1);
+        lcc_adam_default(&o, 0.01f);
+        train_steps_sized(&net, &o, 3, 64);
+        digest(&net, d[i]);
+        lcc_net_free(&net);
+        lcc_nn_uninit(&nn);
+    }
+    nn = saved;
+    CHECK_MSG(!memcmp(d[0], d[1], 32), "training with 3 threads differs from 1 thread");
+}
+
 int main(void)
 {
     if (lcc_nn_init(&nn, NULL, 0, 0))
@@ -191,6 +229,7 @@ int main(void)
     test_adam_quadratic();
     test_schedules();
     test_checkpoint();
+    test_threads_identical();
     lcc_nn_uninit(&nn);
     return test_summary();
 }
