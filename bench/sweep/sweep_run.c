@@ -1404,7 +1404,7 @@ int sweep_run(const SweepOptions *const o)
     if (!rc)
         rc = write_outputs(s, now_s() - t0);
     rmdir(s->tmpdir);
-    if (!rc && !o->quiet) {
+    if (!rc) {
         long ok = 0, failed = 0;
         for (int fi = 0; fi < s->num_files; fi++)
             for (int ki = 0; ki < s->num_codecs; ki++)
@@ -1413,8 +1413,13 @@ int sweep_run(const SweepOptions *const o)
                     ok += p->done && p->ok;
                     failed += p->done && !p->ok;
                 }
-        fprintf(stderr, "lcc sweep: %ld points measured (%ld from the cache), %ld failed; results in %s\n", ok,
-                s->cached_points, failed, o->outdir);
+        if (!o->quiet)
+            fprintf(stderr, "lcc sweep: %ld points measured (%ld from the cache), %ld failed; results in %s\n", ok,
+                    s->cached_points, failed, o->outdir);
+        if (!ok) {
+            fprintf(stderr, "lcc sweep: nothing was measured (see the reasons above and in results.json)\n");
+            rc = 2;
+        }
     }
     for (int i = 0; i < s->num_files; i++)
         free(s->files[i].path);
