@@ -48,6 +48,8 @@ ff $src -frames:v 3 -c:v mjpeg -pix_fmt yuvj422p "$tmp/av/mjpeg.avi"
 ff $src -frames:v 2 -c:v gif "$tmp/av/anim.gif"
 ff $src -frames:v 2 -c:v libvpx-vp9 -pix_fmt yuv420p "$tmp/av/vp9.webm"
 ff $src -frames:v 1 -pix_fmt rgb24 -c:v png -f image2pipe "$tmp/av/rgb.png"
+ff $src -frames:v 1 -pix_fmt pal8 "$tmp/av/pal.bmp"
+ff $src -frames:v 1 -pix_fmt rgb48le "$tmp/av/rgb16.tiff"
 ff $tone -c:a alac "$tmp/av/alac.m4a"
 ff $tone -c:a libopus "$tmp/av/opus.webm"
 
