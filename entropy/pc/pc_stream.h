@@ -1,8 +1,8 @@
 /* The pc profile's stream syntax shared by its encoder and decoder
  * (SPEC.md §3, pc). After the container header (model id = the first 8
  * bytes of the weight file's sha256):
- *   PCHD  8 bytes: version (1), precision P (24), scheme (0 = tree order),
- *         0, frames per block B (u32 LE)
+ *   PCHD  8 bytes: version (1), precision P (24), scheme (0 = tree order,
+ *         1 = context model), 0, frames per block B (u32 LE; 1 for scheme 1)
  *   PCRS  one per block of B frames (the last may be shorter), in order:
  *         a rANS stream (entropy/rans.h) of every pixel of those frames,
  *         frame after frame, pixels in the model's coding order, each
@@ -17,17 +17,18 @@
 #define PC_STREAM_VERSION 1
 #define PC_PRECISION 24
 #define PC_SCHEME_TREE 0
+#define PC_SCHEME_CONTEXT 1   /* natural images: one PCRS per plane (pc_image.h) */
 #define PC_BLOCK_FRAMES 256u
 #define PC_MAX_BLOCK_FRAMES 65536u
 #define PC_HEADER_BYTES 8
 #define PC_CHUNK_HEADER "PCHD"
 #define PC_CHUNK_BLOCK "PCRS"
 
-static inline void pc_stream_header_write(uint8_t *const p, const uint32_t block_frames)
+static inline void pc_stream_header_write(uint8_t *const p, const unsigned scheme, const uint32_t block_frames)
 {
     p[0] = PC_STREAM_VERSION;
     p[1] = PC_PRECISION;
-    p[2] = PC_SCHEME_TREE;
+    p[2] = (uint8_t)scheme;
     p[3] = 0;
     p[4] = (uint8_t)block_frames;
     p[5] = (uint8_t)(block_frames >> 8);
