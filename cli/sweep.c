@@ -43,7 +43,7 @@ static const char usage_text[] =
     "  webp  cwebp -m 6 -q Q / dwebp                 (libwebp)\n"
     "  avif  avifenc -s 6 -j 1 --min Q --max Q / avifdec (libavif, libaom;\n"
     "        Q is the quantizer, lower = better)\n"
-    "  jxl   cjxl -e 7 -q Q / djxl                   (libjxl)\n"
+    "  jxl   cjxl -e 7 -q Q / djxl                   (libjxl; one thread)\n"
     "  x264, x265  ffmpeg -preset medium -tune psnr -crf Q; opus  ffmpeg\n"
     "        libopus -b:a Qk; flac  ffmpeg -compression_level 8\n"
     "A missing tool, an unreadable file or a file unlike the rest of the set\n"
