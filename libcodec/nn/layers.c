@@ -225,9 +225,98 @@ static int is_pointwise(const LccLayer *const l)
 
 /* ---- convolution ------------------------------------------------------------ */
 
+/* Depthwise (one input and one output channel per group): direct loops,
+ * split across the pool by channel. */
+typedef struct DwJob {
+    const LccLayer *l;
+    const LccTensor *x, *y, *dy;
+    LccTensor *dx;
+    int backward, per;
+} DwJob;
+
+static void dw_task(void *const arg, const int task, const int thread)
+{
+    const DwJob *const j = arg;
+    const LccLayer *const l = j->l;
+    const LccTensor *const x = j->x;
+    const int C = l->cin, H = x->h, W = x->w, Ho = j->y->h, Wo = j->y->w, KK = l->kh * l->kw;
+    const int c1 = (task + 1) * j->per < C ? (task + 1) * j->per : C;
+    for (int c = task * j->per; c < c1; c++) {
+        const float *const wc = l->w->w + (size_t)c * KK;
+        double db = 0;
+        for (int n = 0; n < x->n; n++) {
+            const float *const xc = x->d + ((size_t)n * C + c) * H * W;
+            if (!j->backward) {
+                float *const yc = j->y->d + ((size_t)n * C + c) * Ho * Wo;
+                for (int oy = 0; oy < Ho; oy++)
+                    for (int ox = 0; ox < Wo; ox++) {
+                        float s = l->b ? l->b->w[c] : 0.0f;
+                        for (int ki = 0; ki < l->kh; ki++) {
+                            const int iy = oy * l->sh - l->ph + ki;
+                            if (iy < 0 || iy >= H)
+                                continue;
+                            for (int kj = 0; kj < l->kw; kj++) {
+                                const int ix = ox * l->sw - l->pw + kj;
+                                if (ix >= 0 && ix < W)
+                                    s += wc[ki * l->kw + kj] * xc[(size_t)iy * W + ix];
+                            }
+                        }
+                        yc[(size_t)oy * Wo + ox] = s;
+                    }
+                continue;
+            }
+            const float *const gc = j->dy->d + ((size_t)n * C + c) * Ho * Wo;
+            float *const dxc = j->dx ? j->dx->d + ((size_t)n * C + c) * H * W : NULL;
+            float *const gw = l->w->g + (size_t)c * KK;
+            if (dxc)
+                memset(dxc, 0, (size_t)H * W * sizeof(float));
+            for (int oy = 0; oy < Ho; oy++)
+                for (int ox = 0; ox < Wo; ox++) {
+                    const float g = gc[(size_t)oy * Wo + ox];
+                    db += g;
+                    for (int ki = 0; ki < l->kh; ki++) {
+                        const int iy = oy * l->sh - l->ph + ki;
+                        if (iy < 0 || iy >= H)
+                            continue;
+                        for (int kj = 0; kj < l->kw; kj++) {
+                            const int ix = ox * l->sw - l->pw + kj;
+                            if (ix < 0 || ix >= W)
+                                continue;
+                            gw[ki * l->kw + kj] += g * xc[(size_t)iy * W + ix];
+                            if (dxc)
+                                dxc[(size_t)iy * W + ix] += g * wc[ki * l->kw + kj];
+                        }
+                    }
+                }
+        }
+        if (j->backward && l->b)
+            l->b->g[c] += (float)db;
+    }
+    (void)thread;
+}
+
+static void depthwise(LccNn *const nn, const LccLayer *const l, const LccTensor *const x, const LccTensor *const y,
+                      const LccTensor *const dy, LccTensor *const dx, const int backward)
+{
+    DwJob j = { l, x, y, dy, dx, backward, 1 };
+    const int threads = lcc_pool_threads(nn->pool);
+    const int ntasks = l->cin < 4 * threads ? l->cin : 4 * threads;
+    j.per = (l->cin + ntasks - 1) / ntasks;
+    lcc_pool_run(nn->pool, (l->cin + j.per - 1) / j.per, dw_task, &j);
+}
+
+static int is_depthwise(const LccLayer *const l)
+{
+    return l->groups > 1 && l->groups == l->cin && l->groups == l->cout;
+}
+
 static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
                                LccTensor *const y)
 {
+    if (is_depthwise(l)) {
+        depthwise(nn, l, x, y, NULL, NULL, 0);
+        return LCC_OK;
+    }
     const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
     ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, y->h, y->w, 0, y->h };
     const int P = y->h * y->w, K = cig * l->kh * l->kw;
@@ -263,6 +352,10 @@ static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const L
 static lcc_status conv_backward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
                                 const LccTensor *const dy, LccTensor *const dx)
 {
+    if (is_depthwise(l)) {
+        depthwise(nn, l, x, dy, dy, dx, 1);
+        return LCC_OK;
+    }
     const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
     ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, dy->h, dy->w, 0, dy->h };
     const int P = dy->h * dy->w, K = cig * l->kh * l->kw;

@@ -71,8 +71,9 @@ typedef struct LccNn {
     LccContext *ctx;        /* for error messages; may be NULL */
 } LccNn;
 
-/* threads: 0 = all cores (or LCC_THREADS); cpu_flags: lcc_cpu_flags() or
- * a subset. */
+/* threads: 0 = all cores (or LCC_THREADS), < 0 = the context's
+ * LccSettings.threads (--threads of the CLI); cpu_flags: lcc_cpu_flags()
+ * or a subset (LCC_CPU and lcc_cpu_set_flags_mask() already applied). */
 lcc_status lcc_nn_init(LccNn *nn, LccContext *ctx, int threads, unsigned cpu_flags);
 void lcc_nn_uninit(LccNn *nn);
 /* Forget all activations (start of a new pass). */

@@ -132,10 +132,12 @@ void lcc_arena_free(LccArena *const a)
 
 /* ---- engine ----------------------------------------------------------------- */
 
-lcc_status lcc_nn_init(LccNn *const nn, LccContext *const ctx, const int threads, const unsigned cpu_flags)
+lcc_status lcc_nn_init(LccNn *const nn, LccContext *const ctx, int threads, const unsigned cpu_flags)
 {
     memset(nn, 0, sizeof(*nn));
     nn->ctx = ctx;
+    if (threads < 0)
+        threads = ctx ? ctx->settings.threads : 0;
     if (threads != 1) {
         const lcc_status err = lcc_pool_create(&nn->pool, threads);
         if (err)
