@@ -10,6 +10,7 @@
 #include "decoders/decoders.h"
 #include "entropy/pc/pc.h"
 #include "entropy/pc/pc_find.h"
+#include "entropy/pc/pc_image.h"
 #include "entropy/pc/pc_stream.h"
 #include "entropy/rans.h"
 
@@ -65,6 +66,75 @@ static void *dec_thread(void *const opaque)
     return NULL;
 }
 
+/* Natural images (scheme 1): planes G, R, B (or gray), one stream each. */
+static lcc_status decode_context(LccContext *const c, const LccContainer *const ct, const PcModel *const model,
+                                 LccMedia *const out)
+{
+    LccMedia m = ct->header.geometry;
+    const uint32_t w = m.image.width, h = m.image.height, nc = m.image.channels;
+    const size_t np = (size_t)w * h;
+    static const unsigned order[3] = { 1, 0, 2 };
+    const uint32_t mask = (1u << PC_PRECISION) - 1;
+    lcc_status err = lcc_media_alloc(&m, lcc_limits(c));
+    if (err)
+        return lcc_error(c, err, "pc: cannot allocate a %u x %u image", w, h);
+    uint8_t *const planes = malloc(np * 3);
+    uint8_t *const res = malloc(np * 3);
+    int16_t *const gerr = malloc(np * sizeof(*gerr));
+    PcEval *const e = pc_eval_new(model);
+    if (!planes || !res || !gerr || !e) {
+        err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
+        goto done;
+    }
+    const LccChunk *k = lcc_container_find(ct, PC_CHUNK_BLOCK);
+    for (uint32_t pi = 0; pi < nc; pi++, k = lcc_container_next(ct, k)) {
+        const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
+        uint8_t *const p = planes + ch * np;
+        uint8_t *const r = res + (size_t)pi * np;
+        LccRansDec d;
+        int bad = lcc_rans_dec_init(&d, k->data, k->size, np) != 0;
+        uint16_t v[PC_CTX_VARS];
+        for (uint32_t y = 0; y < h && !bad; y++) {
+            for (uint32_t x = 0; x < w; x++) {
+                const size_t i = (size_t)y * w + x;
+                int pred = pc_predict(p, w, x, y);
+                if (kind)
+                    pred = pc_clamp255(pred + gerr[i]);
+                pc_context(v, r, kind ? res : NULL, w, x, y, kind);
+                v[0] = 0;
+                const uint32_t *const post = pc_root_post(e, v);
+                const uint32_t slot = (uint32_t)d.x[d.k] & mask;
+                uint32_t iv[2];
+                const uint32_t sym = pc_cdf_find(model, 0, post, PC_PRECISION, slot, &iv[0], &iv[1]);
+                lcc_rans_dec_get_cdf(&d, iv, 1, PC_PRECISION);
+                r[i] = (uint8_t)sym;
+                p[i] = (uint8_t)((pred + (int)sym - 128) & 255);
+                if (kind == 0)
+                    gerr[i] = (int16_t)(p[i] - pred);
+            }
+            bad |= d.error;
+        }
+        if (bad || lcc_rans_dec_finish(&d)) {
+            err = lcc_error(c, LCC_EBADMSG, "pc: plane %u is damaged (rANS stream does not decode)", pi);
+            goto done;
+        }
+        lcc_progress(c, (double)(pi + 1) / nc);
+    }
+    for (size_t i = 0; i < np; i++)
+        for (uint32_t q = 0; q < nc; q++)
+            m.image.data[i * nc + q] = planes[q * np + i];
+done:
+    pc_eval_free(e);
+    free(planes);
+    free(res);
+    free(gerr);
+    if (err)
+        lcc_media_free(&m);
+    else
+        *out = m;
+    return err;
+}
+
 lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccMedia *const out)
 {
     LccMedia m = ct->header.geometry;
@@ -76,8 +146,8 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
         w = m.video.width;
         h = m.video.height;
     } else if (m.modality == LCC_MODALITY_IMAGE) {
-        if (m.image.channels != 1 || m.image.bit_depth != 8)
-            return lcc_error(c, LCC_EBADMSG, "pc: stream geometry is not an 8-bit gray image");
+        if ((m.image.channels != 1 && m.image.channels != 3) || m.image.bit_depth != 8)
+            return lcc_error(c, LCC_EBADMSG, "pc: stream geometry is not an 8-bit gray or RGB image");
         nframes = 1;
         w = m.image.width;
         h = m.image.height;
@@ -93,11 +163,16 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
         return lcc_error(c, LCC_ENOTSUP, "pc: stream version %u (this build reads %u)", hd->data[0],
                          PC_STREAM_VERSION);
     const uint32_t block_frames = lcc_rl32(hd->data + 4);
-    if (hd->data[1] != PC_PRECISION || hd->data[2] != PC_SCHEME_TREE || hd->data[3] != 0 || !block_frames ||
-        block_frames > PC_MAX_BLOCK_FRAMES)
+    const unsigned scheme = hd->data[2];
+    const int context = scheme == PC_SCHEME_CONTEXT;
+    if (hd->data[1] != PC_PRECISION || (scheme != PC_SCHEME_TREE && !context) || hd->data[3] != 0 ||
+        !block_frames || block_frames > PC_MAX_BLOCK_FRAMES || (context && block_frames != 1) ||
+        (context && m.modality != LCC_MODALITY_IMAGE))
         return lcc_error(c, LCC_EBADMSG, "pc: bad %s fields (precision %u, scheme %u, block %u)", PC_CHUNK_HEADER,
-                         hd->data[1], hd->data[2], block_frames);
-    const uint32_t nblocks = (uint32_t)(((uint64_t)nframes + block_frames - 1) / block_frames);
+                         hd->data[1], scheme, block_frames);
+    if (!context && m.modality == LCC_MODALITY_IMAGE && m.image.channels != 1)
+        return lcc_error(c, LCC_EBADMSG, "pc: a tree-order stream of a %u-channel image", m.image.channels);
+    const uint32_t nblocks = context ? m.image.channels : (uint32_t)(((uint64_t)nframes + block_frames - 1) / block_frames);
     uint32_t have = 0;
     for (const LccChunk *k = lcc_container_find(ct, PC_CHUNK_BLOCK); k; k = lcc_container_next(ct, k))
         have++;
@@ -108,6 +183,14 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
     lcc_status err = pc_model_find_id(c, ct->header.model_id, &model);
     if (err)
         return err;
+    if (context) {
+        if (model.width || model.height || model.nvars != PC_CTX_VARS || model.root != 0 || model.nsyms != 256)
+            err = lcc_error(c, LCC_EBADMSG, "pc: model %s is not a context model for natural images", model.name);
+        else
+            err = decode_context(c, ct, &model, out);
+        pc_model_free(&model);
+        return err;
+    }
     if (model.width != w || model.height != h || model.nsyms != 256) {
         pc_model_free(&model);
         return lcc_error(c, LCC_EBADMSG, "pc: model %s is for %u x %u images, the stream holds %u x %u",

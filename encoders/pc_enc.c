@@ -15,6 +15,7 @@
 #include "encoders/encoders.h"
 #include "entropy/pc/pc.h"
 #include "entropy/pc/pc_find.h"
+#include "entropy/pc/pc_image.h"
 #include "entropy/pc/pc_stream.h"
 #include "entropy/rans.h"
 
@@ -100,6 +101,82 @@ static double probe_bits(const PcModel *const m, const Frames *const f)
     return bits;
 }
 
+/* Natural images: planes G, R, B (or gray), each one rANS stream. */
+static lcc_status encode_context(LccContext *const c, const LccMedia *const m, const PcModel *const model,
+                                 LccBuf *const out)
+{
+    const uint32_t w = m->image.width, h = m->image.height, nc = m->image.channels;
+    const size_t np = (size_t)w * h;
+    static const unsigned order[3] = { 1, 0, 2 };
+    uint8_t *const planes = malloc(np * 3);
+    uint8_t *const res = malloc(np * 3);
+    int16_t *const gerr = malloc(np * sizeof(*gerr));
+    LccBuf streams[3] = { { 0 } };
+    PcEval *const e = pc_eval_new(model);
+    lcc_status err = LCC_OK;
+    if (!planes || !res || !gerr || !e) {
+        err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < np; i++)
+        for (uint32_t k = 0; k < nc; k++)
+            planes[k * np + i] = (uint8_t)m->image.data[i * nc + k];
+    for (uint32_t pi = 0; pi < nc; pi++) {
+        const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
+        const uint8_t *const p = planes + ch * np;
+        uint8_t *const r = res + (size_t)pi * np;
+        LccRansEnc enc;
+        lcc_rans_enc_init(&enc);
+        uint16_t v[PC_CTX_VARS];
+        for (uint32_t y = 0; y < h; y++)
+            for (uint32_t x = 0; x < w; x++) {
+                const size_t i = (size_t)y * w + x;
+                int pred = pc_predict(p, w, x, y);
+                if (kind == 0)
+                    gerr[i] = (int16_t)(p[i] - pred);
+                else
+                    pred = pc_clamp255(pred + gerr[i]);
+                const uint32_t sym = (uint32_t)(p[i] - pred + 128) & 255;
+                pc_context(v, r, kind ? res : NULL, w, x, y, kind);
+                v[0] = 0;
+                const uint32_t *const post = pc_root_post(e, v);
+                const uint32_t iv[2] = { pc_cdf_at(model, 0, post, PC_PRECISION, sym),
+                                         pc_cdf_at(model, 0, post, PC_PRECISION, sym + 1) };
+                lcc_rans_enc_put_cdf(&enc, iv, 1, PC_PRECISION, 0);
+                r[i] = (uint8_t)sym;
+            }
+        err = lcc_rans_enc_finish(&enc, &streams[pi]);
+        lcc_rans_enc_free(&enc);
+        if (err) {
+            err = lcc_error(c, err, "pc: coding plane %u failed", pi);
+            goto done;
+        }
+        lcc_progress(c, (double)(pi + 1) / nc);
+    }
+    {
+        LccHeader hh = { .profile_id = LCC_PROFILE_PC, .quality = 0, .geometry = *m };
+        hh.geometry.image.data = NULL;
+        memcpy(hh.model_id, model->sha256, 8);
+        lcc_container_begin(out, &hh);
+        uint8_t hd[PC_HEADER_BYTES];
+        pc_stream_header_write(hd, PC_SCHEME_CONTEXT, 1);
+        lcc_container_chunk(out, PC_CHUNK_HEADER, hd, sizeof(hd));
+        for (uint32_t pi = 0; pi < nc; pi++)
+            lcc_container_chunk(out, PC_CHUNK_BLOCK, streams[pi].data, streams[pi].size);
+        lcc_container_end(out);
+        if (out->failed)
+            err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
+    }
+done:
+    for (int k = 0; k < 3; k++)
+        lcc_buf_free(&streams[k]);
+    pc_eval_free(e);
+    free(planes);
+    free(res);
+    free(gerr);
+    return err;
+}
+
 lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int quality, LccBuf *const out)
 {
     if (quality != 0)
@@ -110,9 +187,27 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
             return lcc_error(c, LCC_ENOTSUP, "pc: video must be 8-bit gray (CHROMA_400), as an IDX file is");
         f = (Frames){ m->video.data, m->video.frames, m->video.width, m->video.height };
     } else if (m->modality == LCC_MODALITY_IMAGE) {
-        if (m->image.channels != 1 || m->image.bit_depth != 8)
-            return lcc_error(c, LCC_ENOTSUP, "pc: images must be 8-bit gray (natural images: not yet)");
+        if ((m->image.channels != 1 && m->image.channels != 3) || m->image.bit_depth != 8)
+            return lcc_error(c, LCC_ENOTSUP, "pc: images must be 8-bit gray or RGB (no alpha, no 16-bit)");
         f = (Frames){ m->image.data, 1, m->image.width, m->image.height };
+        /* A model for exactly this size (gray) codes it whole; otherwise
+         * the context model for natural images of any size. */
+        PcModel fixed;
+        if (m->image.channels != 1 || pc_model_find_size(c, f.w, f.h, &fixed, 1) != 1) {
+            PcModel ctx;
+            if (pc_model_find_size(c, 0, 0, &ctx, 1) != 1)
+                return lcc_error(c, LCC_EMODEL, "pc: no installed context model for natural images "
+                                 "(pc-*.lccw with size 0 x 0; lcc train pc --images makes one)");
+            lcc_status err = LCC_EMODEL;
+            if (ctx.nvars != PC_CTX_VARS || ctx.root != 0)
+                err = lcc_error(c, LCC_EMODEL, "pc: context model %s has %u variables (root %u), expected %u (root 0)",
+                                ctx.name, ctx.nvars, ctx.root, PC_CTX_VARS);
+            else
+                err = encode_context(c, m, &ctx, out);
+            pc_model_free(&ctx);
+            return err;
+        }
+        pc_model_free(&fixed);
     } else {
         return lcc_error(c, LCC_ENOTSUP, "pc codes images, not %s", lcc_modality_name(m->modality));
     }
@@ -170,7 +265,7 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
     memcpy(h.model_id, model->sha256, 8);
     lcc_container_begin(out, &h);
     uint8_t hd[PC_HEADER_BYTES];
-    pc_stream_header_write(hd, PC_BLOCK_FRAMES);
+    pc_stream_header_write(hd, PC_SCHEME_TREE, PC_BLOCK_FRAMES);
     lcc_container_chunk(out, PC_CHUNK_HEADER, hd, sizeof(hd));
     for (uint32_t b = 0; b < nblocks; b++)
         lcc_container_chunk(out, PC_CHUNK_BLOCK, streams[b].data, streams[b].size);

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "encoders/train.h"
 #include "entropy/pc/pc.h"
+#include "entropy/pc/pc_image.h"
 #include "libcodec/io/idx.h"
 
 const char lcc_train_pc_usage[] =
@@ -21,6 +23,10 @@ const char lcc_train_pc_usage[] =
     "  --data F          training images: an IDX file of unsigned bytes (3 dimensions,\n"
     "                    uncompressed, e.g. train-images-idx3-ubyte)\n"
     "  -o, --output F    the weight file to write (atomically)\n"
+    "  --images DIR      instead of --data: a context model for natural images of any\n"
+    "                    size (gray and RGB), learned from the images in DIR (any format\n"
+    "                    lcc reads; 8-bit gray or RGB); see --samples\n"
+    "  --samples N       pixels sampled from the --images (default 300000)\n"
     "  --valid F         IDX images to report held-out bits/dim on (never trained on)\n"
     "  --limit N         use only the first N training images\n"
     "  --states H        latent states per variable, 2..256 (default 32)\n"
@@ -76,6 +82,131 @@ static int load_images(LccContext *const c, const char *const path, const uint32
     return 0;
 }
 
+/* Residual contexts (pc_image.h) of random pixels of the images in dir:
+ * n rows of PC_CTX_VARS bytes. */
+static int load_contexts(const char *const dir, const uint32_t n, const uint64_t seed, Images *const im)
+{
+    DIR *const d = opendir(dir);
+    if (!d) {
+        fprintf(stderr, "lcc train pc: %s: cannot open the directory\n", dir);
+        return 3;
+    }
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    const struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (count == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **const nn = realloc(names, cap * sizeof(*nn));
+            if (!nn)
+                break;
+            names = nn;
+        }
+        names[count] = malloc(strlen(dir) + strlen(de->d_name) + 2);
+        if (!names[count])
+            break;
+        sprintf(names[count], "%s/%s", dir, de->d_name);
+        count++;
+    }
+    closedir(d);
+    for (size_t i = 1; i < count; i++)
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char *const t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+        }
+    im->x = malloc((size_t)n * PC_CTX_VARS);
+    im->w = im->h = 0;
+    im->n = 0;
+    LccContext *c = NULL;
+    int rc = !im->x || lcc_open(&c, NULL) ? 4 : 0;
+    uint64_t s = seed * 0x9e3779b97f4a7c15ull + 1;
+    size_t used = 0;
+    for (size_t f = 0; f < count && !rc; f++) {
+        LccMedia m = { 0 };
+        if (lcc_media_read(c, names[f], &m) || m.modality != LCC_MODALITY_IMAGE || m.image.bit_depth != 8 ||
+            (m.image.channels != 1 && m.image.channels != 3)) {
+            lcc_media_free(&m);
+            lcc_clear_error(c);
+            continue;
+        }
+        used++;
+        const uint32_t w = m.image.width, h = m.image.height, nc = m.image.channels;
+        const size_t np = (size_t)w * h;
+        static const unsigned order[3] = { 1, 0, 2 };
+        uint8_t *const planes = malloc(np * 3), *const res = malloc(np * 3);
+        int16_t *const gerr = malloc(np * sizeof(*gerr));
+        if (!planes || !res || !gerr) {
+            rc = 4;
+        } else {
+            for (size_t i = 0; i < np; i++)
+                for (uint32_t k = 0; k < nc; k++)
+                    planes[k * np + i] = (uint8_t)m.image.data[i * nc + k];
+            for (uint32_t pi = 0; pi < nc; pi++) {
+                const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
+                const uint8_t *const p = planes + ch * np;
+                uint8_t *const r = res + (size_t)pi * np;
+                for (uint32_t y = 0; y < h; y++)
+                    for (uint32_t x = 0; x < w; x++) {
+                        const size_t i = (size_t)y * w + x;
+                        int pred = pc_predict(p, w, x, y);
+                        if (kind == 0)
+                            gerr[i] = (int16_t)(p[i] - pred);
+                        else
+                            pred = pc_clamp255(pred + gerr[i]);
+                        r[i] = (uint8_t)((p[i] - pred + 128) & 255);
+                    }
+            }
+            /* This image's share of the samples. */
+            const uint32_t want = (uint32_t)((uint64_t)n * (f + 1) / count - (uint64_t)n * f / count);
+            for (uint32_t k = 0; k < want && im->n < n; k++) {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                const uint32_t pi = (uint32_t)(s % nc);
+                const size_t i = (size_t)((s >> 8) % np);
+                const uint32_t x = (uint32_t)(i % w), y = (uint32_t)(i / w);
+                uint16_t v[PC_CTX_VARS];
+                pc_context(v, res + (size_t)pi * np, nc == 3 && pi ? res : NULL, w, x, y, nc == 3 ? pi : 0);
+                v[0] = res[(size_t)pi * np + i];
+                for (int q = 0; q < PC_CTX_VARS; q++)
+                    im->x[(size_t)im->n * PC_CTX_VARS + q] = (uint8_t)v[q];
+                im->n++;
+            }
+        }
+        free(planes);
+        free(res);
+        free(gerr);
+        lcc_media_free(&m);
+    }
+    lcc_close(&c);
+    for (size_t f = 0; f < count; f++)
+        free(names[f]);
+    free(names);
+    if (!rc && !im->n) {
+        fprintf(stderr, "lcc train pc: no 8-bit gray or RGB image readable in %s\n", dir);
+        rc = 2;
+    }
+    if (!rc)
+        fprintf(stderr, "%u contexts from %zu images\n", im->n, used);
+    return rc;
+}
+
+/* Re-root a tree (parent[]) at r. */
+static void reroot(int32_t *const parent, const uint32_t D, const uint32_t r)
+{
+    int32_t prev = -1, v = (int32_t)r;
+    while (v >= 0) {
+        const int32_t up = parent[v];
+        parent[v] = prev;
+        prev = v;
+        v = up;
+    }
+    (void)D;
+}
+
 static int parse_u(const char *const s, unsigned long *const v)
 {
     char *end;
@@ -111,8 +242,9 @@ static int write_all(const char *const path, const uint8_t *const buf, const siz
 
 int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const g)
 {
-    const char *data = NULL, *out = NULL, *valid = NULL, *ckpt = NULL, *name = NULL;
+    const char *data = NULL, *out = NULL, *valid = NULL, *ckpt = NULL, *name = NULL, *images = NULL;
     unsigned long states = 32, epochs = 8, full_epochs = 4, batch = 500, mi_bits = 4, seed = 1, limit = 0;
+    unsigned long samples = 300000;
     double step0 = 0.8, step1 = 0.1, alpha_trans = 0.1, alpha_leaf = 1.0, shift = 0;
     int resume = 0;
     for (int i = 0; i < argc; i++) {
@@ -128,6 +260,10 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         i++;
         if (!strcmp(a, "--data"))
             data = v;
+        else if (!strcmp(a, "--images"))
+            images = v;
+        else if (!strcmp(a, "--samples"))
+            bad = parse_u(v, &samples) || samples < 100 || samples > 100000000;
         else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
             out = v;
         else if (!strcmp(a, "--valid"))
@@ -165,8 +301,10 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         if (bad)
             return usage_err("invalid value for", a);
     }
-    if (!data || !out)
-        return usage_err("needs --data IMAGES and -o OUT.lccw", NULL);
+    if ((!data == !images) || !out)
+        return usage_err("needs one of --data IDX and --images DIR, and -o OUT.lccw", NULL);
+    if (images && valid)
+        return usage_err("--valid goes with --data", NULL);
     if (resume && !ckpt)
         return usage_err("--resume needs --checkpoint F", NULL);
 
@@ -174,7 +312,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
     if (lcc_open(&c, NULL))
         return 4;
     Images tr = { 0 }, va = { 0 };
-    int rc = load_images(c, data, (uint32_t)limit, &tr);
+    int rc = images ? load_contexts(images, (uint32_t)samples, seed, &tr) : load_images(c, data, (uint32_t)limit, &tr);
     if (!rc && valid)
         rc = load_images(c, valid, 0, &va);
     lcc_close(&c);
@@ -188,7 +326,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         free(va.x);
         return usage_err("--valid images differ in size from --data", NULL);
     }
-    const uint32_t D = tr.w * tr.h;
+    const uint32_t D = images ? PC_CTX_VARS : tr.w * tr.h;
     if (D > PC_MAX_VARS || (uint64_t)D * 257 * states > (1u << 27)) {
         free(tr.x);
         free(va.x);
@@ -233,8 +371,10 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
     } else {
         if (!g->quiet)
             fprintf(stderr, "structure: mutual information of %u variables on %u images...\n", D, tr.n);
-        if (pc_chow_liu(&pd, (unsigned)mi_bits, 0.1, parent) < 0)
+        if (pc_chow_liu(&pd, images ? 8 : (unsigned)mi_bits, 0.1, parent) < 0)
             goto done;
+        if (images)   /* the coded variable is the root (pc_root_post) */
+            reroot(parent, D, 0);
         if (pc_train_init(&t, &pd, parent, 256, (uint32_t)states, seed))
             goto done;
         t.width = tr.w;
@@ -270,7 +410,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         for (uint32_t b0 = 0; b0 < tr.n; b0 += bs) {
             const uint32_t nb = tr.n - b0 < bs ? tr.n - b0 : bs;
             double l;
-            if (shift > 0 && epoch < epochs) {
+            if (shift > 0 && epoch < epochs && !images) {
                 /* Augmentation: each image of the batch moves by one pixel
                  * in a random direction with probability --shift. */
                 uint64_t s = rs ^ (epoch * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)b0 << 20);

@@ -40,7 +40,11 @@ struct PcEval {
     uint32_t cur;             /* tree order: variable of the pending post */
     uint32_t *tmp, *tmp2, *post, *prior_n;  /* [H] each */
     uint64_t *acc;            /* [H] */
+    uint32_t **gtab;          /* [nvars]: for childless v, g_v for each value [S][H] (or NULL) */
 };
+
+/* Largest memory spent on the tables of childless variables' messages. */
+#define PC_GTAB_MAX_BYTES ((size_t)64 << 20)
 
 static inline unsigned bits64(const uint64_t v)
 {
@@ -157,6 +161,30 @@ PcEval *pc_eval_new(const PcModel *const m)
     for (uint32_t h = 0; h < e->H; h++)
         e->acc[h] = m->prior[h];
     norm64(e->acc, e->prior_n, e->H);
+    /* Tables of g_v = norm(trans_v . norm(leaf_v[x])) for the childless
+     * variables: the same values update_up would compute, looked up. */
+    size_t leaves = 0;
+    for (uint32_t v = 0; v < m->nvars; v++)
+        leaves += v != m->root && m->child_start[v] == m->child_start[v + 1];
+    if (leaves && leaves * m->nsyms * H * sizeof(uint32_t) <= PC_GTAB_MAX_BYTES) {
+        e->gtab = calloc(n, sizeof(*e->gtab));
+        uint32_t *const all = e->gtab ? malloc(leaves * m->nsyms * H * sizeof(uint32_t)) : NULL;
+        if (!all) {
+            free(e->gtab);
+            e->gtab = NULL;
+        } else {
+            uint32_t *p = all;
+            for (uint32_t v = 0; v < m->nvars; v++) {
+                if (v == m->root || m->child_start[v] != m->child_start[v + 1])
+                    continue;
+                e->gtab[v] = p;
+                for (uint32_t x = 0; x < m->nsyms; x++, p += H) {
+                    leaf_vec(e, v, x, e->tmp);
+                    matvec_up(e, m->trans + (size_t)v * H * H, e->tmp, p);
+                }
+            }
+        }
+    }
     return e;
 }
 
@@ -178,6 +206,15 @@ void pc_eval_free(PcEval *const e)
     free(e->post);
     free(e->prior_n);
     free(e->acc);
+    if (e->gtab) {
+        /* One block holds every table: the first non-NULL entry owns it. */
+        for (uint32_t v = 0; v < e->m->nvars; v++)
+            if (e->gtab[v]) {
+                free(e->gtab[v]);
+                break;
+            }
+        free(e->gtab);
+    }
     free(e);
 }
 
@@ -283,6 +320,12 @@ static int fold_children(PcEval *const e, const uint32_t v, const uint32_t skip,
 static void update_up(PcEval *const e, const uint32_t v)
 {
     const uint32_t H = e->H;
+    if (e->gtab && e->gtab[v]) {          /* childless: g_v depends on x_v alone */
+        e->has_ev[v] = e->obs[v];
+        if (e->obs[v])
+            memcpy(e->g + (size_t)v * H, e->gtab[v] + (size_t)e->x[v] * H, H * sizeof(uint32_t));
+        return;
+    }
     const uint32_t *start = NULL;
     if (e->obs[v]) {
         leaf_vec(e, v, e->x[v], e->tmp2);
@@ -391,7 +434,10 @@ static void seq_pop(PcEval *const e)
     const PcModel *const m = e->m;
     const uint32_t H = e->H;
     const uint32_t w = e->stack[--e->sp];
-    matvec_up(e, m->trans + (size_t)w * H * H, e->up + (size_t)w * H, e->g + (size_t)w * H);
+    if (e->gtab && e->gtab[w])
+        memcpy(e->g + (size_t)w * H, e->gtab[w] + (size_t)e->x[w] * H, H * sizeof(uint32_t));
+    else
+        matvec_up(e, m->trans + (size_t)w * H * H, e->up + (size_t)w * H, e->g + (size_t)w * H);
     e->has_ev[w] = 1;
     const int32_t q = m->parent[w];
     if (q >= 0) {
