@@ -3,7 +3,9 @@
 # {png,jpeg,pnm,y4m,audio,av}: a few small valid files per format, made with
 # ffmpeg, cjpeg (libjpeg-turbo) and flac, plus for each a truncated copy and
 # copies with a few bits flipped (fixed positions, so the output is stable
-# for given tool versions). Not run by the tests. Usage: make_corpus_io.sh
+# for given tool versions). Files of other names in those directories (inputs
+# merged in from libFuzzer runs, named by their SHA-1) are kept.
+# Not run by the tests. Usage: make_corpus_io.sh
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/tests/fuzz/corpus
@@ -59,8 +61,6 @@ tmp, out = sys.argv[1], sys.argv[2]
 for t in ("png", "jpeg", "pnm", "y4m", "audio", "av"):
     d = os.path.join(out, t)
     os.makedirs(d, exist_ok=True)
-    for f in os.listdir(d):
-        os.unlink(os.path.join(d, f))
     for name in sorted(os.listdir(os.path.join(tmp, t))):
         data = open(os.path.join(tmp, t, name), "rb").read()
         base = os.path.splitext(name)[0]
