@@ -149,7 +149,8 @@ typedef struct SgemmJob {
     int mstep, nstep;      /* slab sizes (multiples of mr, nr) */
 } SgemmJob;
 
-/* Pack B[p0..p0+kc)[col0..col0+w) into nr-wide panels, zero-padded. */
+/* Pack B[p0..p0+kc)[col0..col0+w) into nr-wide panels, zero-padded.
+ * Writes are sequential; a transposed B is read as nr row streams. */
 static void pack_b(const SgemmJob *const j, float *dst, const int p0, const int kc, const int col0,
                    const int w)
 {
@@ -167,22 +168,23 @@ static void pack_b(const SgemmJob *const j, float *dst, const int p0, const int 
                 dst += nr;
             }
         } else {
-            for (int q = 0; q < nr; q++) {
-                if (q < wq) {
-                    const float *const src = j->b + (ptrdiff_t)(col0 + q0 + q) * j->ldb + p0;
-                    for (int p = 0; p < kc; p++)
-                        dst[p * nr + q] = src[p];
-                } else {
-                    for (int p = 0; p < kc; p++)
-                        dst[p * nr + q] = 0.0f;
-                }
+            const float *src[MAX_NR];
+            for (int q = 0; q < wq; q++)
+                src[q] = j->b + (ptrdiff_t)(col0 + q0 + q) * j->ldb + p0;
+            for (int p = 0; p < kc; p++) {
+                int q = 0;
+                for (; q < wq; q++)
+                    dst[q] = src[q][p];
+                for (; q < nr; q++)
+                    dst[q] = 0.0f;
+                dst += nr;
             }
-            dst += (size_t)nr * kc;
         }
     }
 }
 
-/* Pack alpha * A[i0..i0+mh)[p0..p0+kc) into mr-high panels, zero-padded. */
+/* Pack alpha * A[i0..i0+mh)[p0..p0+kc) into mr-high panels, zero-padded.
+ * Writes are sequential; a non-transposed A is read as mr row streams. */
 static void pack_a(const SgemmJob *const j, float *dst, const int i0, const int mh, const int p0, const int kc)
 {
     const int mr = j->g->dsp.smr;
@@ -190,27 +192,28 @@ static void pack_a(const SgemmJob *const j, float *dst, const int i0, const int 
     for (int ir = 0; ir < mh; ir += mr) {
         const int h = mh - ir < mr ? mh - ir : mr;
         if (!j->transa) {
-            for (int r = 0; r < mr; r++) {
-                if (r < h) {
-                    const float *const src = j->a + (ptrdiff_t)(i0 + ir + r) * j->lda + p0;
-                    for (int p = 0; p < kc; p++)
-                        dst[p * mr + r] = alpha * src[p];
-                } else {
-                    for (int p = 0; p < kc; p++)
-                        dst[p * mr + r] = 0.0f;
-                }
+            const float *src[MAX_MR];
+            for (int r = 0; r < h; r++)
+                src[r] = j->a + (ptrdiff_t)(i0 + ir + r) * j->lda + p0;
+            for (int p = 0; p < kc; p++) {
+                int r = 0;
+                for (; r < h; r++)
+                    dst[r] = alpha * src[r][p];
+                for (; r < mr; r++)
+                    dst[r] = 0.0f;
+                dst += mr;
             }
         } else {
             for (int p = 0; p < kc; p++) {
                 const float *const src = j->a + (ptrdiff_t)(p0 + p) * j->lda + i0 + ir;
                 int r = 0;
                 for (; r < h; r++)
-                    dst[p * mr + r] = alpha * src[r];
+                    dst[r] = alpha * src[r];
                 for (; r < mr; r++)
-                    dst[p * mr + r] = 0.0f;
+                    dst[r] = 0.0f;
+                dst += mr;
             }
         }
-        dst += (size_t)mr * kc;
     }
 }
 

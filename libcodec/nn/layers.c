@@ -153,6 +153,18 @@ static void im2col_task(void *const arg, const int task, const int thread)
     (void)thread;
 }
 
+/* Range of output columns ox whose input column ox * s + off lies in
+ * [0, w). */
+static void valid_cols(const int wo, const int w, const int s, const int off, int *const o0, int *const o1)
+{
+    int a = off >= 0 ? 0 : (-off + s - 1) / s;
+    int b = w - 1 - off < 0 ? 0 : (w - 1 - off) / s + 1;
+    if (b > wo)
+        b = wo;
+    *o0 = a < b ? a : b;
+    *o1 = b;
+}
+
 /* x += col2im(col) */
 static void col2im_task(void *const arg, const int task, const int thread)
 {
@@ -165,16 +177,24 @@ static void col2im_task(void *const arg, const int task, const int thread)
         const float *col = j->ccol + (size_t)c * g->kh * g->kw * bw;
         for (int ki = 0; ki < g->kh; ki++)
             for (int kj = 0; kj < g->kw; kj++) {
+                const int off = kj - g->pw;
+                int o0, o1;
+                valid_cols(g->wo, g->w, g->sw, off, &o0, &o1);
                 for (int oy = g->oy0; oy < g->oy1; oy++) {
                     const int iy = oy * g->sh - g->ph + ki;
                     if (iy < 0 || iy >= g->h)
                         continue;
                     const float *const src = col + (size_t)(oy - g->oy0) * g->wo;
                     float *const row = xc + (size_t)iy * g->w;
-                    for (int ox = 0; ox < g->wo; ox++) {
-                        const int ix = ox * g->sw - g->pw + kj;
-                        if (ix >= 0 && ix < g->w)
-                            row[ix] += src[ox];
+                    if (g->sw == 1) {
+                        /* no pointer outside the row is ever formed */
+                        float *const r = row + o0 + off;
+                        const float *const sp = src + o0;
+                        for (int i = 0; i < o1 - o0; i++)
+                            r[i] += sp[i];
+                    } else {
+                        for (int ox = o0; ox < o1; ox++)
+                            row[ox * g->sw + off] += src[ox];
                     }
                 }
                 col += bw;
