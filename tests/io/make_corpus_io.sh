@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates the seed corpora of the io fuzz targets in tests/fuzz/corpus/
 # {png,jpeg,pnm,y4m,audio,av}: a few small valid files per format, made with
-# ffmpeg, cjpeg (libjpeg-turbo) and flac, plus for each a truncated copy and
+# ffmpeg and cjpeg (libjpeg-turbo), plus for each a truncated copy and
 # copies with a few bits flipped (fixed positions, so the output is stable
 # for given tool versions). Files of other names in those directories (inputs
 # merged in from libFuzzer runs, named by their SHA-1) are kept.
