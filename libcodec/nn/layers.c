@@ -186,6 +186,8 @@ static void col2im_task(void *const arg, const int task, const int thread)
                         continue;
                     const float *const src = col + (size_t)(oy - g->oy0) * g->wo;
                     float *const row = xc + (size_t)iy * g->w;
+                    if (o1 <= o0)
+                        continue;
                     if (g->sw == 1) {
                         /* no pointer outside the row is ever formed */
                         float *const r = row + o0 + off;
