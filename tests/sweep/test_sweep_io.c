@@ -196,9 +196,49 @@ static void test_section(void)
     sweep_text_free(&out);
 }
 
+/* Every truncation and a few thousand random mutations of a real result
+ * file: the reader refuses or accepts, never crashes (run under ASan). */
+static void test_mutations(void)
+{
+    SweepCurve c, back;
+    make_curve(&c, "jxl", SWEEP_ANCHOR, 6, 1);
+    SweepText t = { 0 };
+    sweep_curve_json(&t, &c, LCC_MODALITY_IMAGE, 0);
+    char err[128];
+    const char *why;
+    int accepted = 0;
+    for (size_t n = 0; n < t.size; n++) {
+        SweepJson *const j = sweep_json_parse(t.data, n, err, sizeof(err));
+        if (j)
+            sweep_curve_from_json(j, LCC_MODALITY_IMAGE, &back, &why);
+        accepted += j != NULL;
+        sweep_json_free(j);
+    }
+    CHECK(accepted == 0); /* a prefix of one object is never complete JSON */
+    uint64_t seed = test_seed();
+    char *const buf = malloc(t.size + 1);
+    static const char tokens[] = "{}[]\",:-+.eE0123456789 \\untrfalsNI";
+    for (int it = 0; it < 3000 && buf; it++) {
+        memcpy(buf, t.data, t.size);
+        const int muts = 1 + (int)(test_rand(&seed) % 4);
+        for (int k = 0; k < muts; k++) {
+            const size_t at = (size_t)(test_rand(&seed) % t.size);
+            buf[at] = (test_rand(&seed) & 1) ? (char)(test_rand(&seed) & 0xff) : tokens[test_rand(&seed) % (sizeof(tokens) - 1)];
+        }
+        SweepJson *const j = sweep_json_parse(buf, t.size, err, sizeof(err));
+        if (j)
+            sweep_curve_from_json(j, LCC_MODALITY_IMAGE, &back, &why);
+        sweep_json_free(j);
+    }
+    free(buf);
+    sweep_text_free(&t);
+    CHECK(1);
+}
+
 int main(void)
 {
     test_section();
+    test_mutations();
     test_roundtrip();
     test_bad_json();
     test_published_dir();
