@@ -280,6 +280,33 @@ uint32_t lcc_rans_dec_get_cdf(LccRansDec *d, const uint32_t *cdf, uint32_t nsym,
     return lo;
 }
 
+/* One table step on a local state and word pointer (the bulk loops keep
+ * both in registers). Returns the symbol. */
+static inline uint32_t step_local(uint64_t *xp, const LccCdf *t, const uint8_t **pp, const uint8_t *end, int *err)
+{
+    uint64_t x = *xp;
+    const unsigned prec = t->precision;
+    const uint32_t slot = (uint32_t)x & ((1u << prec) - 1);
+    uint32_t s = t->lut[slot >> t->lut_shift];
+    const uint32_t *cdf = t->cdf;
+    while (cdf[s + 1] <= slot)
+        s++;
+    const uint32_t start = cdf[s];
+    x = (uint64_t)(cdf[s + 1] - start) * (x >> prec) + slot - start;
+    if (x < LCC_RANS_L) {
+        uint32_t w = 0;
+        if (end - *pp >= 4) {
+            w = lcc_rl32(*pp);
+            *pp += 4;
+        } else {
+            *err = 1;
+        }
+        x = x << 32 | w;
+    }
+    *xp = x;
+    return s;
+}
+
 void lcc_rans_dec_get_array(LccRansDec *d, const LccCdf *t, int32_t *out, size_t n)
 {
     if (n > d->budget) {
@@ -291,69 +318,102 @@ void lcc_rans_dec_get_array(LccRansDec *d, const LccCdf *t, int32_t *out, size_t
     d->budget -= n;
     const uint32_t esc = t->nsym - 1;
     const int64_t off = t->offset;
-    /* xa is the state of the next op (d->x[ka]), xb the other one */
-    uint64_t xa = d->x[d->k], xb = d->x[d->k ^ 1];
-    unsigned ka = d->k;
-    for (size_t i = 0; i < n; i++) {
-        const uint32_t s = lcc_rans_dec_sym(d, &xa, t);
-        const uint64_t tmp = xa;
-        xa = xb;
-        xb = tmp;
-        ka ^= 1;
-        if (s != esc) {
+    size_t i = 0;
+    while (i < n) {
+        /* x0 is the state of the next op; the pair loop alternates them */
+        uint64_t x0 = d->x[d->k], x1 = d->x[d->k ^ 1];
+        const uint8_t *p = d->p;
+        int err = 0;
+        uint32_t s = 0;
+        int escaped = 0;
+        for (; i + 2 <= n; i += 2) {
+            s = step_local(&x0, t, &p, d->end, &err);
+            if (s == esc) {
+                escaped = 1;   /* next op uses x1 */
+                break;
+            }
             out[i] = (int32_t)(off + s);
-            continue;
+            s = step_local(&x1, t, &p, d->end, &err);
+            if (s == esc) {
+                escaped = 2;   /* next op uses x0 */
+                i++;
+                break;
+            }
+            out[i + 1] = (int32_t)(off + s);
         }
-        d->k = ka;
-        d->x[ka] = xa;
-        d->x[ka ^ 1] = xb;
-        out[i] = lcc_rans_dec_escape(d, t);
-        ka = d->k;
-        xa = d->x[ka];
-        xb = d->x[ka ^ 1];
+        if (!escaped && i < n) {   /* odd tail */
+            s = step_local(&x0, t, &p, d->end, &err);
+            escaped = s == esc ? 1 : 3;
+            if (s != esc)
+                out[i++] = (int32_t)(off + s);
+        }
+        /* write back: after an even number of ops k is unchanged */
+        const unsigned k0 = d->k;
+        d->x[k0] = x0;
+        d->x[k0 ^ 1] = x1;
+        d->p = p;
+        d->error |= err;
+        if (escaped == 1 || escaped == 3)
+            d->k = k0 ^ 1;
+        if (escaped == 1 || escaped == 2) {
+            out[i++] = lcc_rans_dec_escape(d, t);
+        }
     }
-    d->k = ka;
-    d->x[ka] = xa;
-    d->x[ka ^ 1] = xb;
 }
 
 void lcc_rans_dec_get_indexed(LccRansDec *d, const LccCdfBank *bank, const uint16_t *idx,
                               int32_t *out, size_t n)
 {
-    if (n > d->budget) {
+    int bad = n > d->budget;
+    for (size_t i = 0; i < n && !bad; i++)
+        bad = idx[i] >= bank->count;
+    if (bad) {   /* over budget, or a model bug: decode nothing */
         d->error = 1;
         d->budget = 0;
         memset(out, 0, n * sizeof(*out));
         return;
     }
     d->budget -= n;
-    uint64_t xa = d->x[d->k], xb = d->x[d->k ^ 1];
-    unsigned ka = d->k;   /* which d->x slot xa belongs to */
-    for (size_t i = 0; i < n; i++) {
-        if (idx[i] >= bank->count) {
-            d->error = 1;
-            out[i] = 0;
-            continue;
-        }
-        const LccCdf *const t = &bank->t[idx[i]];
-        const uint32_t s = lcc_rans_dec_sym(d, &xa, t);
-        const uint64_t tmp = xa;
-        xa = xb;
-        xb = tmp;
-        ka ^= 1;
-        if (s != t->nsym - 1) {
+    const LccCdf *const tabs = bank->t;
+    size_t i = 0;
+    while (i < n) {
+        uint64_t x0 = d->x[d->k], x1 = d->x[d->k ^ 1];
+        const uint8_t *p = d->p;
+        int err = 0;
+        int escaped = 0;
+        const LccCdf *t = NULL;
+        for (; i + 2 <= n; i += 2) {
+            t = &tabs[idx[i]];
+            uint32_t s = step_local(&x0, t, &p, d->end, &err);
+            if (s == t->nsym - 1) {
+                escaped = 1;
+                break;
+            }
             out[i] = (int32_t)((int64_t)t->offset + s);
-            continue;
+            t = &tabs[idx[i + 1]];
+            s = step_local(&x1, t, &p, d->end, &err);
+            if (s == t->nsym - 1) {
+                escaped = 2;
+                i++;
+                break;
+            }
+            out[i + 1] = (int32_t)((int64_t)t->offset + s);
         }
-        d->k = ka;
-        d->x[ka] = xa;
-        d->x[ka ^ 1] = xb;
-        out[i] = lcc_rans_dec_escape(d, t);
-        ka = d->k;
-        xa = d->x[ka];
-        xb = d->x[ka ^ 1];
+        if (!escaped && i < n) {
+            t = &tabs[idx[i]];
+            const uint32_t s = step_local(&x0, t, &p, d->end, &err);
+            escaped = s == t->nsym - 1 ? 1 : 3;
+            if (escaped == 3)
+                out[i++] = (int32_t)((int64_t)t->offset + s);
+        }
+        const unsigned k0 = d->k;
+        d->x[k0] = x0;
+        d->x[k0 ^ 1] = x1;
+        d->p = p;
+        d->error |= err;
+        if (escaped == 1 || escaped == 3)
+            d->k = k0 ^ 1;
+        if (escaped == 1 || escaped == 2)
+            out[i++] = lcc_rans_dec_escape(d, t);
     }
-    d->k = ka;
-    d->x[ka] = xa;
-    d->x[ka ^ 1] = xb;
 }

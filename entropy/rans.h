@@ -112,7 +112,8 @@ int32_t lcc_rans_dec_escape(LccRansDec *d, const LccCdf *t);
 uint32_t lcc_rans_dec_get_cdf(LccRansDec *d, const uint32_t *cdf, uint32_t nsym, unsigned precision);
 uint32_t lcc_rans_dec_get_bits(LccRansDec *d, unsigned nbits);
 void lcc_rans_dec_get_array(LccRansDec *d, const LccCdf *t, int32_t *out, size_t n);
-/* idx[i] >= bank->count sets the error flag (out[i] = 0). */
+/* An index >= bank->count (or n over the budget) sets the error flag and
+ * decodes nothing (out all zero). */
 void lcc_rans_dec_get_indexed(LccRansDec *d, const LccCdfBank *bank, const uint16_t *idx,
                               int32_t *out, size_t n);
 

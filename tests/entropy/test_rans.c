@@ -291,6 +291,22 @@ static void test_edges(void)
     CHECK(lcc_rans_enc_finish(&e, &buf) == LCC_EINVAL);
     lcc_buf_free(&buf);
 
+    /* an out-of-range table index decodes nothing and flags the decoder */
+    {
+        LccCdfBank one_bank = {1, &t};
+        const uint16_t bad_idx[2] = {0, 5};
+        int32_t outv[2] = {7, 7};
+        const int32_t vals2[2] = {1, 2};
+        lcc_rans_enc_put_indexed(&e, &one_bank, bad_idx, vals2, 1);
+        CHECK(lcc_rans_enc_finish(&e, &buf) == 0);
+        CHECK(lcc_rans_dec_init(&d, buf.data, buf.size, 10) == 0);
+        lcc_rans_dec_get_indexed(&d, &one_bank, bad_idx, outv, 2);
+        CHECK(d.error && outv[0] == 0 && outv[1] == 0);
+        lcc_rans_enc_put_indexed(&e, &one_bank, bad_idx, vals2, 2);
+        CHECK(lcc_rans_enc_finish(&e, &buf) == LCC_EINVAL);
+        lcc_buf_free(&buf);
+    }
+
     /* invalid table shapes */
     LccCdf bad_t;
     CHECK(lcc_cdf_from_weights(&bad_t, w, 3, 0, 0, 1) != 0);        /* 4 symbols > 2^1 */
