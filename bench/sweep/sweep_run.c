@@ -720,6 +720,8 @@ static void *worker(void *const arg)
     set.model_dir = s->o->model_dir;
     LccContext *c = NULL;
     const lcc_status err = lcc_open(&c, &set);
+    if (err)
+        fprintf(stderr, "lcc sweep: a worker cannot create a context: %s\n", lcc_strerror(err));
     for (;;) {
         pthread_mutex_lock(&s->lock);
         const int job = s->next_job < s->num_jobs ? s->next_job++ : -1;
