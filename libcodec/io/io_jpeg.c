@@ -28,7 +28,10 @@ static void jpeg_error_exit_cb(j_common_ptr cinfo)
     JpegErr *const e = (JpegErr *)cinfo->err;
     (*cinfo->err->format_message)(cinfo, e->msg);
     const int code = cinfo->err->msg_code;
-    e->code = code == JERR_BAD_PRECISION || code == JERR_CONVERSION_NOTIMPL ? LCC_ENOTSUP : LCC_EBADMSG;
+    e->code = code == JERR_BAD_PRECISION || code == JERR_CONVERSION_NOTIMPL ? LCC_ENOTSUP
+            : code == JERR_NO_BACKING_STORE ? LCC_ERANGE   /* over max_memory_to_use */
+            : code == JERR_OUT_OF_MEMORY ? LCC_ENOMEM
+            : LCC_EBADMSG;
     longjmp(e->jmp, 1);
 }
 
@@ -71,7 +74,8 @@ lcc_status lcc_io_read_jpeg(LccContext *const c, LccIoSrc *const s, LccMedia *co
     if (setjmp(e.jmp)) {
         if (!err)
             err = lcc_error(c, e.code ? e.code : LCC_EBADMSG, "%s: %s JPEG: %s", s->name,
-                            e.code == LCC_ENOTSUP ? "unsupported" : "damaged", e.msg);
+                            e.code == LCC_ENOTSUP ? "unsupported" : e.code == LCC_EBADMSG ? "damaged" : "cannot decode",
+                            e.msg);
         goto done;
     }
     jpeg_create_decompress(&cinfo);
