@@ -230,7 +230,41 @@ static void slab_task(void *const arg, const int task, const int thread)
     const int ne = ns + j->nstep < j->n ? ns + j->nstep : j->n;
     float *const abuf = j->g->abuf[thread], *const bbuf = j->g->bpbuf[thread];
     float tile[MAX_MR * MAX_NR] __attribute__((aligned(64)));
-    for (int jc = ns; jc < ne; jc += j->nc) {
+    /* Few rows (one row block): B is used by few kernels, so each nr-wide
+     * micro-panel is packed right before its use and stays in L1 instead
+     * of making a round trip through L2/L3 as a whole packed block. */
+    const int fused = me - ms <= j->mc;
+    for (int pc = 0; fused && pc < j->k; pc += j->kstep) {
+        const int kc = j->k - pc < j->kstep ? j->k - pc : j->kstep;
+        const int first = pc == 0 && j->first_overwrites;
+        const int mh = me - ms;
+        pack_a(j, abuf, ms, mh, pc, kc);
+        for (int jr = ns; jr < ne; jr += nr) {
+            const int w = ne - jr < nr ? ne - jr : nr;
+            pack_b(j, bbuf, pc, kc, jr, w);
+            for (int ir = 0; ir < mh; ir += mr) {
+                const int h = mh - ir < mr ? mh - ir : mr;
+                const float *const ap = abuf + (size_t)ir * kc;
+                float *const cp = j->c + (ptrdiff_t)(ms + ir) * j->ldc + jr;
+                if (h == mr && w == nr) {
+                    d->sgemm(kc, ap, bbuf, cp, j->ldc, !first);
+                    continue;
+                }
+                d->sgemm(kc, ap, bbuf, tile, nr, 0);
+                for (int r = 0; r < h; r++) {
+                    float *const cr = cp + (ptrdiff_t)r * j->ldc;
+                    const float *const tr = tile + r * nr;
+                    if (first)
+                        for (int q = 0; q < w; q++)
+                            cr[q] = tr[q];
+                    else
+                        for (int q = 0; q < w; q++)
+                            cr[q] += tr[q];
+                }
+            }
+        }
+    }
+    for (int jc = ns; jc < ne && !fused; jc += j->nc) {
         const int nc = ne - jc < j->nc ? ne - jc : j->nc;
         for (int pc = 0; pc < j->k; pc += j->kstep) {
             const int kc = j->k - pc < j->kstep ? j->k - pc : j->kstep;
