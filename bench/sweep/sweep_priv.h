@@ -27,6 +27,8 @@ typedef struct SweepCodec {
     int q[SWEEP_MAX_POINTS];
     int ok;
     char reason[SWEEP_REASON];
+    char last_failure[SWEEP_REASON];  /* the last failure printed (under Sweep.lock) */
+    long repeats;                     /* failures not printed: same reason as last_failure */
 } SweepCodec;
 
 typedef struct SweepPoint {

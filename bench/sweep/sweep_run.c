@@ -642,13 +642,21 @@ static void rm_tree_flat(const char *const dir)
     rmdir(dir);
 }
 
-static void report_failure(Sweep *const s, const SweepFile *const f, const SweepCodec *const k, const int q,
+/* Print a failed point, once per run of identical reasons of one codec
+ * (a missing model fails every point the same way). */
+static void report_failure(Sweep *const s, const SweepFile *const f, SweepCodec *const k, const int q,
                            const char *const reason)
 {
     if (s->o->quiet)
         return;
     pthread_mutex_lock(&s->lock);
-    fprintf(stderr, "%slcc sweep: %s %s q=%d: %s\n", s->o->progress == 1 ? "\r\033[K" : "", f->name, k->name, q, reason);
+    if (!strcmp(k->last_failure, reason)) {
+        k->repeats++;
+    } else {
+        fprintf(stderr, "%slcc sweep: %s %s q=%d: %s\n", s->o->progress == 1 ? "\r\033[K" : "", f->name, k->name, q,
+                reason);
+        snprintf(k->last_failure, sizeof(k->last_failure), "%s", reason);
+    }
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -656,7 +664,7 @@ static void run_job(Sweep *const s, LccContext *const c, const int job)
 {
     const int fi = job / s->num_codecs, ki = job % s->num_codecs;
     const SweepFile *const f = &s->files[fi];
-    const SweepCodec *const k = &s->codecs[ki];
+    SweepCodec *const k = &s->codecs[ki];
     if (!f->ok || !k->ok)
         return;
     char keys[SWEEP_MAX_POINTS][5000];
@@ -892,6 +900,10 @@ int sweep_run(const SweepOptions *const o)
                     ok += p->done && p->ok;
                     failed += p->done && !p->ok;
                 }
+        for (int ki = 0; ki < s->num_codecs && !o->quiet; ki++)
+            if (s->codecs[ki].repeats)
+                fprintf(stderr, "lcc sweep: %s: %ld more points failed with the same reason as printed\n",
+                        s->codecs[ki].name, s->codecs[ki].repeats);
         if (!o->quiet)
             fprintf(stderr, "lcc sweep: %ld points measured (%ld from the cache), %ld failed; results in %s\n", ok,
                     s->cached_points, failed, o->outdir);
