@@ -55,6 +55,29 @@ ff $src -frames:v 1 -pix_fmt rgb48le "$tmp/av/rgb16.tiff"
 ff $tone -c:a alac "$tmp/av/alac.m4a"
 ff $tone -c:a libopus "$tmp/av/opus.webm"
 
+# Adam7-interlaced PNGs (FFmpeg's encoder does not interlace).
+python3 - "$tmp/png" <<'PY'
+import struct, sys, zlib
+def chunk(kind, body):
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+def adam7(path, w, h, depth, color, nch):
+    bps = depth // 8 * nch
+    raw = bytearray()
+    for x0, y0, dx, dy in ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)):
+        xs = range(x0, w, dx)
+        if not len(xs):
+            continue
+        for y in range(y0, h, dy):
+            raw.append(0)
+            for x in xs:
+                raw += bytes(((x * 37 + y * 11 + k * 5) & 0xff) for k in range(bps))
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, color, 0, 0, 1))
+    png += chunk(b"IDAT", zlib.compress(bytes(raw), 9)) + chunk(b"IEND", b"")
+    open(path, "wb").write(png)
+adam7(sys.argv[1] + "/adam7_rgb.png", 11, 7, 8, 2, 3)
+adam7(sys.argv[1] + "/adam7_ga16.png", 5, 9, 16, 4, 2)
+PY
+
 python3 - "$tmp" "$out" <<'PY'
 import os, sys
 tmp, out = sys.argv[1], sys.argv[2]
