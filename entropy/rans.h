@@ -35,12 +35,18 @@
  * words in the order the decoder reads them. A stream whose encoding would
  * be just the two states at L (no symbols, or only certain ones) is
  * written empty (0 bytes), and a 16-byte stream of two L states is
- * rejected, so each symbol sequence has exactly one stream. Otherwise the
- * length is 16 + 4m. At the end of a valid
- * stream both states are back at L and every byte was read (checked by
- * lcc_rans_dec_finish). Decoding never floats, never reads past the end,
- * and stops (error flag, zero results) after a caller-set symbol budget.
- * The normative text is conformance/SPEC.md §4.
+ * rejected, so each op sequence has exactly one stream. Otherwise the
+ * length is 16 + 4m. At the end of a valid stream both states are back at
+ * L and every byte was read (checked by lcc_rans_dec_finish). Decoding
+ * never floats, never reads past the end, and stops (error flag, zero
+ * results) after a caller-set symbol budget. The normative text is
+ * conformance/SPEC.md §4.
+ *
+ * Symbol search. Each table carries a lookup of 2^10..2^13 buckets (more
+ * for large alphabets) giving the first candidate symbol of a slot; a
+ * short linear search finishes. Bulk decoders (array, indexed) keep both
+ * states and the word pointer in registers and alternate them in a pair
+ * loop; escapes leave the loop and come back.
  *
  * Layers (STYLE 13): words come from a bounded pointer with a sticky error
  * flag; the coder knows only words and CDFs; which table codes which
