@@ -4,6 +4,7 @@
 #   make demo   encode/decode the bundled sample and print what happened
 #   make test   build and run every test (release build + ASan/UBSan build)
 #   make fuzz   longer libFuzzer campaigns (clang), FUZZ_SECONDS per target
+#   make bench  the standard Kodak rate-distortion sweep; updates BENCHMARKS.md
 #   make install PREFIX=/usr/local
 
 BUILD ?= build
@@ -17,10 +18,15 @@ MESON_TEST_ARGS ?=
 DEPS = gcc pkg-config meson ninja-build \
        libpng-dev libjpeg62-turbo-dev libsndfile1-dev libopenblas-dev \
        libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-       frei0r-plugins-dev ladspa-sdk ffmpeg flac
+       frei0r-plugins-dev ladspa-sdk ffmpeg flac libjpeg-turbo-progs webp
 FUZZ_DEPS = clang libclang-rt-14-dev
+# Anchor tools of `lcc sweep` (DESIGN.md §8); tests/sweep skip without cjpeg/cwebp.
+BENCH_DEPS = libavif-bin libjxl-tools
+KODAK ?= ../shared/datasets/kodak
+KODAK_ANCHORS ?= ../shared/anchors/compressai-kodak
+BENCHDIR ?= $(BUILD)/bench-kodak
 
-.PHONY: all deps fuzz-deps build demo test test-release test-sanitize fuzz install clean
+.PHONY: all deps fuzz-deps bench-deps build demo test test-release test-sanitize fuzz bench install clean
 
 all: build
 
@@ -75,6 +81,18 @@ fuzz: fuzz-deps
 	    echo "== $$name ($(FUZZ_SECONDS) s)"; \
 	    $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(FUZZBUILD)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
 	done
+
+bench-deps:
+	@$(MAKE) --no-print-directory deps DEPS="$(DEPS) $(BENCH_DEPS)"
+
+# Standard Kodak rate-distortion sweep (every image profile + jpeg/webp/avif/jxl,
+# CompressAI's BPG and hyperprior for reference); resumes from $(BENCHDIR)/cache;
+# updates the "Rate-distortion (Kodak)" section of BENCHMARKS.md.
+bench: bench-deps build
+	$(BUILD)/cli/lcc sweep --data $(KODAK) \
+	    --published $(KODAK_ANCHORS)/bpg_444_x265_ycbcr.json \
+	    --published $(KODAK_ANCHORS)/compressai-bmshj2018-hyperprior_mse_cpu.json \
+	    -o $(BENCHDIR) --benchmarks BENCHMARKS.md
 
 install: build
 	meson install -C $(BUILD)
