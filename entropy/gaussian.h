@@ -52,6 +52,24 @@ static inline unsigned lcc_scale_index_q16(uint32_t s_q16)
     return lo;
 }
 
+/* Index of a fixed-point scale v / 2^frac_bits (frac_bits <= 62), the form
+ * integer networks produce: exactly the smallest i with S_i >= v / 2^frac
+ * (compared as rationals, no rounding), clamped to 0..63. */
+static inline unsigned lcc_scale_index_fixed(int64_t v, unsigned frac_bits)
+{
+    if (v <= 0)
+        return 0;
+    uint64_t q;
+    if (frac_bits >= 16) {
+        const unsigned sh = frac_bits - 16;   /* ceil(v / 2^sh) */
+        q = ((uint64_t)v >> sh) + (((uint64_t)v & ((1ull << sh) - 1)) != 0);
+    } else {
+        const unsigned sh = 16 - frac_bits;
+        q = (uint64_t)v > (UINT32_MAX >> sh) ? UINT32_MAX : (uint64_t)v << sh;
+    }
+    return lcc_scale_index_q16(q > UINT32_MAX ? UINT32_MAX : (uint32_t)q);
+}
+
 /* Float scale to Q16.16: round to nearest, saturating; NaN gives the
  * largest value. Encoder/training helper; not for the decode path unless
  * the float is itself bit-exact. */

@@ -110,6 +110,20 @@ static void test_scale_index(void)
         bad += fabs(r - pow(256 / 0.11, 1 / 63.0)) > 1e-3;
     }
     CHECK(bad == 0);
+    /* fixed-point scales of any precision map like exact rationals */
+    int fx_bad = 0;
+    for (unsigned i = 0; i < LCC_SCALE_COUNT; i++) {
+        const uint32_t S = lcc_scale_table_q16[i];
+        fx_bad += lcc_scale_index_fixed((int64_t)S << 8, 24) != i;            /* exactly S_i */
+        fx_bad += lcc_scale_index_fixed(((int64_t)S << 8) - 1, 24) != i;      /* just below */
+        fx_bad += lcc_scale_index_fixed(((int64_t)S << 8) + 1, 24) != (i < 63 ? i + 1 : 63);
+        /* coarser: floor(S / 16) * 16 still lies above S_(i-1) (ratio 1.13) */
+        fx_bad += lcc_scale_index_fixed(S >> 4, 12) != i;
+    }
+    CHECK(fx_bad == 0);
+    CHECK(lcc_scale_index_fixed(-5, 8) == 0);
+    CHECK(lcc_scale_index_fixed(INT64_MAX, 0) == 63);
+    CHECK(lcc_scale_index_fixed(1, 62) == 0);
     CHECK(lcc_scale_to_q16(1.0f) == 65536);
     CHECK(lcc_scale_to_q16(-3.0f) == 0);
     CHECK(lcc_scale_to_q16(NAN) == UINT32_MAX);
