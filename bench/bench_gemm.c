@@ -9,13 +9,19 @@
  *   blas_env:     the environment as given (only when it sets OPENBLAS_*);
  *   blas_<core>:  OPENBLAS_CORETYPE=<core> for each candidate core type;
  *                 blas_best is the best of these and the default.
- * Each figure is the median of --repeat timed runs after one warm-up. */
+ * Each figure is the median of --repeat timed runs after one warm-up.
+ *
+ * The machine may be shared: a second set of figures runs everything on one
+ * thread (engine without pool, BLAS children with OPENBLAS_NUM_THREADS=1)
+ * and times the computing thread's CPU time (CLOCK_THREAD_CPUTIME_ID), which
+ * other processes on the machine disturb far less than wall-clock time. */
 #include <errno.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench/bench.h"
@@ -70,6 +76,17 @@ static void fill(float *const p, const size_t n, unsigned s)
 
 typedef int (*GemmFn)(void *opaque, const Shape *s, const float *a, const float *b, float *c);
 
+static int use_cpu_clock;
+
+static double clock_now(void)
+{
+    if (!use_cpu_clock)
+        return lcc_bench_now();
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
 /* Median GFLOPS of repeat runs after a warm-up; -1 on failure. */
 static double measure(const GemmFn fn, void *const opaque, const Shape *const s, const int repeat)
 {
@@ -85,16 +102,16 @@ static double measure(const GemmFn fn, void *const opaque, const Shape *const s,
         /* at least ~0.05 s per timed sample so that small shapes are not
          * dominated by timer noise */
         int inner = 1;
-        const double t0 = lcc_bench_now();
+        const double t0 = clock_now();
         ok = ok && !fn(opaque, s, a, b, c);
-        const double one = lcc_bench_now() - t0;
+        const double one = clock_now() - t0;
         if (one < 0.05)
             inner = (int)(0.05 / (one > 1e-7 ? one : 1e-7)) + 1;
         for (int r = 0; r < repeat && ok; r++) {
-            const double t1 = lcc_bench_now();
+            const double t1 = clock_now();
             for (int i = 0; i < inner && ok; i++)
                 ok = !fn(opaque, s, a, b, c);
-            t[r] = (lcc_bench_now() - t1) / inner;
+            t[r] = (clock_now() - t1) / inner;
         }
         if (ok) {
             qsort(t, (size_t)repeat, sizeof(double), cmp_double);
@@ -143,13 +160,13 @@ static int blas_child(const int all, const int repeat)
  * (keep_env: as is) plus coretype if given. Fills name and up to n values;
  * returns the number of values read, or -1. */
 static int run_child(const int keep_env, const char *const coretype, const int all, const int repeat,
-                     char name[64], double *const v, const int n)
+                     const int single, char name[64], double *const v, const int n)
 {
     size_t ne = 0;
     while (environ[ne])
         ne++;
-    char **const env = calloc(ne + 2, sizeof(char *));
-    char core[96];
+    char **const env = calloc(ne + 3, sizeof(char *));
+    char core[96], one[] = "OPENBLAS_NUM_THREADS=1";
     if (!env)
         return -1;
     size_t k = 0;
@@ -160,10 +177,13 @@ static int run_child(const int keep_env, const char *const coretype, const int a
         snprintf(core, sizeof(core), "OPENBLAS_CORETYPE=%s", coretype);
         env[k++] = core;
     }
+    if (single)
+        env[k++] = one;
     env[k] = NULL;
     char rep[16];
     snprintf(rep, sizeof(rep), "%d", repeat);
-    char *argv[] = { "lcc", "bench", "gemm", all ? "--blas-child-all" : "--blas-child", "--repeat", rep, NULL };
+    char *argv[] = { "lcc", "bench", "gemm", all ? "--blas-child-all" : "--blas-child", "--repeat", rep,
+                     single ? "--cpu-clock" : NULL, NULL };
     int fds[2];
     if (pipe(fds)) {
         free(env);
@@ -222,7 +242,7 @@ static int env_sets_openblas(void)
 
 int lcc_bench_gemm(int argc, char **argv, int json)
 {
-    int repeat = 5, child = 0, noblas = 0;
+    int repeat = 5, child = 0, noblas = 0, nosingle = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
             repeat = atoi(argv[++i]);
@@ -232,8 +252,12 @@ int lcc_bench_gemm(int argc, char **argv, int json)
             child = 2;
         else if (!strcmp(argv[i], "--no-blas"))
             noblas = 1;
+        else if (!strcmp(argv[i], "--cpu-clock"))
+            use_cpu_clock = 1;
+        else if (!strcmp(argv[i], "--no-single"))
+            nosingle = 1;
         else {
-            fprintf(stderr, "usage: lcc bench gemm [--repeat N (1..100)] [--no-blas] [--json]\n");
+            fprintf(stderr, "usage: lcc bench gemm [--repeat N (1..100)] [--no-blas] [--no-single] [--json]\n");
             return 1;
         }
     }
@@ -255,6 +279,15 @@ int lcc_bench_gemm(int argc, char **argv, int json)
     const int threads = lcc_pool_threads(pool);
     lcc_gemm_uninit(&g);
     lcc_pool_free(&pool);
+    /* single thread, thread CPU time */
+    double eng1 = -1;
+    if (!nosingle) {
+        use_cpu_clock = 1;
+        lcc_gemm_init(&g, lcc_cpu_flags(), NULL);
+        eng1 = measure(engine_gemm, &g, &shapes[0], repeat);
+        lcc_gemm_uninit(&g);
+        use_cpu_clock = 0;
+    }
 
     double bdef[NSHAPES], benv = -1, bcore[NCORES];
     char defname[64] = "", envname[64] = "", corename[NCORES][64];
@@ -264,12 +297,27 @@ int lcc_bench_gemm(int argc, char **argv, int json)
     for (int i = 0; i < NCORES; i++)
         bcore[i] = -1, corename[i][0] = 0;
     if (HAVE_CBLAS && !noblas) {
-        have_blas = run_child(0, NULL, 1, repeat, defname, bdef, NSHAPES) == NSHAPES;
+        have_blas = run_child(0, NULL, 1, repeat, 0, defname, bdef, NSHAPES) == NSHAPES;
         if (have_blas && env_sets_openblas())
-            run_child(1, NULL, 0, repeat, envname, &benv, 1);
+            run_child(1, NULL, 0, repeat, 0, envname, &benv, 1);
         for (int i = 0; i < NCORES && have_blas; i++)
-            if (run_child(0, coretypes[i], 0, repeat, corename[i], &bcore[i], 1) != 1)
+            if (run_child(0, coretypes[i], 0, repeat, 0, corename[i], &bcore[i], 1) != 1)
                 bcore[i] = -1;
+    }
+    double bdef1 = -1, bbest1 = -1;
+    char name1[64], best1name[64] = "";
+    if (have_blas && !nosingle) {
+        if (run_child(0, NULL, 0, repeat, 1, name1, &bdef1, 1) != 1)
+            bdef1 = -1;
+        bbest1 = bdef1;
+        snprintf(best1name, sizeof(best1name), "%s", name1);
+        for (int i = 0; i < NCORES; i++) {
+            double v;
+            if (run_child(0, coretypes[i], 0, repeat, 1, name1, &v, 1) == 1 && v > bbest1) {
+                bbest1 = v;
+                snprintf(best1name, sizeof(best1name), "%s", name1);
+            }
+        }
     }
     double best = bdef[0];
     const char *bestname = defname;
@@ -295,6 +343,14 @@ int lcc_bench_gemm(int argc, char **argv, int json)
             printf("},");
         } else {
             printf("\"blas_default_gflops\":null,\"blas_best_gflops\":null,");
+        }
+        if (eng1 > 0) {
+            printf("\"single_thread_cpu_time\":{\"engine_gflops\":%.2f", eng1);
+            if (bdef1 > 0 && bbest1 > 0)
+                printf(",\"blas_default_gflops\":%.2f,\"blas_best_gflops\":%.2f,\"blas_best_core\":\"%s\","
+                       "\"engine_vs_blas_default\":%.2f,\"engine_vs_blas_best\":%.3f",
+                       bdef1, bbest1, best1name, eng1 / bdef1, eng1 / bbest1);
+            printf("},");
         }
         printf("\"shapes\":[");
         for (int i = 0; i < NSHAPES; i++) {
@@ -324,6 +380,13 @@ int lcc_bench_gemm(int argc, char **argv, int json)
                    100.0 * eng[0] / best);
         } else {
             printf("BLAS: not measured%s\n", HAVE_CBLAS ? " (--no-blas or child failed)" : " (not built with a CBLAS)");
+        }
+        if (eng1 > 0) {
+            printf("One thread, thread CPU time, 1024^3: engine %.1f GFLOPS", eng1);
+            if (bdef1 > 0 && bbest1 > 0)
+                printf(", BLAS default %.1f, BLAS best %.1f (%s): %.2fx and %.0f%%", bdef1, bbest1, best1name,
+                       eng1 / bdef1, 100.0 * eng1 / bbest1);
+            printf("\n");
         }
     }
     return eng[0] > 0 ? 0 : 4;

@@ -2,8 +2,8 @@
  * micro-kernels. Goto/BLIS structure inside each task: for each NC-wide
  * column block and KC-deep slice of its slab of C, the task packs B into
  * nr-wide panels and, per MC-high row block, A into mr-high panels, then
- * runs the micro-kernel over the tiles (B micro-panel kept in L1, A block
- * in L2). Tasks are independent slabs of C (a grid over rows and columns,
+ * runs the micro-kernel over the tiles (A micro-panel kept in L1, packed
+ * B block in L2). Tasks are independent slabs of C (a grid over rows and columns,
  * about two per thread), so one pool dispatch per call and no barrier. */
 #include "config.h"
 
@@ -16,7 +16,7 @@
 
 #define KC 384           /* upper bound; slices are balanced (see kc_step) */
 #define MC_TARGET 192
-#define NC_TARGET 2048
+#define NC_TARGET 768     /* KC x NC packed B block ~1 MB: stays in L2 */
 #define MAX_MR 16
 #define MAX_NR 64
 
@@ -273,12 +273,14 @@ static void slab_task(void *const arg, const int task, const int thread)
             for (int ic = ms; ic < me; ic += j->mc) {
                 const int mh = me - ic < j->mc ? me - ic : j->mc;
                 pack_a(j, abuf, ic, mh, pc, kc);
-                for (int jr = 0; jr < nc; jr += nr) {
-                    const int w = nc - jr < nr ? nc - jr : nr;
-                    const float *const bp = bbuf + (size_t)jr * kc;
-                    for (int ir = 0; ir < mh; ir += mr) {
-                        const int h = mh - ir < mr ? mh - ir : mr;
-                        const float *const ap = abuf + (size_t)ir * kc;
+                /* the A micro-panel (mr x kc) stays in L1 while the B
+                 * micro-panels stream from the L2-resident packed block */
+                for (int ir = 0; ir < mh; ir += mr) {
+                    const int h = mh - ir < mr ? mh - ir : mr;
+                    const float *const ap = abuf + (size_t)ir * kc;
+                    for (int jr = 0; jr < nc; jr += nr) {
+                        const int w = nc - jr < nr ? nc - jr : nr;
+                        const float *const bp = bbuf + (size_t)jr * kc;
                         float *const cp = j->c + (ptrdiff_t)(ic + ir) * j->ldc + jc + jr;
                         if (h == mr && w == nr) {
                             d->sgemm(kc, ap, bp, cp, j->ldc, !first);
