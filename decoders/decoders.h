@@ -15,6 +15,7 @@ typedef struct LccProfileEntry {
 const LccProfileEntry *lcc_profile_entry(uint8_t id, LccModality modality);
 
 lcc_status lcc_stored_decode(LccContext *c, const LccContainer *ct, LccMedia *out);
+lcc_status lcc_walloc_decode(LccContext *c, const LccContainer *ct, LccMedia *out);
 lcc_status lcc_pc_decode(LccContext *c, const LccContainer *ct, LccMedia *out);
 
 #endif /* LCC_DECODERS_H */

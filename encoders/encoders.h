@@ -8,6 +8,7 @@
 typedef lcc_status (*LccEncodeFn)(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
 
 lcc_status lcc_stored_encode(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
+lcc_status lcc_walloc_encode(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
 lcc_status lcc_pc_encode(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
 
 #endif /* LCC_ENCODERS_H */

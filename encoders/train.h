@@ -17,4 +17,8 @@ int lcc_train_pc(int argc, char **argv, const LccTrainGlobal *g);
 /* Usage text of `lcc train pc`. */
 extern const char lcc_train_pc_usage[];
 
+/* `lcc train image`: the wavelet-ae image model (encoders/walloc_train.c). */
+int lcc_train_image(int argc, char **argv, const LccTrainGlobal *g);
+extern const char lcc_train_image_usage[];
+
 #endif /* LCC_ENCODERS_TRAIN_H */

@@ -1,6 +1,7 @@
 /* The wavelet-ae (WaLLoC) model graph: see walloc.h. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "libcodec/models/walloc.h"
@@ -210,4 +211,85 @@ lcc_status walloc_synthesis_backward(LccNn *const nn, WallocNet *const m, const 
             m->ilog->g[(size_t)q * L + l] += (float)s;
         }
     return LCC_OK;
+}
+
+static void config_fields(const WallocConfig *const cfg, int32_t f[WALLOC_CONFIG_FIELDS])
+{
+    f[0] = cfg->channels;
+    f[1] = cfg->levels;
+    f[2] = cfg->latent;
+    f[3] = cfg->hidden;
+    f[4] = cfg->blocks;
+    f[5] = cfg->qualities;
+    f[6] = cfg->prior_params;
+}
+
+void walloc_write(const WallocNet *const m, LccwWriter *const w)
+{
+    int32_t f[WALLOC_CONFIG_FIELDS];
+    config_fields(&m->cfg, f);
+    lcc_lccw_add(w, "config", LCCW_I32, 1, (const uint32_t[]){ WALLOC_CONFIG_FIELDS }, f);
+    const LccParams *const s = &m->net.params;
+    for (int i = 0; i < s->n; i++) {
+        const LccParam *const p = s->p[i];
+        uint32_t dims[4];
+        for (int d = 0; d < p->ndim; d++)
+            dims[d] = (uint32_t)p->shape[d];
+        lcc_lccw_add(w, p->name, LCCW_F32, p->ndim, dims, p->w);
+    }
+}
+
+lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *const data, const size_t size,
+                       uint8_t id[32], const uint8_t **const cdf, size_t *const cdf_size)
+{
+    memset(m, 0, sizeof(*m));
+    LccwTensor *t = NULL;
+    uint32_t n = 0;
+    lcc_status err = lcc_lccw_parse(c, data, size, NULL, &t, &n, id);
+    if (err)
+        return err;
+    const LccwTensor *const ct = lcc_lccw_find(t, n, "config");
+    if (!ct || (err = lcc_lccw_expect(c, ct, LCCW_I32, 1, (const uint32_t[]){ WALLOC_CONFIG_FIELDS }))) {
+        free(t);
+        return err ? err : lcc_error(c, LCC_EMODEL, "wavelet-ae model: no config tensor");
+    }
+    int32_t f[WALLOC_CONFIG_FIELDS];
+    for (int i = 0; i < WALLOC_CONFIG_FIELDS; i++)
+        f[i] = (int32_t)lcc_rl32(ct->data + 4 * i);
+    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6] };
+    if (cfg.channels < 1 || cfg.channels > 4 || cfg.latent > 1024 || cfg.hidden > 1024 || cfg.blocks > 16 ||
+        cfg.prior_params > 4096 || (err = walloc_init(m, &cfg, 0))) {
+        free(t);
+        return lcc_error(c, LCC_EMODEL, "wavelet-ae model: unsupported configuration");
+    }
+    const LccParams *const s = &m->net.params;
+    for (int i = 0; i < s->n && !err; i++) {
+        LccParam *const p = s->p[i];
+        const LccwTensor *const pt = lcc_lccw_find(t, n, p->name);
+        uint32_t dims[4];
+        for (int d = 0; d < p->ndim; d++)
+            dims[d] = (uint32_t)p->shape[d];
+        if (!pt)
+            err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: tensor %s missing", p->name);
+        else if (!(err = lcc_lccw_expect(c, pt, LCCW_F32, p->ndim, dims)))
+            for (size_t k = 0; k < p->size; k++) {
+                const uint32_t u = lcc_rl32(pt->data + 4 * k);
+                memcpy(&p->w[k], &u, 4);
+            }
+    }
+    for (int q = 0; q < cfg.qualities && !err; q++) {
+        char name[32];
+        snprintf(name, sizeof(name), "cdf.%d", q);
+        const LccwTensor *const bt = lcc_lccw_find(t, n, name);
+        if (!bt || bt->type != LCCW_I8 || bt->ndim != 1) {
+            err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: entropy table %s missing", name);
+        } else {
+            cdf[q] = bt->data;
+            cdf_size[q] = (size_t)bt->bytes;
+        }
+    }
+    free(t);
+    if (err)
+        walloc_free(m);
+    return err;
 }

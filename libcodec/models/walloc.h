@@ -46,6 +46,7 @@ typedef struct WallocNet {
 /* The shipped image model: RGB, J = 3 (192 bands at 1/8 resolution),
  * 64 latent channels, D of width 96 with 2 residual blocks, 8 levels. */
 #define WALLOC_QUALITIES 8
+#define WALLOC_IMAGE_MODEL_FILE "wavelet-ae-image.lccw"
 extern const WallocConfig walloc_image_config;
 
 /* Build the graph with freshly initialised parameters (seeded). */
@@ -66,5 +67,20 @@ lcc_status walloc_synthesis(LccNn *nn, WallocNet *m, const LccTensor *yq, int q,
  * d(loss)/d(y^) into *dyq (arena). */
 lcc_status walloc_synthesis_backward(LccNn *nn, WallocNet *m, const LccTensor *yq, int q, const LccTensor *dXh,
                                      LccTensor *dyq);
+
+/* Weight files (*.lccw): "config" (int32 [7]: channels, levels, latent,
+ * hidden, blocks, qualities, prior_params), every parameter (float32), and
+ * "cdf.<q>" (int8, the serialised integer CDF bank of quality q, opaque
+ * here: entropy/cdf.h reads it). */
+#define WALLOC_CONFIG_FIELDS 7
+
+/* Add the config and every parameter of m to w. */
+void walloc_write(const WallocNet *m, LccwWriter *w);
+/* Build m from a weight file (validated: sha256, names, shapes); the
+ * entropy tables' bytes are returned as slices of data (which must
+ * outlive their use): cdf[q], cdf_size[q] for q < m->cfg.qualities.
+ * id receives the model id. LCC_EMODEL with the reason on mismatch. */
+lcc_status walloc_load(LccContext *c, WallocNet *m, const uint8_t *data, size_t size, uint8_t id[32],
+                       const uint8_t **cdf, size_t *cdf_size);
 
 #endif /* LCC_MODELS_WALLOC_H */

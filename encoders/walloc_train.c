@@ -1,0 +1,622 @@
+/* lcc train image: trains the wavelet-ae (WaLLoC) image model.
+ *
+ * Rate-distortion loss bpp + lambda_q * 255^2 * MSE over random crops of
+ * photos, one quality level q drawn per step (gain units: one network for
+ * every rate). Rate: factorized prior of quality q on the noisy latent
+ * (y + U(-1/2, 1/2)); distortion: the decoder fed round(y) with a
+ * straight-through gradient. The linear part (A, S) starts from a PCA of
+ * the wavelet bands, so step 0 is already a working linear codec.
+ * Checkpoints (every --every steps and at the end) resume to the identical
+ * state with --resume. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "encoders/train.h"
+#include "encoders/walloc.h"
+#include "entropy/factorized.h"
+#include "libcodec/dsp/cpu.h"
+#include "libcodec/sha256.h"
+#include "wavelet/wavelet.h"
+
+/* Latent units per wavelet-coefficient unit at the middle quality. */
+static const float pca_scale = 32.0f;
+
+/* Initial width of the priors' densities (most latents are small). */
+static const float prior_init_scale = 4.0f;
+
+/* CompressAI's lambdas for bmshj2018 (MSE), quality 1..8. */
+static const float walloc_lambdas[WALLOC_QUALITIES] = { 0.0018f, 0.0035f, 0.0067f, 0.0130f,
+                                                        0.0250f, 0.0483f, 0.0932f, 0.1800f };
+
+typedef struct Photo {
+    int w, h;
+    uint8_t *rgb;       /* interleaved */
+} Photo;
+
+typedef struct Data {
+    Photo *p;
+    int n, cap;
+} Data;
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int is_image_name(const char *const n)
+{
+    return lcc_has_ext(n, "jpg") || lcc_has_ext(n, "jpeg") || lcc_has_ext(n, "png") || lcc_has_ext(n, "ppm");
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Load every photo of dir (sorted by name, so the order is reproducible)
+ * at least crop x crop in size. */
+static lcc_status load_dir(LccContext *const c, const char *const dir, const int crop, Data *const d)
+{
+    DIR *const dp = opendir(dir);
+    if (!dp)
+        return lcc_error(c, LCC_ENOENT, "%s: cannot open the directory", dir);
+    char **names = NULL;
+    int n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] == '.' || !is_image_name(e->d_name))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 256;
+            char **const t = realloc(names, sizeof(*names) * (size_t)cap);
+            if (!t)
+                break;
+            names = t;
+        }
+        names[n] = malloc(strlen(dir) + strlen(e->d_name) + 2);
+        if (!names[n])
+            break;
+        sprintf(names[n++], "%s/%s", dir, e->d_name);
+    }
+    closedir(dp);
+    qsort(names, (size_t)n, sizeof(*names), cmp_str);
+    lcc_status err = LCC_OK;
+    for (int i = 0; i < n; i++) {
+        LccMedia m = { 0 };
+        if (!err && !lcc_media_read(c, names[i], &m) && m.modality == LCC_MODALITY_IMAGE &&
+            (int)m.image.width >= crop && (int)m.image.height >= crop) {
+            if (d->n == d->cap) {
+                d->cap = d->cap ? 2 * d->cap : 256;
+                Photo *const t = realloc(d->p, sizeof(*t) * (size_t)d->cap);
+                if (!t)
+                    err = LCC_ENOMEM;
+                else
+                    d->p = t;
+            }
+            const size_t px = (size_t)m.image.width * m.image.height;
+            uint8_t *const rgb = err ? NULL : malloc(px * 3);
+            if (rgb) {
+                const LccImage *const im = &m.image;
+                const int shift = im->bit_depth > 8 ? (int)im->bit_depth - 8 : 0;
+                for (size_t k = 0; k < px; k++)
+                    for (int ch = 0; ch < 3; ch++) {
+                        const unsigned src = im->channels >= 3 ? (unsigned)ch : 0;
+                        rgb[3 * k + ch] = (uint8_t)(im->data[k * im->channels + src] >> shift);
+                    }
+                d->p[d->n++] = (Photo){ (int)m.image.width, (int)m.image.height, rgb };
+            } else if (!err) {
+                err = LCC_ENOMEM;
+            }
+        }
+        lcc_media_free(&m);
+        free(names[i]);
+    }
+    free(names);
+    lcc_clear_error(c);
+    return err;
+}
+
+/* A random crop (with a random horizontal flip) as planar floats in
+ * [-1/2, 1/2]. */
+static void random_crop(const Data *const d, LccRng *const r, const int s, float *const out)
+{
+    const Photo *const p = &d->p[lcc_rng_u64(r) % (uint64_t)d->n];
+    const int ox = (int)(lcc_rng_u64(r) % (uint64_t)(p->w - s + 1));
+    const int oy = (int)(lcc_rng_u64(r) % (uint64_t)(p->h - s + 1));
+    const int flip = (int)(lcc_rng_u64(r) & 1);
+    for (int ch = 0; ch < 3; ch++)
+        for (int y = 0; y < s; y++)
+            for (int x = 0; x < s; x++) {
+                const int sx = flip ? ox + s - 1 - x : ox + x;
+                out[((size_t)ch * s + y) * s + x] = p->rgb[((size_t)(oy + y) * p->w + sx) * 3 + ch] / 255.0f - 0.5f;
+            }
+}
+
+/* Eigenvectors of a symmetric n x n matrix (cyclic Jacobi). On return
+ * vec's column j is the eigenvector of val[j], sorted by decreasing
+ * eigenvalue. a is destroyed. */
+static void jacobi_eigen(double *const a, const int n, double *const val, double *const vec)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            vec[i * n + j] = i == j;
+    for (int sweep = 0; sweep < 60; sweep++) {
+        double off = 0;
+        for (int p = 0; p < n; p++)
+            for (int q = p + 1; q < n; q++)
+                off += a[p * n + q] * a[p * n + q];
+        if (off < 1e-22)
+            break;
+        for (int p = 0; p < n; p++)
+            for (int q = p + 1; q < n; q++) {
+                const double apq = a[p * n + q];
+                if (fabs(apq) < 1e-300)
+                    continue;
+                const double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+                const double t = (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
+                const double cs = 1 / sqrt(t * t + 1), sn = t * cs;
+                for (int k = 0; k < n; k++) {
+                    const double akp = a[k * n + p], akq = a[k * n + q];
+                    a[k * n + p] = cs * akp - sn * akq;
+                    a[k * n + q] = sn * akp + cs * akq;
+                }
+                for (int k = 0; k < n; k++) {
+                    const double apk = a[p * n + k], aqk = a[q * n + k];
+                    a[p * n + k] = cs * apk - sn * aqk;
+                    a[q * n + k] = sn * apk + cs * aqk;
+                }
+                for (int k = 0; k < n; k++) {
+                    const double vkp = vec[k * n + p], vkq = vec[k * n + q];
+                    vec[k * n + p] = cs * vkp - sn * vkq;
+                    vec[k * n + q] = sn * vkp + cs * vkq;
+                }
+            }
+    }
+    for (int i = 0; i < n; i++)
+        val[i] = a[i * n + i];
+    for (int i = 0; i < n; i++) { /* selection sort, descending */
+        int best = i;
+        for (int j = i + 1; j < n; j++)
+            if (val[j] > val[best])
+                best = j;
+        if (best != i) {
+            const double t = val[i];
+            val[i] = val[best];
+            val[best] = t;
+            for (int k = 0; k < n; k++) {
+                const double v = vec[k * n + i];
+                vec[k * n + i] = vec[k * n + best];
+                vec[k * n + best] = v;
+            }
+        }
+    }
+}
+
+/* A = s V_L^T, a = -A mean, S = V_L, syn.b = mean: the PCA codec (the
+ * inverse gains carry the 1/s, so that D sees coefficient-sized inputs). */
+static lcc_status pca_init(WallocNet *const m, const Data *const d, LccRng *const r, const int crop,
+                           const float scale)
+{
+    const int K = m->bands, L = m->cfg.latent, s = crop;
+    const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, m->cfg.levels, 3, s, s };
+    const size_t ncoef = wavelet_coef_count(&spec), hw = ncoef / (size_t)K;
+    float *const x = malloc(sizeof(float) * 3 * s * s), *const X = malloc(sizeof(float) * ncoef);
+    void *const ws = malloc(wavelet_workspace_bytes(&spec));
+    double *const cov = calloc((size_t)K * K, sizeof(double)), *const mean = calloc((size_t)K, sizeof(double));
+    double *const vec = malloc(sizeof(double) * K * K), *const val = malloc(sizeof(double) * K);
+    lcc_status err = x && X && ws && cov && mean && vec && val ? LCC_OK : LCC_ENOMEM;
+    const int crops = 64;
+    for (int i = 0; i < crops && !err; i++) {
+        random_crop(d, r, s, x);
+        if (wavelet_forward(&spec, x, X, ws)) {
+            err = LCC_EINTERNAL;
+            break;
+        }
+        for (size_t p = 0; p < hw; p++)
+            for (int a = 0; a < K; a++) {
+                const double va = X[(size_t)a * hw + p];
+                mean[a] += va;
+                for (int b = a; b < K; b++)
+                    cov[a * K + b] += va * X[(size_t)b * hw + p];
+            }
+    }
+    if (!err) {
+        const double cnt = (double)crops * (double)hw;
+        for (int a = 0; a < K; a++)
+            mean[a] /= cnt;
+        for (int a = 0; a < K; a++)
+            for (int b = a; b < K; b++)
+                cov[a * K + b] = cov[b * K + a] = cov[a * K + b] / cnt - mean[a] * mean[b];
+        jacobi_eigen(cov, K, val, vec);
+        for (int l = 0; l < L; l++) {
+            double bias = 0;
+            for (int k = 0; k < K; k++) {
+                const double v = vec[k * K + l];
+                m->ana_w->w[(size_t)l * K + k] = (float)(scale * v);
+                m->syn_w->w[(size_t)k * L + l] = (float)v;
+                bias -= scale * v * mean[k];
+            }
+            m->ana_b->w[l] = (float)bias;
+        }
+        for (int k = 0; k < K; k++)
+            m->syn_b->w[k] = (float)mean[k];
+        double kept = 0, total = 0;
+        for (int k = 0; k < K; k++) {
+            total += val[k];
+            if (k < L)
+                kept += val[k];
+        }
+        printf("pca init: %d of %d bands keep %.4f%% of the variance\n", L, K, 100 * kept / total);
+    }
+    free(x);
+    free(X);
+    free(ws);
+    free(cov);
+    free(mean);
+    free(vec);
+    free(val);
+    return err;
+}
+
+typedef struct Trainer {
+    WallocNet m;
+    LccFactorized prior[WALLOC_QUALITIES];
+    LccAdam opt;                /* the transforms */
+    LccAdam fast;               /* priors and gains: their own learning rate */
+    LccParams slow_set, fast_set; /* views of m.net.params (not owning) */
+    LccNn nn;
+    LccRng data_rng;
+} Trainer;
+
+static void trainer_free(Trainer *const t)
+{
+    for (int q = 0; q < WALLOC_QUALITIES; q++) {
+        /* the priors' arrays belong to the network's parameters */
+        t->prior[q].params = NULL;
+        t->prior[q].grads = NULL;
+        lcc_factorized_free(&t->prior[q]);
+    }
+    free(t->slow_set.p);
+    free(t->fast_set.p);
+    walloc_free(&t->m);
+    lcc_nn_uninit(&t->nn);
+}
+
+/* Split the network's parameters into the two optimisers' views. */
+static lcc_status split_params(Trainer *const t)
+{
+    const LccParams *const all = &t->m.net.params;
+    LccParams *const sets[2] = { &t->slow_set, &t->fast_set };
+    for (int k = 0; k < 2; k++) {
+        sets[k]->p = calloc((size_t)all->n + 1, sizeof(*sets[k]->p));
+        if (!sets[k]->p)
+            return LCC_ENOMEM;
+        sets[k]->cap = all->n + 1;
+    }
+    for (int i = 0; i < all->n; i++) {
+        const char *const name = all->p[i]->name;
+        const int fast = !strncmp(name, "prior.", 6) || !strncmp(name, "gain.", 5);
+        LccParams *const s = sets[fast];
+        s->p[s->n++] = all->p[i];
+    }
+    return LCC_OK;
+}
+
+/* One training step at quality q; returns the loss, and bpp / mse. */
+static lcc_status train_step(Trainer *const t, const float *const x, const int B, const int s, const int q,
+                             const WaveletSpec *const spec, void *const ws, double *const bpp, double *const mse)
+{
+    LccNn *const nn = &t->nn;
+    WallocNet *const m = &t->m;
+    const int K = m->bands, L = m->cfg.latent, hs = s >> m->cfg.levels;
+    const size_t npx = (size_t)B * s * s, hw = (size_t)hs * hs;
+    lcc_nn_reset(nn);
+    lcc_params_zero_grad(&m->net.params);
+    LccTensor X = lcc_nn_tensor(nn, B, K, hs, hs), xh = lcc_nn_tensor(nn, B, 3, s, s);
+    if (!X.d || !xh.d)
+        return LCC_ENOMEM;
+    if (wavelet_forward(spec, x, X.d, ws))
+        return LCC_EINTERNAL;
+    LccTensor y, Xh, dyq;
+    lcc_status err = walloc_analysis(nn, m, &X, q, &y);
+    if (err)
+        return err;
+    const size_t ny = lcc_tensor_size(&y);
+    LccTensor yn = lcc_nn_tensor(nn, B, L, hs, hs), yq = lcc_nn_tensor(nn, B, L, hs, hs);
+    LccTensor lik = lcc_nn_tensor(nn, B, L, hs, hs), dy = lcc_nn_tensor(nn, B, L, hs, hs);
+    if (!yn.d || !yq.d || !lik.d || !dy.d)
+        return LCC_ENOMEM;
+    for (size_t i = 0; i < ny; i++) {
+        yn.d[i] = y.d[i] + lcc_rng_uniform(&m->net.rng) - 0.5f;
+        yq.d[i] = roundf(y.d[i]);
+    }
+    /* rate */
+    LccFactorized *const f = &t->prior[q];
+    lcc_factorized_likelihood(f, yn.d, (size_t)B, hw, lik.d);
+    double bits = 0;
+    const float rate_scale = (float)(1.0 / ((double)npx * log(2.0)));
+    for (size_t i = 0; i < ny; i++) {
+        const float p = lik.d[i] > 1e-9f ? lik.d[i] : 1e-9f;
+        bits -= log2(p);
+        lik.d[i] = -rate_scale / p; /* now d(bpp)/d(lik) */
+    }
+    *bpp = bits / (double)npx;
+    lcc_factorized_backward(f, yn.d, (size_t)B, hw, lik.d, dy.d);
+    /* distortion */
+    if ((err = walloc_synthesis(nn, m, &yq, q, &Xh, 1)))
+        return err;
+    if (wavelet_inverse(spec, Xh.d, xh.d, ws))
+        return LCC_EINTERNAL;
+    double se = 0;
+    const float lambda = walloc_lambdas[q] * 255.0f * 255.0f;
+    const float dscale = 2.0f * lambda / (float)(npx * 3);
+    for (size_t i = 0; i < npx * 3; i++) {
+        const float e = xh.d[i] - x[i];
+        se += (double)e * e;
+        xh.d[i] = dscale * e; /* now d(loss)/d(xh) */
+    }
+    *mse = se / (double)(npx * 3);
+    LccTensor dXh = lcc_nn_tensor(nn, B, K, hs, hs);
+    if (!dXh.d)
+        return LCC_ENOMEM;
+    if (wavelet_inverse_adjoint(spec, xh.d, dXh.d, ws))
+        return LCC_EINTERNAL;
+    if ((err = walloc_synthesis_backward(nn, m, &yq, q, &dXh, &dyq)))
+        return err;
+    for (size_t i = 0; i < ny; i++)
+        dy.d[i] += dyq.d[i]; /* straight-through: d round(y) / dy = 1 */
+    if ((err = walloc_analysis_backward(nn, m, &X, &y, q, &dy)))
+        return err;
+    if (lcc_adam_step(&t->opt, &t->slow_set) < 0 || lcc_adam_step(&t->fast, &t->fast_set) < 0)
+        return LCC_ENOMEM;
+    return LCC_OK;
+}
+
+/* Freeze the priors into integer CDF tables and write the weight file. */
+static lcc_status export_model(LccContext *const c, Trainer *const t, const char *const path)
+{
+    LccwWriter w = { { 0 }, 0 };
+    walloc_write(&t->m, &w);
+    lcc_status err = LCC_OK;
+    for (int q = 0; q < t->m.cfg.qualities && !err; q++) {
+        LccCdfBank bank = { 0 };
+        LccBuf b = { 0 };
+        err = lcc_factorized_export(&t->prior[q], LCC_CDF_DEFAULT_PRECISION, 1e-9, &bank);
+        if (!err) {
+            lcc_cdf_bank_write(&bank, &b);
+            char name[32];
+            snprintf(name, sizeof(name), "cdf.%d", q);
+            err = b.failed ? LCC_ENOMEM : LCC_OK;
+            if (!err)
+                lcc_lccw_add(&w, name, LCCW_I8, 1, (const uint32_t[]){ (uint32_t)b.size }, b.data);
+        }
+        lcc_buf_free(&b);
+        lcc_cdf_bank_free(&bank);
+    }
+    LccBuf out = { 0 };
+    uint8_t id[32];
+    if (!err)
+        err = lcc_lccw_finish(c, &w, &out, id);
+    else
+        lcc_buf_free(&w.rec);
+    if (!err)
+        err = lcc_write_file_atomic(c, path, out.data, out.size);
+    if (!err) {
+        char hex[65];
+        lcc_sha256_hex(id, hex);
+        printf("exported %s: %zu bytes, model id %.16s (step %lld)\n", path, out.size, hex, (long long)t->opt.t);
+    }
+    lcc_buf_free(&out);
+    return err;
+}
+
+const char lcc_train_image_usage[] =
+    "Usage: lcc train image --data DIR [--data DIR ...] --checkpoint FILE [options]\n"
+    "Train the wavelet-ae image model (all quality levels at once).\n"
+    "  --data DIR        folder of training photos (JPEG/PNG/PPM, >= crop size); repeatable.\n"
+    "                    Never an evaluation set (Kodak).\n"
+    "  --checkpoint F    checkpoint file, written every --every steps and at the end\n"
+    "  --resume          continue from the checkpoint (same data, same options)\n"
+    "  --export F        write the weight file (*.lccw, entropy tables frozen) of the\n"
+    "                    checkpoint and stop (no training)\n"
+    "  --steps N         train until the checkpoint has N steps (default 1000)\n"
+    "  --every N         checkpoint interval in steps (default 200)\n"
+    "  --batch N         crops per step (default 8)\n"
+    "  --crop N          crop size, a multiple of 8 (default 128)\n"
+    "  --lr X            Adam learning rate of the transforms (default 1e-4)\n"
+    "  --prior-lr X      Adam learning rate of the priors and gains (default 1e-2)\n"
+    "  --seed N          seed of the initialisation and the data order (default 1)\n"
+    "  --threads N       worker threads of the training engine (default 1)\n";
+
+int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
+{
+    const int json = g->json;
+    int threads = g->threads;
+    const char *dirs[16], *ckpt = NULL, *export_path = NULL;
+    int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128;
+    float lr = 1e-4f, fast_lr = 1e-2f;
+    uint64_t seed = 1;
+    threads = threads > 0 ? threads : 1;
+    for (int i = 0; i < argc; i++) {
+        const char *const a = argv[i];
+        const int has = i + 1 < argc;
+        if (!strcmp(a, "--data") && has && ndirs < 16)
+            dirs[ndirs++] = argv[++i];
+        else if (!strcmp(a, "--checkpoint") && has)
+            ckpt = argv[++i];
+        else if (!strcmp(a, "--resume"))
+            resume = 1;
+        else if (!strcmp(a, "--export") && has)
+            export_path = argv[++i];
+        else if (!strcmp(a, "--steps") && has)
+            steps = atoi(argv[++i]);
+        else if (!strcmp(a, "--every") && has)
+            every = atoi(argv[++i]);
+        else if (!strcmp(a, "--batch") && has)
+            B = atoi(argv[++i]);
+        else if (!strcmp(a, "--crop") && has)
+            crop = atoi(argv[++i]);
+        else if (!strcmp(a, "--lr") && has)
+            lr = (float)atof(argv[++i]);
+        else if (!strcmp(a, "--prior-lr") && has)
+            fast_lr = (float)atof(argv[++i]);
+        else if (!strcmp(a, "--seed") && has)
+            seed = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(a, "--threads") && has)
+            threads = atoi(argv[++i]);
+        else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(lcc_train_image_usage, stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "lcc train image: unknown option or missing value '%s'\n%s", a, lcc_train_image_usage);
+            return 1;
+        }
+    }
+    if (export_path) {
+        resume = 1;
+        if (!ndirs)
+            dirs[ndirs++] = ".";  /* no data needed */
+    }
+    if (!ndirs || !ckpt || steps < 1 || every < 1 || B < 1 || B > 64 || crop < 16 || crop % 8 || crop > 1024 ||
+        !(lr > 0) || !(fast_lr > 0) || threads < 1 || threads > 64) {
+        fprintf(stderr, "lcc train image: needs --data and --checkpoint, and sane values\n%s", lcc_train_image_usage);
+        return 1;
+    }
+    LccContext *c;
+    if (lcc_open(&c, NULL))
+        return 4;
+    Data d = { 0 };
+    lcc_status err = LCC_OK;
+    for (int i = 0; i < ndirs && !err && !export_path; i++)
+        err = load_dir(c, dirs[i], crop, &d);
+    if (!err && d.n == 0 && !export_path)
+        err = lcc_error(c, LCC_EINVAL, "no photo of at least %dx%d in the --data folders", crop, crop);
+    if (err) {
+        fprintf(stderr, "lcc train image: %s\n", lcc_last_error(c));
+        lcc_close(&c);
+        return 2;
+    }
+    if (!export_path)
+        printf("data: %d photos\n", d.n);
+
+    Trainer t;
+    memset(&t, 0, sizeof(t));
+    WallocConfig cfg = walloc_image_config;
+    err = lcc_factorized_init(&t.prior[0], cfg.latent, NULL, 0, prior_init_scale, seed);
+    cfg.prior_params = err ? 0 : (int)t.prior[0].per_channel;
+    lcc_factorized_free(&t.prior[0]);
+    if (!err)
+        err = walloc_init(&t.m, &cfg, seed);
+    for (int q = 0; q < cfg.qualities && !err; q++) {
+        LccFactorized *const f = &t.prior[q];
+        if (!(err = lcc_factorized_init(f, cfg.latent, NULL, 0, prior_init_scale, seed + 1 + (uint64_t)q))) {
+            memcpy(t.m.prior[q]->w, f->params, sizeof(float) * f->nparams);
+            free(f->params);
+            free(f->grads);
+            f->params = t.m.prior[q]->w;
+            f->grads = t.m.prior[q]->g;
+        }
+    }
+    lcc_adam_default(&t.opt, lr);
+    t.opt.clip_norm = 1.0f;
+    lcc_adam_default(&t.fast, fast_lr);
+    if (!err)
+        err = split_params(&t);
+    lcc_rng_seed(&t.data_rng, seed ^ 0x5eedull);
+    if (!err)
+        err = lcc_nn_init(&t.nn, c, threads, lcc_cpu_flags());
+    if (!err && resume) {
+        err = lcc_checkpoint_load(c, ckpt, &t.m.net, &t.opt);
+        t.fast.t = t.opt.t;
+    } else if (!err) {
+        /* log-spaced starting gains: step size ~ lambda^(-1/2) */
+        double lref = 0;
+        for (int q = 0; q < cfg.qualities; q++)
+            lref += log(walloc_lambdas[q]) / cfg.qualities;
+        for (int q = 0; q < cfg.qualities; q++)
+            for (int l = 0; l < cfg.latent; l++) {
+                const float g = (float)(0.5 * (log(walloc_lambdas[q]) - lref));
+                t.m.loggain->w[q * cfg.latent + l] = g;
+                t.m.ilog->w[q * cfg.latent + l] = -g - logf(pca_scale);
+            }
+        err = pca_init(&t.m, &d, &t.data_rng, crop, pca_scale);
+    }
+    if (!err && export_path) {
+        err = export_model(c, &t, export_path);
+        steps = 0; /* no training */
+    }
+    const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, cfg.levels, 3 * B, crop, crop };
+    void *const ws = malloc(wavelet_workspace_bytes(&spec));
+    float *const x = malloc(sizeof(float) * 3 * (size_t)B * crop * crop);
+    if (!err && (!ws || !x))
+        err = LCC_ENOMEM;
+    if (!export_path)
+        printf("model: %zu parameters, %d threads, cpu %s, lr %g, batch %d x %dx%d, from step %lld\n",
+           lcc_params_count(&t.m.net.params), threads, lcc_cpu_name(lcc_cpu_flags()), (double)lr, B, crop, crop,
+           (long long)t.opt.t);
+    double acc_bpp[WALLOC_QUALITIES] = { 0 }, acc_psnr[WALLOC_QUALITIES] = { 0 };
+    int acc_n[WALLOC_QUALITIES] = { 0 };
+    const double t0 = now();
+    const int64_t first = t.opt.t;
+    while (!err && t.opt.t < steps) {
+        /* the data of step t depends on (seed, t) only, so a resumed run
+         * sees what an uninterrupted one would */
+        lcc_rng_seed(&t.data_rng, seed * 0x9e3779b97f4a7c15ull + (uint64_t)t.opt.t);
+        for (int b = 0; b < B; b++)
+            random_crop(&d, &t.data_rng, crop, x + (size_t)b * 3 * crop * crop);
+        const int q = (int)(lcc_rng_u64(&t.data_rng) % (uint64_t)cfg.qualities);
+        double bpp, mse;
+        err = train_step(&t, x, B, crop, q, &spec, ws, &bpp, &mse);
+        if (err)
+            break;
+        acc_bpp[q] += bpp;
+        acc_psnr[q] += 10 * log10(1.0 / (mse > 1e-12 ? mse : 1e-12));
+        acc_n[q]++;
+        const int64_t done = t.opt.t;
+        if (done % every == 0 || done == steps) {
+            const double el = now() - t0, rate = (double)(done - first) / el;
+            if (json)
+                printf("{\"step\": %lld, \"seconds\": %.1f, \"steps_per_s\": %.4f, \"qualities\": [", (long long)done,
+                       el, rate);
+            else
+                printf("step %lld  %.2f steps/s  ETA %.0f s  lr %.2e\n", (long long)done, rate,
+                       (double)(steps - done) / rate, (double)lcc_adam_lr(&t.opt));
+            for (int k = 0; k < cfg.qualities; k++) {
+                const double nb = acc_n[k] ? acc_n[k] : 1;
+                if (json)
+                    printf("%s{\"q\": %d, \"bpp\": %.4f, \"psnr\": %.3f}", k ? ", " : "", k + 1, acc_bpp[k] / nb,
+                           acc_psnr[k] / nb);
+                else if (acc_n[k])
+                    printf("  q%d  train bpp %.4f  psnr %.2f dB  (%d steps)\n", k + 1, acc_bpp[k] / nb,
+                           acc_psnr[k] / nb, acc_n[k]);
+                acc_bpp[k] = acc_psnr[k] = 0;
+                acc_n[k] = 0;
+            }
+            if (json)
+                printf("]}\n");
+            fflush(stdout);
+            err = lcc_checkpoint_save(c, ckpt, &t.m.net, &t.opt);
+        }
+    }
+    int rc = 0;
+    if (err) {
+        fprintf(stderr, "lcc train image: %s\n", *lcc_last_error(c) ? lcc_last_error(c) : lcc_strerror(err));
+        rc = err == LCC_ENOMEM || err == LCC_EINTERNAL ? 4 : 2;
+    }
+    free(ws);
+    free(x);
+    trainer_free(&t);
+    for (int i = 0; i < d.n; i++)
+        free(d.p[i].rgb);
+    free(d.p);
+    lcc_close(&c);
+    return rc;
+}
