@@ -1,7 +1,8 @@
 /* Regenerates tests/fuzz/corpus/rangedec: inputs for fuzz_rangedec whose
  * streams are valid for the op mix the target derives from byte 3, plus
  * truncated and bit-flipped copies. Usage: make_corpus_rangedec DIR.
- * Not run by the tests. */
+ * Not run by the tests. (The lf-* files beside them are a libFuzzer
+ * -merge=1 minimization of a fuzzing run, kept as regression inputs.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
