@@ -38,8 +38,11 @@
  * guess scoring <= 25 is rejected. Nothing ever depends on the file name.
  *
  * The *_mem functions parse one format from a byte buffer (for the fuzz
- * targets and tests); name is used in messages only. They follow the
- * contract of lcc_media_read: *out zeroed on entry, empty on failure. */
+ * targets and tests; messages name the input "(memory)"). They follow the
+ * contract of lcc_media_read: *out zeroed on entry, empty on failure.
+ * Bit depths that a format cannot hold exactly are stored in the next
+ * deeper one with the values unchanged (PNG 9..15 -> 16, audio 12 -> 16,
+ * FFV1 11/13/15 -> 12/14/16), so they read back deeper, same values. */
 #ifndef LCC_IO_IO_H
 #define LCC_IO_IO_H
 
