@@ -197,6 +197,12 @@ lcc_status lcc_checkpoint_load(LccContext *const c, const char *const path, LccN
     a.final_frac = get_f32(&r);
     a.t = (int64_t)lcc_reader_u64(&r);
     const uint64_t rng = lcc_reader_u64(&r);
+    if (r.error || (unsigned)a.schedule > LCC_SCHED_STEP || a.warmup < 0 || a.total_steps < 0 || a.step_size < 0 ||
+        a.t < 0 || !(a.beta1 >= 0.0f && a.beta1 < 1.0f) || !(a.beta2 >= 0.0f && a.beta2 < 1.0f) ||
+        !(a.lr >= 0.0f) || !(a.eps > 0.0f)) {
+        err = lcc_error(c, LCC_EBADMSG, "%s: invalid optimiser state in checkpoint", path);
+        goto end;
+    }
     const uint32_t count = lcc_reader_u32(&r);
     if (r.error || count != (uint32_t)net->params.n) {
         err = lcc_error(c, LCC_EMODEL, "%s: checkpoint has %u tensors, the network %d", path, count, net->params.n);
