@@ -99,24 +99,43 @@ LccLayer *lcc_seq_conv2d(LccSeq *const s, const int cin, const int cout, const i
     return l;
 }
 
-LccLayer *lcc_seq_convt2d(LccSeq *const s, const int cin, const int cout, const int k, const int stride,
-                          const int pad, const int out_pad)
+static LccLayer *convt_make(LccSeq *const s, const int cin, const int cout, const int kh, const int kw,
+                           const int sh, const int sw, const int ph, const int pw, const int oph, const int opw)
 {
-    if (cin <= 0 || cout <= 0 || k <= 0 || stride <= 0 || pad < 0 || out_pad < 0 || out_pad >= stride)
+    if (cin <= 0 || cout <= 0 || kh <= 0 || kw <= 0 || sh <= 0 || sw <= 0 || ph < 0 || pw < 0 || oph < 0 ||
+        opw < 0 || oph >= sh || opw >= sw)
         return NULL;
     LccLayer *const l = append(s, LCC_LAYER_CONVT2D);
     if (!l)
         return NULL;
-    l->cin = cin, l->cout = cout, l->kh = l->kw = k, l->sh = l->sw = stride;
-    l->ph = l->pw = pad, l->oph = l->opw = out_pad;
-    const int wshape[4] = { cin, cout, k, k }, bshape[1] = { cout };
+    l->cin = cin, l->cout = cout, l->kh = kh, l->kw = kw, l->sh = sh, l->sw = sw;
+    l->ph = ph, l->pw = pw, l->oph = oph, l->opw = opw;
+    const int wshape[4] = { cin, cout, kh, kw }, bshape[1] = { cout };
     if (!(l->w = add_param(s, "w", 4, wshape, 1.0f)) || !(l->b = add_param(s, "b", 1, bshape, 0.0f)))
         return fail(s);
-    /* fan-in of each output: cin * k * k / stride^2 taps on average */
-    const float fan_in = (float)cin * k * k / (float)(stride * stride);
+    /* fan-in of each output: cin * kh * kw / (sh * sw) taps on average */
+    const float fan_in = (float)cin * kh * kw / (float)(sh * sw);
     lcc_param_uniform(l->w, s->rng, sqrtf(3.0f / fan_in));
     lcc_param_uniform(l->b, s->rng, 1.0f / sqrtf(fan_in));
     return l;
+}
+
+LccLayer *lcc_seq_convt2d(LccSeq *const s, const int cin, const int cout, const int k, const int stride,
+                          const int pad, const int out_pad)
+{
+    return convt_make(s, cin, cout, k, k, stride, stride, pad, pad, out_pad, out_pad);
+}
+
+LccLayer *lcc_seq_conv1d(LccSeq *const s, const int cin, const int cout, const int k, const int stride,
+                         const int pad, const int groups)
+{
+    return lcc_seq_conv2d(s, cin, cout, 1, k, stride, pad, groups);
+}
+
+LccLayer *lcc_seq_convt1d(LccSeq *const s, const int cin, const int cout, const int k, const int stride,
+                          const int pad, const int out_pad)
+{
+    return convt_make(s, cin, cout, 1, k, 1, stride, 0, pad, 0, out_pad);
 }
 
 LccLayer *lcc_seq_linear(LccSeq *const s, const int in, const int out)

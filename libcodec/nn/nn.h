@@ -182,6 +182,9 @@ void lcc_net_free(LccNet *net);
  * They return the new layer (valid until the next append), or NULL. */
 LccLayer *lcc_seq_conv2d(LccSeq *s, int cin, int cout, int kh, int kw, int stride, int pad, int groups);
 LccLayer *lcc_seq_convt2d(LccSeq *s, int cin, int cout, int k, int stride, int pad, int out_pad);
+/* 1-d (NCW = NCHW with H = 1): a 1 x k kernel along W. */
+LccLayer *lcc_seq_conv1d(LccSeq *s, int cin, int cout, int k, int stride, int pad, int groups);
+LccLayer *lcc_seq_convt1d(LccSeq *s, int cin, int cout, int k, int stride, int pad, int out_pad);
 LccLayer *lcc_seq_linear(LccSeq *s, int in, int out);
 LccLayer *lcc_seq_gdn(LccSeq *s, int c, int inverse);
 LccLayer *lcc_seq_act(LccSeq *s, LccLayerType type, float param);  /* ReLU, leaky (slope), GELU, sine (w0), sigmoid */

@@ -179,8 +179,12 @@ static void test_layers(void)
     check("conv2d groups=2 s2", &c, eps, 0);
 
     start(&c, 2, 3, 1, 11);
-    lcc_seq_conv2d(c.net.root, 3, 4, 1, 5, 2, 2, 1);
+    lcc_seq_conv1d(c.net.root, 3, 4, 5, 2, 2, 1);
     check("conv1d k5 s2", &c, eps, 0);
+
+    start(&c, 2, 4, 1, 6);
+    lcc_seq_convt1d(c.net.root, 4, 3, 5, 2, 2, 1);
+    check("convT1d k5 s2", &c, eps, 0);
 
     start(&c, 2, 4, 3, 4);
     lcc_seq_convt2d(c.net.root, 4, 3, 5, 2, 2, 1);
