@@ -17,11 +17,14 @@ static void decode(LccContext *const c, const uint8_t *const data, const size_t 
         return;
     LccMedia m = { 0 };
     if (!lcc_decode(c, data, size, &m)) {
-        /* A decoded stream re-encodes to a stream that decodes to the same media. */
+        /* A decoded stream stored again decodes to the same media. */
         uint8_t *buf;
         size_t n;
         LccMedia again = { 0 };
-        if (!lcc_encode(c, &m, NULL, &buf, &n)) {
+        LccEncodeParams p;
+        lcc_default_encode_params(&p);
+        p.profile = "stored";
+        if (!lcc_encode(c, &m, &p, &buf, &n)) {
             if (lcc_decode(c, buf, n, &again) || !lcc_media_equal(&m, &again))
                 abort();
             lcc_media_free(&again);

@@ -32,7 +32,10 @@ static void emit(const char *const dir, const char *const name, LccMedia *const 
     }
     uint8_t *buf;
     size_t size;
-    if (!lcc_encode(NULL, m, NULL, &buf, &size)) {
+    LccEncodeParams p;
+    lcc_default_encode_params(&p);
+    p.profile = "stored";
+    if (!lcc_encode(NULL, m, &p, &buf, &size)) {
         save(dir, name, buf, size);
         char n2[256];
         snprintf(n2, sizeof(n2), "%s-truncated", name);

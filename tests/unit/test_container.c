@@ -7,6 +7,14 @@
 #include "libcodec/internal.h"
 #include "test.h"
 
+static const LccEncodeParams *stored_params(void)
+{
+    static LccEncodeParams p;
+    lcc_default_encode_params(&p);
+    p.profile = "stored";
+    return &p;
+}
+
 static void fill_random(LccMedia *const m, uint64_t *const seed)
 {
     const uint64_t n = lcc_media_samples(m);
@@ -30,7 +38,7 @@ static void roundtrip(LccContext *const c, LccMedia *const m, uint64_t *const se
     fill_random(m, seed);
     uint8_t *buf = NULL;
     size_t size = 0;
-    lcc_status err = lcc_encode(c, m, NULL, &buf, &size);
+    lcc_status err = lcc_encode(c, m, stored_params(), &buf, &size);
     CHECK_MSG(!err, "%s: encode: %s", what, lcc_last_error(c));
     LccMedia d = { 0 };
     err = lcc_decode(c, buf, size, &d);
@@ -80,7 +88,7 @@ static void make_stream(LccBuf *const out)
         m.image.data[i] = (uint16_t)(i * 37 & 255);
     uint8_t *buf;
     size_t size;
-    if (!lcc_encode(NULL, &m, NULL, &buf, &size)) {
+    if (!lcc_encode(NULL, &m, stored_params(), &buf, &size)) {
         lcc_buf_append(out, buf, size);
         free(buf);
     }
@@ -194,11 +202,11 @@ static void test_limits(void)
     CHECK(!lcc_media_alloc(&m, NULL));
     uint8_t *buf;
     size_t size;
-    CHECK(!lcc_encode(NULL, &m, NULL, &buf, &size));
+    CHECK(!lcc_encode(NULL, &m, stored_params(), &buf, &size));
     LccMedia d = { 0 };
     CHECK(lcc_decode(c, buf, size, &d) == LCC_ERANGE);
     free(buf);
-    CHECK(lcc_encode(c, &m, NULL, &buf, &size) == LCC_ERANGE);
+    CHECK(lcc_encode(c, &m, stored_params(), &buf, &size) == LCC_ERANGE);
     free(buf);
     lcc_media_free(&m);
     lcc_close(&c);
