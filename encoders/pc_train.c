@@ -301,6 +301,10 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         if (bad)
             return usage_err("invalid value for", a);
     }
+    if (argc == 0) {
+        fputs(lcc_train_pc_usage, stderr);
+        return 1;
+    }
     if ((!data == !images) || !out)
         return usage_err("needs one of --data IDX and --images DIR, and -o OUT.lccw", NULL);
     if (images && valid)
