@@ -5,7 +5,6 @@
 #include "decoders/decoders.h"
 
 static const int stored_qualities[] = { 0 };
-static const int walloc_qualities[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 #define STORED(mod)                                                                                  \
     { { "stored", LCC_PROFILE_STORED, mod, 1, stored_qualities, 0, CONFIG_ENCODERS,                  \
@@ -14,12 +13,16 @@ static const int walloc_qualities[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 /* One entry per (profile, modality), best profile of a modality first. */
 static const LccProfileEntry profiles[] = {
-    { { "wavelet-ae", LCC_PROFILE_WAVELET_AE, LCC_MODALITY_IMAGE, 8, walloc_qualities, 4, CONFIG_ENCODERS,
-        "WaLLoC: wavelet packet + linear analysis, learned synthesis, factorized-prior rANS (lossy)" },
-      lcc_walloc_decode },
     STORED(LCC_MODALITY_IMAGE),
     STORED(LCC_MODALITY_AUDIO),
     STORED(LCC_MODALITY_VIDEO),
+    /* pc: quality 0 only (lossless), like stored. */
+    { { "pc", LCC_PROFILE_PC, LCC_MODALITY_IMAGE, 1, stored_qualities, 0, CONFIG_ENCODERS,
+        "lossless 8-bit gray/RGB images: probabilistic circuit (hidden Chow-Liu tree) + rANS" },
+      lcc_pc_decode },
+    { { "pc", LCC_PROFILE_PC, LCC_MODALITY_VIDEO, 1, stored_qualities, 0, CONFIG_ENCODERS,
+        "lossless batches of 8-bit gray images (IDX files, gray video): hidden Chow-Liu tree + rANS" },
+      lcc_pc_decode },
 };
 
 #define NUM_PROFILES ((int)(sizeof(profiles) / sizeof(profiles[0])))
