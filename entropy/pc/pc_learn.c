@@ -650,7 +650,7 @@ int pc_train_load_checkpoint(PcTrain *const t, uint64_t *const epoch, const uint
     const uint32_t D = lcc_rl32(buf + 16), S = lcc_rl32(buf + 20), H = lcc_rl32(buf + 24);
     if (D < 1 || D > PC_MAX_VARS || S < 2 || S > PC_MAX_SYMS || H < 1 || H > PC_MAX_STATES)
         return -EBADMSG;
-    const uint64_t need = 44 + 4ull * D + 8ull * (H + (uint64_t)D * H * H + (uint64_t)D * H * S) + 4;
+    const uint64_t need = 40 + 4ull * D + 8ull * (H + (uint64_t)D * H * H + (uint64_t)D * H * S) + 4;
     if (size != need)
         return -EBADMSG;
     if (train_alloc(t, D, S, H))

@@ -231,6 +231,14 @@ static void test_schemes_identical(void)
         obs[k] = 1;
     }
     CHECK(same);
+    /* Root posterior given everything else: the context-model shortcut. */
+    {
+        uint32_t pr[PC_MAX_STATES];
+        memcpy(pr, pc_root_post(c, x), H * sizeof(*pr));
+        for (uint32_t v = 0; v < D; v++)
+            obs[v] = v != m.root;
+        CHECK(!memcmp(pr, pc_naive_post(b, obs, x, m.root), H * sizeof(*pr)));
+    }
     pc_eval_free(a);
     pc_eval_free(b);
     pc_eval_free(c);
@@ -449,6 +457,35 @@ static void test_file_validation(void)
     free(file);
 }
 
+/* Checkpoints restore the float state exactly. */
+static void test_checkpoint(void)
+{
+    PcTrain t, back;
+    PcModel m;
+    uint8_t *file = NULL, *ck = NULL;
+    size_t fsize = 0, cksize = 0;
+    CHECK(random_model(&t, &m, 11, 7, 3, &file, &fsize) == 0);
+    t.width = 5;
+    t.height = 2;
+    CHECK(pc_train_save_checkpoint(&t, 42, &ck, &cksize) == 0);
+    uint64_t epoch = 0;
+    CHECK(pc_train_load_checkpoint(&back, &epoch, ck, cksize) == 0);
+    CHECK(epoch == 42 && back.nvars == 11 && back.nsyms == 7 && back.nstates == 3 && back.root == t.root);
+    CHECK(back.width == 5 && back.height == 2);
+    CHECK(!memcmp(back.parent, t.parent, 11 * sizeof(*t.parent)));
+    CHECK(!memcmp(back.trans, t.trans, 11 * 9 * sizeof(double)));
+    CHECK(!memcmp(back.leaf, t.leaf, 11 * 3 * 7 * sizeof(double)));
+    ck[cksize / 2] ^= 1;
+    PcTrain bad;
+    CHECK(pc_train_load_checkpoint(&bad, &epoch, ck, cksize) != 0);
+    CHECK(pc_train_load_checkpoint(&bad, &epoch, ck, cksize - 1) != 0);
+    pc_train_free(&back);
+    pc_train_free(&t);
+    pc_model_free(&m);
+    free(file);
+    free(ck);
+}
+
 static void test_sha256(void)
 {
     uint8_t h[32];
@@ -473,5 +510,6 @@ int main(void)
     test_em_monotone();
     test_chow_liu_chain();
     test_file_validation();
+    test_checkpoint();
     return test_summary();
 }
