@@ -146,6 +146,8 @@ typedef struct SgemmJob {
     int first_overwrites;
     int mc, nc, kstep;     /* cache blocks */
     int mparts, nparts;    /* the task grid: slabs of rows x columns */
+    LccPackB packb;        /* NULL: B is a matrix */
+    const void *packb_ctx;
     int mstep, nstep;      /* slab sizes (multiples of mr, nr) */
 } SgemmJob;
 
@@ -157,7 +159,10 @@ static void pack_b(const SgemmJob *const j, float *dst, const int p0, const int 
     const int nr = j->g->dsp.snr;
     for (int q0 = 0; q0 < w; q0 += nr) {
         const int wq = w - q0 < nr ? w - q0 : nr;
-        if (!j->transb) {
+        if (j->packb) {
+            j->packb(j->packb_ctx, dst, p0, kc, col0 + q0, wq, nr);
+            dst += (size_t)nr * kc;
+        } else if (!j->transb) {
             for (int p = 0; p < kc; p++) {
                 const float *const src = j->b + (ptrdiff_t)(p0 + p) * j->ldb + col0 + q0;
                 int q = 0;
@@ -304,9 +309,10 @@ static void slab_task(void *const arg, const int task, const int thread)
     }
 }
 
-int lcc_sgemm(LccGemm *const g, const int transa, const int transb, const int m, const int n, const int k,
-              const float alpha, const float *const a, const ptrdiff_t lda, const float *const b,
-              const ptrdiff_t ldb, const float beta, float *const c, const ptrdiff_t ldc)
+static int sgemm(LccGemm *const g, const int transa, const int transb, const int m, const int n, const int k,
+                 const float alpha, const float *const a, const ptrdiff_t lda, const float *const b,
+                 const ptrdiff_t ldb, const LccPackB packb, const void *const packb_ctx, const float beta,
+                 float *const c, const ptrdiff_t ldc)
 {
     if (m <= 0 || n <= 0)
         return 0;
@@ -327,6 +333,7 @@ int lcc_sgemm(LccGemm *const g, const int transa, const int transb, const int m,
     SgemmJob j = {
         .g = g, .transa = transa, .transb = transb, .m = m, .n = n, .k = k, .alpha = alpha,
         .a = a, .b = b, .lda = lda, .ldb = ldb, .ldc = ldc, .c = c, .first_overwrites = first_overwrites,
+        .packb = packb, .packb_ctx = packb_ctx,
     };
     const int mpanels = (m + mr - 1) / mr, npanels = (n + nr - 1) / nr;
     /* Task grid: about 2 tasks per thread (a late thread costs little),
@@ -363,6 +370,20 @@ int lcc_sgemm(LccGemm *const g, const int transa, const int transb, const int m,
         return LCC_ENOMEM;
     lcc_pool_run(g->pool, j.mparts * j.nparts, slab_task, &j);
     return 0;
+}
+
+int lcc_sgemm(LccGemm *const g, const int transa, const int transb, const int m, const int n, const int k,
+              const float alpha, const float *const a, const ptrdiff_t lda, const float *const b,
+              const ptrdiff_t ldb, const float beta, float *const c, const ptrdiff_t ldc)
+{
+    return sgemm(g, transa, transb, m, n, k, alpha, a, lda, b, ldb, NULL, NULL, beta, c, ldc);
+}
+
+int lcc_sgemm_packb(LccGemm *const g, const int transa, const int m, const int n, const int k, const float alpha,
+                    const float *const a, const ptrdiff_t lda, const LccPackB pack, const void *const ctx,
+                    const float beta, float *const c, const ptrdiff_t ldc)
+{
+    return sgemm(g, transa, 0, m, n, k, alpha, a, lda, NULL, 0, pack, ctx, beta, c, ldc);
 }
 
 /* ---- integer GEMM ------------------------------------------------------ */

@@ -70,6 +70,16 @@ int lcc_sgemm(LccGemm *g, int transa, int transb, int m, int n, int k, float alp
               const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb,
               float beta, float *c, ptrdiff_t ldc);
 
+/* B supplied by a packing callback instead of a matrix (implicit GEMM,
+ * e.g. a convolution reading its input image directly): pack(ctx, dst, p0,
+ * kc, col0, w, nr) writes, for p in [p0, p0 + kc), the nr values
+ * op(B)[p][col0 .. col0 + nr) to dst + (p - p0) * nr, zero beyond w
+ * columns. It is called from the pool's threads concurrently (read-only
+ * ctx). Same results as lcc_sgemm on the materialised B. */
+typedef void (*LccPackB)(const void *ctx, float *dst, int p0, int kc, int col0, int w, int nr);
+int lcc_sgemm_packb(LccGemm *g, int transa, int m, int n, int k, float alpha, const float *a, ptrdiff_t lda,
+                    LccPackB pack, const void *ctx, float beta, float *c, ptrdiff_t ldc);
+
 /* C (m x n, int32) = A (m x k, int16, row-major) * B (k x n, int16,
  * row-major). Returns 0 or LCC_ENOMEM. Bit-identical for every kernel and
  * thread count. */

@@ -240,6 +240,79 @@ static int band_rows(const int K, const int ho, const int wo)
     return rows > ho ? ho : rows;
 }
 
+/* Implicit im2col: the GEMM packs its B panels straight from the image, so
+ * the forward convolution needs no column buffer (dsp/gemm.h LccPackB).
+ * Row p of B is (channel, ki, kj); column j is output pixel (oy, ox). The
+ * per-row constants are computed once per convolution. */
+typedef struct ImplicitRow {
+    const float *plane;     /* channel plane of the input */
+    int ki, off;            /* kernel row; input column = ox * sw + off */
+    int o0, o1;             /* output columns whose input column is inside */
+} ImplicitRow;
+
+typedef struct ImplicitB {
+    const ImplicitRow *rows;
+    ConvGeom g;
+} ImplicitB;
+
+static void implicit_rows(const ConvGeom *const g, const float *const x, ImplicitRow *const r)
+{
+    for (int c = 0, p = 0; c < g->c; c++)
+        for (int ki = 0; ki < g->kh; ki++)
+            for (int kj = 0; kj < g->kw; kj++, p++) {
+                r[p].plane = x + (size_t)c * g->h * g->w;
+                r[p].ki = ki;
+                r[p].off = kj - g->pw;
+                valid_cols(g->wo, g->w, g->sw, r[p].off, &r[p].o0, &r[p].o1);
+            }
+}
+
+static void pack_im2col(const void *const ctx, float *dst, const int p0, const int kc, const int col0, const int w,
+                        const int nr)
+{
+    const ImplicitB *const b = ctx;
+    const ConvGeom *const g = &b->g;
+    const int sw = g->sw;
+    for (int p = p0; p < p0 + kc; p++, dst += nr) {
+        const ImplicitRow *const r = &b->rows[p];
+        int q = 0, oy = col0 / g->wo, ox = col0 % g->wo;
+        while (q < w) {
+            /* a run of columns within output row oy */
+            const int run = w - q < g->wo - ox ? w - q : g->wo - ox;
+            const int iy = oy * g->sh - g->ph + r->ki;
+            if (iy < 0 || iy >= g->h) {
+                for (int i = 0; i < run; i++)
+                    dst[q + i] = 0.0f;
+            } else {
+                const float *const row = r->plane + (size_t)iy * g->w;
+                /* zeros, then the valid columns, then zeros */
+                const int a = r->o0 > ox ? (r->o0 < ox + run ? r->o0 : ox + run) : ox;
+                const int e = r->o1 < ox + run ? (r->o1 > a ? r->o1 : a) : ox + run;
+                float *const d = dst + q;
+                int i = 0;
+                for (; i < a - ox; i++)
+                    d[i] = 0.0f;
+                if (sw == 1) {
+                    const float *const src = row + a + r->off;
+                    for (int t = 0; t < e - a; t++)
+                        d[i + t] = src[t];
+                    i += e - a;
+                } else {
+                    for (; i < e - ox; i++)
+                        d[i] = row[(ox + i) * sw + r->off];
+                }
+                for (; i < run; i++)
+                    d[i] = 0.0f;
+            }
+            q += run;
+            ox = 0;
+            oy++;
+        }
+        for (; q < nr; q++)
+            dst[q] = 0.0f;
+    }
+}
+
 static int is_pointwise(const LccLayer *const l)
 {
     return l->kh == 1 && l->kw == 1 && l->sh == 1 && l->sw == 1 && l->ph == 0 && l->pw == 0;
@@ -340,26 +413,23 @@ static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const L
         return LCC_OK;
     }
     const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
-    ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, y->h, y->w, 0, y->h };
+    const ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, y->h, y->w, 0, y->h };
     const int P = y->h * y->w, K = cig * l->kh * l->kw;
     const int direct = is_pointwise(l);
-    const int rows = direct ? y->h : band_rows(K, y->h, y->w);
-    float *const col = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(float) * (size_t)K * rows * y->w);
-    if (!direct && !col)
+    ImplicitRow *const rows = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(ImplicitRow) * (size_t)K);
+    if (!direct && !rows)
         return OOM(nn);
     for (int n = 0; n < x->n; n++)
         for (int gi = 0; gi < G; gi++) {
             const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
             float *const yg = y->d + ((size_t)n * l->cout + (size_t)gi * cog) * P;
-            for (g.oy0 = 0; g.oy0 < y->h; g.oy0 += rows) {
-                g.oy1 = g.oy0 + rows < y->h ? g.oy0 + rows : y->h;
-                const int off = g.oy0 * y->w, bw = (g.oy1 - g.oy0) * y->w;
-                if (!direct)
-                    im2col(nn, &g, xg, col);
-                if (lcc_sgemm(&nn->gemm, 0, 0, cog, bw, K, 1.0f, l->w->w + (size_t)gi * cog * K, K,
-                              direct ? xg + off : col, direct ? P : bw, 0.0f, yg + off, P))
-                    return OOM(nn);
-            }
+            const float *const wg = l->w->w + (size_t)gi * cog * K;
+            if (!direct)
+                implicit_rows(&g, xg, rows);
+            const ImplicitB ib = { rows, g };
+            if (direct ? lcc_sgemm(&nn->gemm, 0, 0, cog, P, K, 1.0f, wg, K, xg, P, 0.0f, yg, P)
+                       : lcc_sgemm_packb(&nn->gemm, 0, cog, P, K, 1.0f, wg, K, pack_im2col, &ib, 0.0f, yg, P))
+                return OOM(nn);
             if (l->b)
                 for (int o = 0; o < cog; o++) {
                     const float bias = l->b->w[gi * cog + o];
