@@ -113,6 +113,43 @@ static void test_sgemm(LccThreadPool *const pools[3])
     }
 }
 
+/* lcc_sgemm_packb with a callback that packs a plain matrix gives the
+ * same bits as lcc_sgemm. */
+typedef struct MatB {
+    const float *b;
+    int ldb;
+} MatB;
+
+static void pack_mat(const void *const ctx, float *dst, const int p0, const int kc, const int col0, const int w,
+                     const int nr)
+{
+    const MatB *const m = ctx;
+    for (int p = p0; p < p0 + kc; p++, dst += nr)
+        for (int q = 0; q < nr; q++)
+            dst[q] = q < w ? m->b[(size_t)p * m->ldb + col0 + q] : 0.0f;
+}
+
+static void test_packb(LccThreadPool *const pools[3])
+{
+    for (int it = 0; it < 20; it++) {
+        const int m = rnd(1, 80), n = rnd(1, 300), k = rnd(1, 500);
+        float *const a = malloc(sizeof(float) * (size_t)m * k), *const b = malloc(sizeof(float) * (size_t)k * n);
+        float *const c1 = malloc(sizeof(float) * (size_t)m * n), *const c2 = malloc(sizeof(float) * (size_t)m * n);
+        for (int i = 0; i < m * k; i++)
+            a[i] = frnd();
+        for (int i = 0; i < k * n; i++)
+            b[i] = frnd();
+        LccGemm g;
+        lcc_gemm_init(&g, lcc_cpu_flags(), pools[it % 3]);
+        const MatB mb = { b, n };
+        CHECK(!lcc_sgemm(&g, 0, 0, m, n, k, 0.5f, a, k, b, n, 0.0f, c1, n));
+        CHECK(!lcc_sgemm_packb(&g, 0, m, n, k, 0.5f, a, k, pack_mat, &mb, 0.0f, c2, n));
+        CHECK_MSG(!memcmp(c1, c2, sizeof(float) * (size_t)m * n), "packb m%d n%d k%d differs", m, n, k);
+        lcc_gemm_uninit(&g);
+        free(a); free(b); free(c1); free(c2);
+    }
+}
+
 static void test_qgemm(LccThreadPool *const pools[3])
 {
     const unsigned have = lcc_cpu_flags();
@@ -202,6 +239,7 @@ int main(int argc, char **argv)
         CHECK(!lcc_pool_create(&pools[t], t + 1));
     test_sgemm(pools);
     test_qgemm(pools);
+    test_packb(pools);
     if (argc > 1 && !strcmp(argv[1], "--bench"))
         bench();
     for (int t = 1; t < 3; t++)
