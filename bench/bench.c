@@ -8,7 +8,7 @@ const LccBench lcc_benches[] = {
       lcc_bench_codec },
     { "gemm", "SGEMM GFLOPS of the engine next to the installed BLAS", lcc_bench_gemm },
     { "conv", "GFLOPS of a 3x3 64->64 convolution on 256x256, forward and backward", lcc_bench_conv },
-    { "entropy", "range decoder throughput (static CDFs, Gaussian scale indices)", lcc_bench_entropy },
+    { "entropy", "rANS decoder throughput (static CDFs, Gaussian scale indices)", lcc_bench_entropy },
     { "wavelet", "wavelet-packet transform speed", lcc_bench_wavelet },
     { 0 },
 };

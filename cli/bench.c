@@ -10,7 +10,7 @@ static const char usage_text[] =
     "  codec FILE [--profile P] [-q N] [--repeat N]  encode/decode speed\n"
     "  gemm      SGEMM GFLOPS of the engine next to the installed BLAS\n"
     "  conv      3x3 64->64 convolution on 256x256, forward and backward\n"
-    "  entropy   range decoder throughput\n"
+    "  entropy   rANS decoder throughput\n"
     "  wavelet   wavelet-packet transform speed\n"
     "Results and how they were measured: BENCHMARKS.md.\n";
 
