@@ -152,6 +152,11 @@ double pc_train_em_step(PcTrain *t, const PcData *d, const uint32_t *idx, uint32
  * what coding uses). *out is malloc'ed. 0 or a negative errno. */
 int pc_train_export(const PcTrain *t, const char *name, uint8_t **out, size_t *size);
 
+/* The leaf block of a weight file from n log-quantized bytes in rows of
+ * row bytes (pc_model.c, SPEC.md): appended to b. 0 or -1. */
+struct LccBuf;
+int pc_leaves_encode(struct LccBuf *b, const uint8_t *q, size_t n, uint32_t row);
+
 /* Checkpoint of the float state (exact): save/load. */
 int pc_train_save_checkpoint(const PcTrain *t, uint64_t epoch, uint8_t **out, size_t *size);
 int pc_train_load_checkpoint(PcTrain *t, uint64_t *epoch, const uint8_t *buf, size_t size);

@@ -9,8 +9,14 @@
  *  72  4D  parent[v] (0xFFFFFFFF at the root)
  *       H  prior, log-quantized bytes
  *  (D-1)HH transition rows of every non-root v in id order, log-quantized
- *       4  packed size P of the leaves
- *       P  PackBits of D*H*S log-quantized bytes, leaf[v][h][s]
+ *       4  size P of the leaf block
+ *       P  the D*H*S log-quantized bytes leaf[v][h][s], as differences
+ *          d = (q[s] - q[s-1]) mod 256 within each row (q[-1] = 0): 3 x 256
+ *          u32 counts of the differences in 3 contexts (the row's previous
+ *          d: none or 0 / |d| <= 2 / larger, d read as a signed byte), then
+ *          a rANS stream (entropy/rans.h) of every d, each with the table
+ *          lcc_cdf_from_weights(counts of its context, 256, escape weight 0,
+ *          offset 0, precision 16)
  *       4  CRC-32 of all the bytes before it
  * All integers little-endian. A log-quantized byte q stands for the relative
  * weight L(q) = T[q & 7] >> (q >> 3), T[j] = round(2^(30 - j/8)); a row of
@@ -24,7 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "entropy/cdf.h"
 #include "entropy/pc/pc.h"
+#include "entropy/rans.h"
 #include "libcodec/internal.h"
 
 #define PC_MAGIC "LCCPCW1\n"
@@ -74,56 +82,99 @@ static void dequant_row(const uint8_t *const q, const uint32_t n, const unsigned
     out[big] += (uint32_t)(((uint64_t)1 << bits) - total);
 }
 
-/* PackBits: control c < 128: c + 1 literals follow; c >= 128: the next byte
- * repeats c - 125 times (3..130). Returns 0 if in decodes to exactly n bytes. */
-static int unpack_bits(const uint8_t *in, const size_t in_size, uint8_t *const out, const size_t n)
+#define PC_LEAF_CTX 3
+#define PC_LEAF_TABLE_BYTES (PC_LEAF_CTX * 256 * 4)
+
+/* Context of a leaf difference: the previous difference of the row, as
+ * 0 (none or zero), 1 (|d| <= 2 as a signed byte) or 2 (larger). */
+static inline unsigned leaf_ctx(const int prev_d)
 {
-    const uint8_t *const end = in + in_size;
-    size_t o = 0;
-    while (in < end) {
-        const unsigned c = *in++;
-        if (c < 128) {
-            const size_t k = c + 1u;
-            if ((size_t)(end - in) < k || n - o < k)
-                return -1;
-            memcpy(out + o, in, k);
-            in += k;
-            o += k;
-        } else {
-            const size_t k = c - 125u;
-            if (in == end || n - o < k)
-                return -1;
-            memset(out + o, *in++, k);
-            o += k;
-        }
-    }
-    return o == n ? 0 : -1;
+    const int sd = prev_d > 127 ? prev_d - 256 : prev_d;
+    return sd == 0 ? 0 : (sd >= -2 && sd <= 2) ? 1 : 2;
 }
 
-static void pack_bits(LccBuf *const b, const uint8_t *const in, const size_t n)
+/* Leaf bytes from the leaf block (see the header). 0 or -1 if damaged. */
+static int leaves_decode(const uint8_t *const in, const size_t size, uint8_t *const out, const size_t n,
+                         const uint32_t row)
 {
-    size_t i = 0;
-    while (i < n) {
-        size_t run = 1;
-        while (i + run < n && run < 130 && in[i + run] == in[i])
-            run++;
-        if (run >= 3) {
-            lcc_buf_u8(b, (uint8_t)(run + 125));
-            lcc_buf_u8(b, in[i]);
-            i += run;
-            continue;
-        }
-        /* Literals up to the next run of 3 (or 128 bytes). */
-        size_t k = 0;
-        while (i + k < n && k < 128) {
-            if (i + k + 2 < n && in[i + k] == in[i + k + 1] && in[i + k] == in[i + k + 2])
-                break;
-            k++;
-        }
-        lcc_buf_u8(b, (uint8_t)(k - 1));
-        lcc_buf_append(b, in + i, k);
-        i += k;
+    if (size < PC_LEAF_TABLE_BYTES)
+        return -1;
+    LccCdf t[PC_LEAF_CTX];
+    memset(t, 0, sizeof(t));
+    int r = 0;
+    for (int k = 0; k < PC_LEAF_CTX; k++) {
+        uint64_t w[256];
+        for (int i = 0; i < 256; i++)
+            w[i] = lcc_rl32(in + 4 * (256 * k + i));
+        if (lcc_cdf_from_weights(&t[k], w, 256, 0, 0, 16))
+            r = -1;
     }
+    LccRansDec d;
+    if (!r && lcc_rans_dec_init(&d, in + PC_LEAF_TABLE_BYTES, size - PC_LEAF_TABLE_BYTES, n))
+        r = -1;
+    int prev_d = 0;
+    for (size_t i = 0; i < n && !r; i++) {
+        if (i % row == 0)
+            prev_d = 0;
+        const int32_t v = lcc_rans_dec_get(&d, &t[leaf_ctx(prev_d)]);
+        if (v < 0 || v > 255 || d.error)
+            r = -1;
+        const uint8_t prev = i % row ? out[i - 1] : 0;
+        out[i] = (uint8_t)(prev + v);
+        prev_d = v & 255;
+    }
+    if (!r && lcc_rans_dec_finish(&d))
+        r = -1;
+    for (int k = 0; k < PC_LEAF_CTX; k++)
+        lcc_cdf_free(&t[k]);
+    return r;
+}
+
+int pc_leaves_encode(LccBuf *const b, const uint8_t *const q, const size_t n, const uint32_t row)
+{
+    int32_t *const v = malloc(n * sizeof(*v));
+    uint8_t *const cx = malloc(n);
+    if (!v || !cx) {
+        free(v);
+        free(cx);
+        return -1;
+    }
+    uint64_t w[PC_LEAF_CTX][256];
+    memset(w, 0, sizeof(w));
+    int prev_d = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i % row == 0)
+            prev_d = 0;
+        const uint8_t prev = i % row ? q[i - 1] : 0;
+        v[i] = (uint8_t)(q[i] - prev);
+        cx[i] = (uint8_t)leaf_ctx(prev_d);
+        w[cx[i]][v[i]]++;
+        prev_d = v[i];
+    }
+    for (int k = 0; k < PC_LEAF_CTX; k++)
+        for (int i = 0; i < 256; i++) {
+            w[k][i] = w[k][i] > UINT32_MAX ? UINT32_MAX : w[k][i];
+            lcc_buf_u32(b, (uint32_t)w[k][i]);
+        }
+    LccCdf t[PC_LEAF_CTX];
+    memset(t, 0, sizeof(t));
+    int r = 0;
+    for (int k = 0; k < PC_LEAF_CTX; k++)
+        if (lcc_cdf_from_weights(&t[k], w[k], 256, 0, 0, 16))
+            r = -1;
+    if (!r) {
+        LccRansEnc e;
+        lcc_rans_enc_init(&e);
+        for (size_t i = 0; i < n; i++)
+            lcc_rans_enc_put(&e, &t[cx[i]], v[i]);
+        r = lcc_rans_enc_finish(&e, b) ? -1 : 0;
+        lcc_rans_enc_free(&e);
+    }
+    for (int k = 0; k < PC_LEAF_CTX; k++)
+        lcc_cdf_free(&t[k]);
+    free(v);
+    free(cx);
+    return r;
 }
 
 void pc_model_free(PcModel *const m)
@@ -256,7 +307,7 @@ int pc_model_parse(PcModel *const m, const uint8_t *const buf, const size_t size
         code = fail(err, errlen, LCC_EBADMSG, "pc weight file: leaf block of %u bytes does not fit the file", packed);
         goto error;
     }
-    if (unpack_bits(p, packed, leafq, (size_t)D * H * S)) {
+    if (leaves_decode(p, packed, leafq, (size_t)D * H * S, S)) {
         code = fail(err, errlen, LCC_EBADMSG, "pc weight file: damaged leaf block");
         goto error;
     }
@@ -346,8 +397,12 @@ int pc_train_export(const PcTrain *const t, const char *const name, uint8_t **co
         quant_row(t->leaf + r * S, S, q + r * S);
     const size_t at = b.size;
     lcc_buf_u32(&b, 0);
-    pack_bits(&b, q, (size_t)D * H * S);
+    const int le = pc_leaves_encode(&b, q, (size_t)D * H * S, S);
     free(q);
+    if (le) {
+        lcc_buf_free(&b);
+        return -1;
+    }
     if (b.failed) {
         lcc_buf_free(&b);
         return -1;
