@@ -5,6 +5,7 @@
 #include "decoders/decoders.h"
 
 static const int stored_qualities[] = { 0 };
+static const int walloc_qualities[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 #define STORED(mod)                                                                                  \
     { { "stored", LCC_PROFILE_STORED, mod, 1, stored_qualities, 0, CONFIG_ENCODERS,                  \
@@ -13,6 +14,9 @@ static const int stored_qualities[] = { 0 };
 
 /* One entry per (profile, modality), best profile of a modality first. */
 static const LccProfileEntry profiles[] = {
+    { { "wavelet-ae", LCC_PROFILE_WAVELET_AE, LCC_MODALITY_IMAGE, 8, walloc_qualities, 4, CONFIG_ENCODERS,
+        "WaLLoC: wavelet packet + linear analysis, learned synthesis, factorized-prior rANS (lossy)" },
+      lcc_walloc_decode },
     STORED(LCC_MODALITY_IMAGE),
     STORED(LCC_MODALITY_AUDIO),
     STORED(LCC_MODALITY_VIDEO),

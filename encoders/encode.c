@@ -12,6 +12,7 @@ typedef struct EncoderEntry {
 
 /* Best profile of each modality first: it is the default. */
 static const EncoderEntry encoders[] = {
+    { "wavelet-ae", LCC_MODALITY_IMAGE, lcc_walloc_encode },
     { "stored", LCC_MODALITY_IMAGE, lcc_stored_encode },
     { "stored", LCC_MODALITY_AUDIO, lcc_stored_encode },
     { "stored", LCC_MODALITY_VIDEO, lcc_stored_encode },
