@@ -20,6 +20,25 @@ static int out_size(const int in, const int k, const int s, const int p)
     return span < 0 ? 0 : span / s + 1;
 }
 
+static void layer_out(const LccQLayer *const l, const int H, const int W, int *const Ho, int *const Wo)
+{
+    if (l->transposed) {
+        *Ho = (H - 1) * l->sh - 2 * l->ph + l->kh + l->oph;
+        *Wo = (W - 1) * l->sw - 2 * l->pw + l->kw + l->opw;
+    } else {
+        *Ho = out_size(H, l->kh, l->sh, l->ph);
+        *Wo = out_size(W, l->kw, l->sw, l->pw);
+    }
+}
+
+/* Scratch bytes layer_acc needs for an H x W input. */
+static size_t scratch_bytes(const LccQLayer *const l, const int H, const int W, const int Ho, const int Wo)
+{
+    if (l->transposed)
+        return (size_t)l->cout * l->kh * l->kw * H * W * sizeof(int32_t) + 64;
+    return (size_t)l->cin * l->kh * l->kw * Ho * Wo * sizeof(int16_t) + 64;
+}
+
 static void im2col16(const int16_t *const x, const int C, const int H, const int W, const LccQLayer *const l,
                      const int Ho, const int Wo, int16_t *col)
 {
@@ -39,16 +58,43 @@ static void im2col16(const int16_t *const x, const int C, const int H, const int
             }
 }
 
-/* int32 accumulators of layer l for one image: acc[cout][Ho*Wo] */
+/* int32 accumulators of layer l for one image: acc[cout][Ho*Wo]. scratch:
+ * scratch_bytes(). Additions wrap modulo 2^32 (unsigned arithmetic). */
 static lcc_status layer_acc(LccNn *const nn, const LccQLayer *const l, const int16_t *const x, const int H,
-                            const int W, const int Ho, const int Wo, int16_t *const col, int32_t *const acc)
+                            const int W, const int Ho, const int Wo, void *const scratch, int32_t *const acc)
 {
-    const int K = l->cin * l->kh * l->kw, P = Ho * Wo;
-    const int direct = l->kh == 1 && l->kw == 1 && l->sh == 1 && l->sw == 1 && !l->ph && !l->pw;
-    if (!direct)
-        im2col16(x, l->cin, H, W, l, Ho, Wo, col);
-    if (lcc_qgemm(&nn->gemm, l->cout, P, K, l->w, K, direct ? x : col, P, acc, P))
-        return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
+    const int P = Ho * Wo;
+    if (l->transposed) {
+        const int kk = l->kh * l->kw, Pin = H * W;
+        int32_t *const col = scratch;
+        if (lcc_qgemm(&nn->gemm, l->cout * kk, Pin, l->cin, l->w, l->cin, x, Pin, col, Pin))
+            return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
+        memset(acc, 0, sizeof(int32_t) * (size_t)l->cout * P);
+        for (int o = 0; o < l->cout; o++)
+            for (int ki = 0; ki < l->kh; ki++)
+                for (int kj = 0; kj < l->kw; kj++) {
+                    const int32_t *const cr = col + ((size_t)o * kk + (size_t)ki * l->kw + kj) * Pin;
+                    uint32_t *const ao = (uint32_t *)(void *)(acc + (size_t)o * P);
+                    for (int y = 0; y < H; y++) {
+                        const int oy = y * l->sh - l->ph + ki;
+                        if (oy < 0 || oy >= Ho)
+                            continue;
+                        for (int xx = 0; xx < W; xx++) {
+                            const int ox = xx * l->sw - l->pw + kj;
+                            if (ox >= 0 && ox < Wo)
+                                ao[(size_t)oy * Wo + ox] += (uint32_t)cr[(size_t)y * W + xx];
+                        }
+                    }
+                }
+    } else {
+        const int K = l->cin * l->kh * l->kw;
+        const int direct = l->kh == 1 && l->kw == 1 && l->sh == 1 && l->sw == 1 && !l->ph && !l->pw;
+        int16_t *const col = scratch;
+        if (!direct)
+            im2col16(x, l->cin, H, W, l, Ho, Wo, col);
+        if (lcc_qgemm(&nn->gemm, l->cout, P, K, l->w, K, direct ? x : col, P, acc, P))
+            return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
+    }
     for (int o = 0; o < l->cout; o++) {
         int32_t *const a = acc + (size_t)o * P;
         const uint32_t b = (uint32_t)l->bias[o];
@@ -118,13 +164,15 @@ lcc_status lcc_qnet_from_seq(LccNn *const nn, const LccSeq *const s, const LccTe
     lcc_status err = LCC_OK;
     for (int i = 0; i < s->n && !err; i++) {
         const LccLayer *const f = &s->l[i];
-        if (f->type != LCC_LAYER_CONV2D || f->groups != 1) {
+        if ((f->type != LCC_LAYER_CONV2D && f->type != LCC_LAYER_CONVT2D) || f->groups != 1) {
             err = lcc_error(nn->ctx, LCC_ENOTSUP, "qnn: layer %d (type %d) cannot be quantized", i, (int)f->type);
             break;
         }
         LccQLayer *const l = &q->l[q->n++];
         l->cin = f->cin, l->cout = f->cout, l->kh = f->kh, l->kw = f->kw;
         l->sh = f->sh, l->sw = f->sw, l->ph = f->ph, l->pw = f->pw;
+        l->transposed = f->type == LCC_LAYER_CONVT2D;
+        l->oph = f->oph, l->opw = f->opw;
         if (i + 1 < s->n && s->l[i + 1].type == LCC_LAYER_RELU) {
             l->act = LCC_QACT_RELU;
             i++;
@@ -162,7 +210,7 @@ lcc_status lcc_qnet_from_seq(LccNn *const nn, const LccSeq *const s, const LccTe
     int fin = q->fin, fi = 0;
     for (int i = 0; i < s->n && !err; i++) {
         const LccLayer *const f = &s->l[i];
-        if (f->type != LCC_LAYER_CONV2D)
+        if (f->type != LCC_LAYER_CONV2D && f->type != LCC_LAYER_CONVT2D)
             continue;
         LccQLayer *const l = &q->l[fi++];
         const int K = l->cin * l->kh * l->kw;
@@ -170,21 +218,35 @@ lcc_status lcc_qnet_from_seq(LccNn *const nn, const LccSeq *const s, const LccTe
             err = lcc_error(nn->ctx, LCC_ENOTSUP, "qnn: too many channels");
             break;
         }
-        /* weights: int8 per output channel */
+        /* weights: int8 per output channel; a transposed convolution's
+         * float weights are [cin][cout][kh][kw], stored as [cout*kh*kw][cin] */
+        const int kk = l->kh * l->kw;
         for (int o = 0; o < l->cout; o++) {
             double m = 0;
-            for (int k = 0; k < K; k++)
-                m = fmax(m, fabs((double)f->w->w[(size_t)o * K + k]));
+            for (int k = 0; k < K; k++) {
+                const size_t src = l->transposed ? ((size_t)(k / kk) * l->cout + o) * kk + k % kk : (size_t)o * K + k;
+                m = fmax(m, fabs((double)f->w->w[src]));
+            }
             sw[o] = m > 0 ? m / 127.0 : 1.0;
-            for (int k = 0; k < K; k++)
-                l->w[(size_t)o * K + k] = (int16_t)lrint((double)f->w->w[(size_t)o * K + k] / sw[o]);
+            for (int k = 0; k < K; k++) {
+                /* k = input channel * kk + tap */
+                const int ci = k / kk, t = k % kk;
+                const size_t src = l->transposed ? ((size_t)ci * l->cout + o) * kk + t : (size_t)o * K + k;
+                const size_t dst = l->transposed ? ((size_t)o * kk + t) * l->cin + ci : (size_t)o * K + k;
+                l->w[dst] = (int16_t)lrint((double)f->w->w[src] / sw[o]);
+            }
             const double bq = floor((double)f->b->w[o] * ldexp(1.0, fin) / sw[o] + 0.5);
             l->bias[o] = (int32_t)fmax(-2147483648.0, fmin(2147483647.0, bq));
         }
         l->fin = fin;
-        const int Ho = out_size(H, l->kh, l->sh, l->ph), Wo = out_size(W, l->kw, l->sw, l->pw);
+        int Ho, Wo;
+        layer_out(l, H, W, &Ho, &Wo);
+        if (Ho <= 0 || Wo <= 0) {
+            err = lcc_error(nn->ctx, LCC_EINVAL, "qnn: calibration input too small for layer %d", fi - 1);
+            break;
+        }
         const size_t P = (size_t)Ho * Wo;
-        int16_t *const col = malloc(sizeof(int16_t) * (size_t)K * P + 64);
+        void *const col = malloc(scratch_bytes(l, H, W, Ho, Wo));
         int32_t *const acc = malloc(sizeof(int32_t) * (size_t)l->cout * P);
         int16_t *const y = malloc(sizeof(int16_t) * (size_t)N * l->cout * P);
         if (!col || !acc || !y) {
@@ -241,11 +303,12 @@ lcc_status lcc_qnet_forward(LccNn *const nn, const LccQNet *const q, const int16
     int16_t *y = NULL;
     for (int i = 0; i < q->n; i++) {
         const LccQLayer *const l = &q->l[i];
-        const int Ho = out_size(h, l->kh, l->sh, l->ph), Wo = out_size(w, l->kw, l->sw, l->pw);
-        if (Ho <= 0 || Wo <= 0)
-            return lcc_error(nn->ctx, LCC_EINVAL, "qnn: input %dx%d too small for layer %d", w, h, i);
-        const size_t P = (size_t)Ho * Wo, K = (size_t)l->cin * l->kh * l->kw;
-        int16_t *const col = lcc_arena_alloc(&nn->arena, K * P * sizeof(int16_t));
+        int Ho, Wo;
+        layer_out(l, h, w, &Ho, &Wo);
+        if (Ho <= 0 || Wo <= 0 || (int64_t)Ho * Wo > ((int64_t)1 << 28))
+            return lcc_error(nn->ctx, LCC_EINVAL, "qnn: input %dx%d does not fit layer %d", w, h, i);
+        const size_t P = (size_t)Ho * Wo;
+        void *const col = lcc_arena_alloc(&nn->arena, scratch_bytes(l, h, w, Ho, Wo));
         int32_t *const acc = lcc_arena_alloc(&nn->arena, (size_t)l->cout * P * sizeof(int32_t));
         y = lcc_arena_alloc(&nn->arena, (size_t)n * l->cout * P * sizeof(int16_t));
         if (!col || !acc || !y)
@@ -273,18 +336,20 @@ lcc_status lcc_qnet_encode(LccContext *const c, const LccQNet *const q, LccBuf *
 {
     LccwWriter w = { { 0 }, 0 };
     const int32_t head[2] = { q->n, q->fin };
-    const uint32_t d2[1] = { 2 }, d13[1] = { 13 };
+    const uint32_t d2[1] = { 2 }, d16[1] = { 16 };
     lcc_lccw_add(&w, "qnet", LCCW_I32, 1, d2, head);
     int8_t *w8 = NULL;
     for (int i = 0; i < q->n; i++) {
         const LccQLayer *const l = &q->l[i];
-        const int32_t g[13] = { l->cin, l->cout, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw,
-                                l->shift, l->act, l->slope_q8, l->fin, l->fout };
-        const uint32_t K = (uint32_t)(l->cin * l->kh * l->kw), dw[2] = { (uint32_t)l->cout, K },
+        const int32_t g[16] = { l->cin, l->cout, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw,
+                                l->shift, l->act, l->slope_q8, l->fin, l->fout, l->transposed, l->oph, l->opw };
+        const uint32_t K = (uint32_t)(l->cin * l->kh * l->kw), kk = (uint32_t)(l->kh * l->kw);
+        const uint32_t dw[2] = { l->transposed ? (uint32_t)l->cout * kk : (uint32_t)l->cout,
+                                 l->transposed ? (uint32_t)l->cin : K },
                        dc[1] = { (uint32_t)l->cout };
         char name[32];
         snprintf(name, sizeof(name), "q%d.geom", i);
-        lcc_lccw_add(&w, name, LCCW_I32, 1, d13, g);
+        lcc_lccw_add(&w, name, LCCW_I32, 1, d16, g);
         free(w8);
         w8 = malloc((size_t)l->cout * K);
         if (!w8) {
@@ -318,7 +383,7 @@ lcc_status lcc_qnet_decode(LccContext *const c, const uint8_t *const data, const
     lcc_status err = lcc_lccw_parse(c, data, size, expect_id, &t, &count, NULL);
     if (err)
         return err;
-    const uint32_t d2[1] = { 2 }, d13[1] = { 13 };
+    const uint32_t d2[1] = { 2 }, d16[1] = { 16 };
     const LccwTensor *const head = lcc_lccw_find(t, count, "qnet");
     if (!head) {
         err = lcc_error(c, LCC_EMODEL, "qnn: missing tensor qnet");
@@ -352,17 +417,19 @@ lcc_status lcc_qnet_decode(LccContext *const c, const uint8_t *const data, const
             err = lcc_error(c, LCC_EMODEL, "qnn: missing tensor %s", name);
             break;
         }
-        if ((err = lcc_lccw_expect(c, g, LCCW_I32, 1, d13)))
+        if ((err = lcc_lccw_expect(c, g, LCCW_I32, 1, d16)))
             break;
         l->cin = rd32(g, 0), l->cout = rd32(g, 1), l->kh = rd32(g, 2), l->kw = rd32(g, 3);
         l->sh = rd32(g, 4), l->sw = rd32(g, 5), l->ph = rd32(g, 6), l->pw = rd32(g, 7);
         l->shift = rd32(g, 8), l->act = rd32(g, 9), l->slope_q8 = rd32(g, 10), l->fin = rd32(g, 11);
         l->fout = rd32(g, 12);
+        l->transposed = rd32(g, 13), l->oph = rd32(g, 14), l->opw = rd32(g, 15);
         if (l->cin < 1 || l->cin > QNET_MAX_CHANNELS || l->cout < 1 || l->cout > QNET_MAX_CHANNELS ||
             l->kh < 1 || l->kh > 15 || l->kw < 1 || l->kw > 15 || l->sh < 1 || l->sh > 8 || l->sw < 1 ||
             l->sw > 8 || l->ph < 0 || l->ph >= l->kh || l->pw < 0 || l->pw >= l->kw || l->shift < 1 ||
             l->shift > 62 || l->act < 0 || l->act > LCC_QACT_LEAKY || l->slope_q8 < 0 || l->slope_q8 > 256 ||
-            l->fout < -8 || l->fout > MAX_FRAC) {
+            l->fout < -8 || l->fout > MAX_FRAC || l->transposed < 0 || l->transposed > 1 || l->oph < 0 ||
+            l->oph >= l->sh || l->opw < 0 || l->opw >= l->sw || (!l->transposed && (l->oph || l->opw))) {
             err = lcc_error(c, LCC_EBADMSG, "qnn: layer %d: invalid geometry or scales", i);
             break;
         }
@@ -372,7 +439,9 @@ lcc_status lcc_qnet_decode(LccContext *const c, const uint8_t *const data, const
         }
         prev_c = l->cout;
         prev_f = l->fout;
-        const uint32_t K = (uint32_t)(l->cin * l->kh * l->kw), dw[2] = { (uint32_t)l->cout, K },
+        const uint32_t K = (uint32_t)(l->cin * l->kh * l->kw), kk = (uint32_t)(l->kh * l->kw);
+        const uint32_t dw[2] = { l->transposed ? (uint32_t)l->cout * kk : (uint32_t)l->cout,
+                                 l->transposed ? (uint32_t)l->cin : K },
                        dc[1] = { (uint32_t)l->cout };
         const char *const roles[3] = { "w", "bias", "mult" };
         const LccwTensor *r[3];

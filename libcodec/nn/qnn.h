@@ -20,7 +20,10 @@ enum { LCC_QACT_NONE = 0, LCC_QACT_RELU = 1, LCC_QACT_LEAKY = 2 };
 
 typedef struct LccQLayer {
     int cin, cout, kh, kw, sh, sw, ph, pw;
-    int16_t *w;         /* [cout][cin * kh * kw], values in [-127, 127] */
+    int transposed;     /* 1: transposed convolution (output padding oph, opw) */
+    int oph, opw;
+    int16_t *w;         /* values in [-127, 127]; convolution: [cout][cin * kh * kw];
+                           transposed: [cout * kh * kw][cin] */
     int32_t *bias;      /* [cout], accumulator scale */
     int32_t *mult;      /* [cout], output multiplier (Q shift) */
     int shift;          /* 1..62 */
@@ -34,8 +37,8 @@ typedef struct LccQNet {
     int fin;            /* fractional bits of the network input */
 } LccQNet;
 
-/* Quantize a float sequence of conv2d layers (groups 1), each optionally
- * followed by ReLU or leaky ReLU (folded into the layer). Activation scales
+/* Quantize a float sequence of conv2d and transposed conv2d layers (groups
+ * 1), each optionally followed by ReLU or leaky ReLU (folded into the layer). Activation scales
  * come from the calibration input x, propagated through the integer path
  * itself (no float forward pass, so the result does not depend on float
  * kernels). LCC_ENOTSUP names the first layer that cannot be quantized. */
@@ -53,8 +56,8 @@ lcc_status lcc_qnet_forward(LccNn *nn, const LccQNet *q, const int16_t *x, int n
                             int16_t **out, LccTensor *shape);
 
 /* Integer networks in *.lccw files: "qnet" (int32 [2]: layers, input
- * fractional bits) and per layer i "q<i>.geom" (int32 [13]: cin cout kh kw
- * sh sw ph pw shift act slope_q8 fin fout), "q<i>.w" (int8 [cout][cin*kh*kw]),
+ * fractional bits) and per layer i "q<i>.geom" (int32 [16]: cin cout kh kw
+ * sh sw ph pw shift act slope_q8 fin fout transposed oph opw), "q<i>.w" (int8, [cout][cin*kh*kw] or [cout*kh*kw][cin] when transposed),
  * "q<i>.bias" and "q<i>.mult" (int32 [cout]). Decoding checks every field
  * (ranges, chaining of channels and scales, no extra tensors). */
 lcc_status lcc_qnet_encode(LccContext *c, const LccQNet *q, LccBuf *out, uint8_t id[32]);

@@ -1,4 +1,5 @@
-/* Integer inference of a small conv net: matches the float network within
+/* Integer inference of a small conv net (convolutions with strides, 1x1,
+ * a transposed convolution, ReLU and leaky ReLU): matches the float network within
  * the quantization error, and is bit-identical for every CPU level this
  * machine has and 1..3 threads. With --digest it prints only the sha256 of
  * the integer output (used to compare builds); with --compare BINARY it
@@ -27,7 +28,9 @@ static void build(LccNet *const net)
     lcc_seq_act(net->root, LCC_LAYER_LEAKY_RELU, 0.125f);
     lcc_seq_conv2d(net->root, 24, 12, 1, 1, 1, 0, 1);
     lcc_seq_act(net->root, LCC_LAYER_RELU, 0);
-    lcc_seq_conv2d(net->root, 12, 5, 3, 3, 1, 1, 1);
+    lcc_seq_convt2d(net->root, 12, 8, 5, 2, 2, 1);     /* hyper-synthesis style up-sampling */
+    lcc_seq_act(net->root, LCC_LAYER_RELU, 0);
+    lcc_seq_conv2d(net->root, 8, 5, 3, 3, 1, 1, 1);
 }
 
 /* exactly representable input: multiples of 1/64 */
@@ -169,18 +172,18 @@ int main(int argc, char **argv)
         /* a re-sealed file with broken chaining is refused by the checks */
         LccwWriter w = { { 0 }, 0 };
         const int32_t head[2] = { 2, q.fin };
-        const uint32_t d2[1] = { 2 }, d13[1] = { 13 };
+        const uint32_t d2[1] = { 2 }, d16[1] = { 16 };
         lcc_lccw_add(&w, "qnet", LCCW_I32, 1, d2, head);
         for (int i = 0; i < 2; i++) {
             const LccQLayer *const l = &q.l[i == 0 ? 0 : 2];  /* layer 2 does not follow layer 0 */
-            const int32_t g[13] = { l->cin, l->cout, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw,
-                                    l->shift, l->act, l->slope_q8, l->fin, l->fout };
+            const int32_t g[16] = { l->cin, l->cout, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw,
+                                    l->shift, l->act, l->slope_q8, l->fin, l->fout, 0, 0, 0 };
             const uint32_t K = (uint32_t)(l->cin * l->kh * l->kw), dw[2] = { (uint32_t)l->cout, K },
                            dc[1] = { (uint32_t)l->cout };
             int8_t *const w8 = calloc((size_t)l->cout * K, 1);
             char name[32];
             snprintf(name, sizeof(name), "q%d.geom", i);
-            lcc_lccw_add(&w, name, LCCW_I32, 1, d13, g);
+            lcc_lccw_add(&w, name, LCCW_I32, 1, d16, g);
             snprintf(name, sizeof(name), "q%d.w", i);
             lcc_lccw_add(&w, name, LCCW_I8, 2, dw, w8);
             snprintf(name, sizeof(name), "q%d.bias", i);
