@@ -273,9 +273,10 @@ static void pack_im2col(const void *const ctx, float *dst, const int p0, const i
     const ImplicitB *const b = ctx;
     const ConvGeom *const g = &b->g;
     const int sw = g->sw;
+    const int oy_start = col0 / g->wo, ox_start = col0 % g->wo;
     for (int p = p0; p < p0 + kc; p++, dst += nr) {
         const ImplicitRow *const r = &b->rows[p];
-        int q = 0, oy = col0 / g->wo, ox = col0 % g->wo;
+        int q = 0, oy = oy_start, ox = ox_start;
         while (q < w) {
             /* a run of columns within output row oy */
             const int run = w - q < g->wo - ox ? w - q : g->wo - ox;

@@ -174,6 +174,14 @@ static void test_layers(void)
     lcc_seq_conv2d(c.net.root, 3, 3, 5, 5, 2, 2, 3);
     check("conv2d depthwise 5x5 s2", &c, eps, 0);
 
+    start(&c, 2, 4, 5, 6);
+    lcc_seq_conv2d(c.net.root, 4, 6, 3, 3, 1, 0, 2);
+    check("conv2d groups=2 s1 p0", &c, eps, 0);
+
+    start(&c, 1, 3, 1, 9);
+    lcc_seq_conv1d(c.net.root, 3, 2, 5, 1, 1, 1);
+    check("conv1d k5 s1 p1", &c, eps, 0);
+
     start(&c, 2, 4, 6, 7);
     lcc_seq_conv2d(c.net.root, 4, 6, 3, 3, 2, 1, 2);
     check("conv2d groups=2 s2", &c, eps, 0);
