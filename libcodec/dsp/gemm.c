@@ -23,7 +23,7 @@
 /* ---- C reference kernels -------------------------------------------- */
 
 #define C_MR 4
-#define C_NR 16
+#define C_NR 8
 
 decl_sgemm_kernel_fn(lcc_sgemm_kernel_c)
 {
