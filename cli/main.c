@@ -1,6 +1,7 @@
 /* lcc: command-line front end. Uses the public API only (and the
  * benchmark registry for `lcc bench`). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -25,6 +26,7 @@ static void usage(FILE *const f)
             "  --json         machine-readable result on stdout\n"
             "  --threads N    worker threads (0 = all cores, default)\n"
             "  --model-dir D  search D for model weights first\n"
+            "  --cpu ISA      restrict the kernels to c, avx2 or avx512 (as LCC_CPU)\n"
             "  -h, --help     help (lcc COMMAND --help for a command)\n"
             "  --version      print the version\n\n"
             "Exit codes: 0 ok, 1 usage, 2 bad input, 3 I/O error, 4 internal error.\n");
@@ -48,16 +50,26 @@ int main(int argc, char **argv)
             g.quiet = 1;
         } else if (!strcmp(a, "--json")) {
             g.json = 1;
-        } else if (!strcmp(a, "--threads") || !strcmp(a, "--model-dir")) {
+        } else if (!strcmp(a, "--threads") || !strcmp(a, "--model-dir") || !strcmp(a, "--cpu")) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "lcc: %s needs a value\n", a);
                 return EXIT_USAGE;
             }
+            const char *const v = argv[++i];
             if (a[2] == 'm') {
-                g.model_dir = argv[++i];
-            } else if (cli_parse_int(argv[++i], &g.threads) || g.threads > 1024) {
-                fprintf(stderr, "lcc: --threads needs a number from 0 to 1024, not '%s'\n", argv[i]);
+                g.model_dir = v;
+            } else if (a[2] == 'c') {
+                /* read once by the library, on first use */
+                if (strcmp(v, "c") && strcmp(v, "avx2") && strcmp(v, "avx512")) {
+                    fprintf(stderr, "lcc: --cpu takes c, avx2 or avx512, not '%s'\n", v);
+                    return EXIT_USAGE;
+                }
+                setenv("LCC_CPU", v, 1);
+            } else if (cli_parse_int(v, &g.threads) || g.threads > 1024) {
+                fprintf(stderr, "lcc: --threads needs a number from 0 to 1024, not '%s'\n", v);
                 return EXIT_USAGE;
+            } else {
+                setenv("LCC_THREADS", v, 1); /* for the benchmarks */
             }
         } else if (!strcmp(a, "--version")) {
             printf("lcc %s\n", lcc_version());
