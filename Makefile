@@ -18,7 +18,7 @@ MESON_TEST_ARGS ?=
 DEPS = gcc pkg-config meson ninja-build \
        libpng-dev libjpeg62-turbo-dev libsndfile1-dev libopenblas-dev \
        libavformat-dev libavcodec-dev libavutil-dev libswscale-dev \
-       frei0r-plugins-dev ladspa-sdk ffmpeg flac libjpeg-turbo-progs webp
+       frei0r-plugins-dev ladspa-sdk ffmpeg flac libjpeg-turbo-progs webp python3
 FUZZ_DEPS = clang libclang-rt-14-dev
 # Anchor tools of `lcc sweep` (DESIGN.md §8); tests/sweep skip without cjpeg/cwebp.
 BENCH_DEPS = libavif-bin libjxl-tools
