@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libcodec/io/idx.h"
 #include "libcodec/io/io.h"
 
 /* ---- byte sources ------------------------------------------------------ */
@@ -163,6 +164,7 @@ typedef enum Kind {
     KIND_PNM_OTHER,  /* P1-P4, P7: recognised, not supported */
     KIND_Y4M,
     KIND_AUDIO,      /* a container libsndfile knows by its magic */
+    KIND_IDX,        /* MNIST's IDX (3-D unsigned bytes): a gray video */
 } Kind;
 
 static int is_space(const int ch)
@@ -183,6 +185,8 @@ static Kind detect(const uint8_t *const p, const size_t n)
         return KIND_PNM_OTHER;
     if (n >= 10 && !memcmp(p, "YUV4MPEG2", 9) && (p[9] == ' ' || p[9] == '\n'))
         return KIND_Y4M;
+    if (lcc_idx_probe(p, n))
+        return KIND_IDX;
     if (n >= 12 && ((!memcmp(p, "RIFF", 4) && !memcmp(p + 8, "WAVE", 4)) ||
                     (!memcmp(p, "FORM", 4) && (!memcmp(p + 8, "AIFF", 4) || !memcmp(p + 8, "AIFC", 4)))))
         return KIND_AUDIO;
@@ -215,6 +219,7 @@ static lcc_status read_detected(LccContext *const c, LccIoSrc *const s, LccMedia
         return lcc_error(c, LCC_ENOTSUP, "%s: only binary PGM/PPM (P5/P6) are supported, not P%c", s->name,
                          head[1]);
     case KIND_Y4M: return lcc_io_read_y4m(c, s, out);
+    case KIND_IDX: return lcc_idx_read_src(c, s, out);
     case KIND_AUDIO:
         if ((err = lcc_io_read_audio(c, s, out)) != LCC_EFORMAT)
             return err;
@@ -346,6 +351,11 @@ lcc_status lcc_media_write(LccContext *const c, const char *const path, const Lc
 {
     if (!path || !*path || !m)
         return lcc_error(c, LCC_EINVAL, "lcc_media_write: NULL or empty argument");
+    if (lcc_idx_path(path)) {
+        if (!lcc_idx_writable(m))
+            return lcc_error(c, LCC_EINVAL, "%s: IDX holds 8-bit gray images (a gray video or one gray image)", path);
+        return lcc_idx_write(c, path, m);
+    }
     LccModality want;
     const OutKind kind = out_kind(path, &want);
     if (kind == OUT_NONE)
