@@ -30,7 +30,7 @@ typedef struct CliCommand {
     int (*run)(const CliGlobal *g, int argc, char **argv); /* argv[0] = first operand */
 } CliCommand;
 
-extern const CliCommand cli_encode, cli_decode, cli_info, cli_compare, cli_profiles, cli_bench, cli_sweep, cli_train;
+extern const CliCommand cli_encode, cli_decode, cli_info, cli_compare, cli_profiles, cli_bench, cli_sweep, cli_train, cli_latents;
 
 /* Map an lcc_status to an exit code. */
 int cli_exit_code(lcc_status err);

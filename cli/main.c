@@ -7,7 +7,7 @@
 #include "cli/cli.h"
 
 static const CliCommand *const commands[] = {
-    &cli_encode, &cli_decode, &cli_info, &cli_compare, &cli_sweep, &cli_train, &cli_profiles, &cli_bench,
+    &cli_encode, &cli_decode, &cli_info, &cli_compare, &cli_latents, &cli_sweep, &cli_train, &cli_profiles, &cli_bench,
 };
 #define NUM_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -115,3 +115,22 @@ lcc_status lcc_decode(LccContext *const c, const uint8_t *const buf, const size_
         lcc_media_free(out);
     return err;
 }
+
+lcc_status lcc_decode_latents(LccContext *const c, const uint8_t *const buf, const size_t size, int32_t **const out,
+                              uint32_t shape[3])
+{
+    if (!buf || !out || !shape)
+        return lcc_error(c, LCC_EINVAL, "lcc_decode_latents: NULL argument");
+    *out = NULL;
+    LccContainer ct;
+    lcc_status err = lcc_container_parse(c, buf, size, &ct);
+    if (err)
+        return err;
+    if (ct.header.profile_id == LCC_PROFILE_WAVELET_AE && ct.header.geometry.modality == LCC_MODALITY_IMAGE)
+        err = lcc_walloc_latents(c, &ct, out, shape);
+    else
+        err = lcc_error(c, LCC_ENOTSUP, "this stream's profile (id %u) has no latent tensor to export",
+                        ct.header.profile_id);
+    lcc_container_free(&ct);
+    return err;
+}

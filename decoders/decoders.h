@@ -16,6 +16,8 @@ const LccProfileEntry *lcc_profile_entry(uint8_t id, LccModality modality);
 
 lcc_status lcc_stored_decode(LccContext *c, const LccContainer *ct, LccMedia *out);
 lcc_status lcc_walloc_decode(LccContext *c, const LccContainer *ct, LccMedia *out);
+/* The entropy-decoded latent (channels, height, width) of a wavelet-ae stream. */
+lcc_status lcc_walloc_latents(LccContext *c, const LccContainer *ct, int32_t **out, uint32_t shape[3]);
 lcc_status lcc_pc_decode(LccContext *c, const LccContainer *ct, LccMedia *out);
 
 #endif /* LCC_DECODERS_H */

@@ -13,63 +13,61 @@
 #include "libcodec/rawpack.h"
 #include "wavelet/wavelet.h"
 
-lcc_status lcc_walloc_decode(LccContext *const c, const LccContainer *const ct, LccMedia *const out)
+/* The model of the stream, its quality's table bank and the decoded
+ * symbols (L x mh x mw): what decoding and latent export share. */
+typedef struct Latent {
+    uint8_t *file;
+    WallocNet net;
+    LccCdfBank bank;
+    int32_t *sym;
+    int mh, mw;
+} Latent;
+
+static void latent_free(Latent *const t)
+{
+    lcc_cdf_bank_free(&t->bank);
+    walloc_free(&t->net);
+    free(t->file);
+    free(t->sym);
+    memset(t, 0, sizeof(*t));
+}
+
+static lcc_status latent_decode(LccContext *const c, const LccContainer *const ct, Latent *const t)
 {
     const LccHeader *const h = &ct->header;
-    LccMedia m = h->geometry;
-    const LccImage g = m.image;
+    const LccImage g = h->geometry.image;
     const int q = h->quality;
     const LccChunk *const info = lcc_container_find(ct, "WAEI");
     const LccChunk *const latn = lcc_container_find(ct, "LATN");
-    const LccChunk *const alph = lcc_container_find(ct, "ALPH");
-    const int has_alpha = g.channels == 2 || g.channels == 4;
+    memset(t, 0, sizeof(*t));
     if (!info || info->size != 4 || info->data[0] != 1 || info->data[1] != g.channels || info->data[2] ||
         info->data[3])
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae: missing or invalid WAEI chunk");
     if (!latn)
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae: missing LATN chunk");
-    if (has_alpha != (alph != NULL) ||
-        (alph && alph->size != (uint64_t)g.width * g.height * lcc_raw_sample_bytes(&m)))
-        return lcc_error(c, LCC_EBADMSG, "wavelet-ae: alpha chunk missing, unexpected or of the wrong size");
-
-    uint8_t *file = NULL;
     size_t file_size = 0;
-    WallocNet net;
-    LccNn nn;
-    int nn_ready = 0;
-    LccCdfBank bank = { 0 };
-    float *X = NULL, *x = NULL;
-    void *ws = NULL;
-    int32_t *sym = NULL;
-    memset(&net, 0, sizeof(net));
-    lcc_status err = lcc_model_load_id(c, h->model_id, &file, &file_size);
+    lcc_status err = lcc_model_load_id(c, h->model_id, &t->file, &file_size);
     uint8_t id[32];
     const uint8_t *cdf[WALLOC_MAX_QUALITIES];
     size_t cdf_size[WALLOC_MAX_QUALITIES];
     if (!err)
-        err = walloc_load(c, &net, file, file_size, id, cdf, cdf_size);
+        err = walloc_load(c, &t->net, t->file, file_size, id, cdf, cdf_size);
     if (!err && memcmp(id, h->model_id, LCC_MODEL_ID_BYTES))
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae: the installed model does not match the stream's model id");
-    if (!err && (q < 1 || q > net.cfg.qualities))
-        err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: quality %d is not in 1..%d", q, net.cfg.qualities);
+    if (!err && (q < 1 || q > t->net.cfg.qualities))
+        err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: quality %d is not in 1..%d", q, t->net.cfg.qualities);
     size_t used;
-    if (!err && !(err = lcc_cdf_bank_read(&bank, cdf[q - 1], cdf_size[q - 1], &used, c)) &&
-        bank.count < (uint32_t)net.cfg.latent)
+    if (!err && !(err = lcc_cdf_bank_read(&t->bank, cdf[q - 1], cdf_size[q - 1], &used, c)) &&
+        t->bank.count < (uint32_t)t->net.cfg.latent)
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: entropy table of quality %d too small", q);
-    const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, net.cfg.levels, 3, (int)g.width,
-                               (int)g.height };
-    int K = 0, mh = 0, mw = 0;
-    if (!err && (net.cfg.channels != 3 || wavelet_check(&spec)))
-        err = lcc_error(c, LCC_ERANGE, "wavelet-ae: a %ux%u image does not fit the model", g.width, g.height);
+    if (!err && (t->net.cfg.channels != 3 || t->net.cfg.levels > 8))
+        err = lcc_error(c, LCC_EMODEL, "wavelet-ae: unsupported model configuration");
     size_t nsym = 0;
     if (!err) {
-        wavelet_coef_shape(&spec, &K, &mh, &mw);
-        nsym = (size_t)net.cfg.latent * mh * mw;
-        X = malloc(sizeof(float) * wavelet_coef_count(&spec));
-        x = malloc(sizeof(float) * wavelet_signal_count(&spec));
-        ws = malloc(wavelet_workspace_bytes(&spec));
-        sym = malloc(sizeof(int32_t) * nsym);
-        if (!X || !x || !ws || !sym)
+        t->mh = wavelet_band_size((int)g.height, t->net.cfg.levels);
+        t->mw = wavelet_band_size((int)g.width, t->net.cfg.levels);
+        nsym = (size_t)t->net.cfg.latent * t->mh * t->mw;
+        if (!(t->sym = malloc(sizeof(int32_t) * nsym)))
             err = lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
     }
     if (!err) {
@@ -77,22 +75,74 @@ lcc_status lcc_walloc_decode(LccContext *const c, const LccContainer *const ct, 
         /* every symbol is one op, an escape at most 1 + 1 + 3 more */
         err = lcc_rans_dec_init(&d, latn->data, latn->size, 5 * (uint64_t)nsym);
         if (!err) {
-            lcc_entropy_decode_planes(&d, &bank, sym, 1, (size_t)net.cfg.latent, (size_t)mh * mw);
+            lcc_entropy_decode_planes(&d, &t->bank, t->sym, 1, (size_t)t->net.cfg.latent, (size_t)t->mh * t->mw);
             err = lcc_rans_dec_finish(&d);
         }
         if (err)
             err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: latent stream damaged");
     }
+    if (err)
+        latent_free(t);
+    return err;
+}
+
+lcc_status lcc_walloc_latents(LccContext *const c, const LccContainer *const ct, int32_t **const out,
+                              uint32_t shape[3])
+{
+    Latent t;
+    const lcc_status err = latent_decode(c, ct, &t);
+    if (err)
+        return err;
+    shape[0] = (uint32_t)t.net.cfg.latent;
+    shape[1] = (uint32_t)t.mh;
+    shape[2] = (uint32_t)t.mw;
+    *out = t.sym;
+    t.sym = NULL;
+    latent_free(&t);
+    return LCC_OK;
+}
+
+lcc_status lcc_walloc_decode(LccContext *const c, const LccContainer *const ct, LccMedia *const out)
+{
+    const LccHeader *const h = &ct->header;
+    LccMedia m = h->geometry;
+    const LccImage g = m.image;
+    const int q = h->quality;
+    const LccChunk *const alph = lcc_container_find(ct, "ALPH");
+    const int has_alpha = g.channels == 2 || g.channels == 4;
+    if (has_alpha != (alph != NULL) ||
+        (alph && alph->size != (uint64_t)g.width * g.height * lcc_raw_sample_bytes(&m)))
+        return lcc_error(c, LCC_EBADMSG, "wavelet-ae: alpha chunk missing, unexpected or of the wrong size");
+    Latent t;
+    lcc_status err = latent_decode(c, ct, &t);
+    if (err)
+        return err;
+    WallocNet *const net = &t.net;
+    LccNn nn;
+    int nn_ready = 0;
+    float *x = NULL;
+    void *ws = NULL;
+    const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, net->cfg.levels, 3, (int)g.width,
+                               (int)g.height };
+    const size_t nsym = (size_t)net->cfg.latent * t.mh * t.mw;
+    if (wavelet_check(&spec))
+        err = lcc_error(c, LCC_ERANGE, "wavelet-ae: a %ux%u image does not fit the model", g.width, g.height);
+    if (!err) {
+        x = malloc(sizeof(float) * wavelet_signal_count(&spec));
+        ws = malloc(wavelet_workspace_bytes(&spec));
+        if (!x || !ws)
+            err = lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
+    }
     if (!err && !(err = lcc_nn_init(&nn, c, c ? c->settings.threads : 0, lcc_cpu_flags())))
         nn_ready = 1;
     LccTensor Xh;
     if (!err) {
-        LccTensor yq = lcc_nn_tensor(&nn, 1, net.cfg.latent, mh, mw);
+        LccTensor yq = lcc_nn_tensor(&nn, 1, net->cfg.latent, t.mh, t.mw);
         if (!yq.d)
             err = lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
         for (size_t i = 0; !err && i < nsym; i++)
-            yq.d[i] = (float)sym[i];
-        if (!err && (err = walloc_synthesis(&nn, &net, &yq, q - 1, &Xh, 0)))
+            yq.d[i] = (float)t.sym[i];
+        if (!err && (err = walloc_synthesis(&nn, net, &yq, q - 1, &Xh, 0)))
             err = lcc_error(c, err, "wavelet-ae: synthesis failed");
     }
     if (!err && wavelet_inverse(&spec, Xh.d, x, ws))
@@ -130,14 +180,10 @@ lcc_status lcc_walloc_decode(LccContext *const c, const LccContainer *const ct, 
         lcc_media_free(&m);
     else
         *out = m;
-    lcc_cdf_bank_free(&bank);
     if (nn_ready)
         lcc_nn_uninit(&nn);
-    walloc_free(&net);
-    free(file);
-    free(X);
+    latent_free(&t);
     free(x);
     free(ws);
-    free(sym);
     return err;
 }

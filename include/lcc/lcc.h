@@ -135,6 +135,14 @@ typedef struct LccStreamInfo {
 LCC_API lcc_status lcc_stream_info(LccContext *c, const uint8_t *buf, size_t size,
                                    LccStreamInfo *info) LCC_WARN_UNUSED;
 
+/* The quantized latent tensor of a stream whose profile has one
+ * (wavelet-ae), entropy-decoded without reconstructing the media: the
+ * input of compressed-domain learning. On success *out (free with free())
+ * holds shape[0] * shape[1] * shape[2] integers, channel-major
+ * (channels, height, width). LCC_ENOTSUP for profiles without a latent. */
+LCC_API lcc_status lcc_decode_latents(LccContext *c, const uint8_t *buf, size_t size, int32_t **out,
+                                      uint32_t shape[3]) LCC_WARN_UNUSED;
+
 /* ---- metrics ----------------------------------------------------------- */
 
 typedef struct LccQuality {

@@ -165,6 +165,18 @@ static void robustness(void)
     CHECK(run("--version") == 0 && out_contains("lcc "));
     CHECK(run("profiles --json") == 0 && out_contains("\"name\": \"stored\""));
     CHECK(run("encode --help") == 0 && out_contains("Usage: lcc encode"));
+    /* Latent export: .npy with the header NumPy expects; a stream without
+     * a latent is refused. */
+    char npy[1024], stored[1024];
+    snprintf(npy, sizeof(npy), "%s/latent.npy", work);
+    snprintf(stored, sizeof(stored), "%s/image.png.lcc", work);
+    CHECK(run("latents %s -o %s -q 2", img, npy) == 0 && out_contains("64 x 32 x 32"));
+    uint8_t *n = NULL;
+    size_t nn = 0;
+    CHECK(!lcc_read_file(NULL, npy, 1 << 24, &n, &nn) && nn == 128 + 4 * 64 * 32 * 32 && n &&
+          !memcmp(n, "\x93NUMPY\x01\x00", 8) && strstr((const char *)n + 10, "'shape': (64, 32, 32)"));
+    free(n);
+    CHECK(run("latents %s -o %s", stored, npy) == 2);
 }
 
 int main(int argc, char **argv)
