@@ -27,7 +27,6 @@ static int decode_block(const PcModel *const m, const LccChunk *const k, const u
                         uint16_t *const data)
 {
     const uint32_t D = m->nvars;
-    const uint32_t mask = (1u << PC_PRECISION) - 1;
     PcEval *const e = pc_eval_new(m);
     if (!e)
         return -1;
@@ -39,8 +38,7 @@ static int decode_block(const PcModel *const m, const LccChunk *const k, const u
         for (uint32_t i = 0; i < D; i++) {
             uint32_t v;
             const uint32_t *const post = pc_seq_post(e, &v);
-            /* The slot of the next op (rans.h: state x[k], low P bits). */
-            const uint32_t slot = (uint32_t)d.x[d.k] & mask;
+            const uint32_t slot = lcc_rans_dec_peek(&d, PC_PRECISION);
             uint32_t iv[2];
             const uint32_t s = pc_cdf_find(m, v, post, PC_PRECISION, slot, &iv[0], &iv[1]);
             lcc_rans_dec_get_cdf(&d, iv, 1, PC_PRECISION);
@@ -74,7 +72,6 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
     const uint32_t w = m.image.width, h = m.image.height, nc = m.image.channels;
     const size_t np = (size_t)w * h;
     static const unsigned order[3] = { 1, 0, 2 };
-    const uint32_t mask = (1u << PC_PRECISION) - 1;
     lcc_status err = lcc_media_alloc(&m, lcc_limits(c));
     if (err)
         return lcc_error(c, err, "pc: cannot allocate a %u x %u image", w, h);
@@ -103,7 +100,7 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
                 pc_context(v, r, kind ? res : NULL, w, x, y, kind);
                 v[0] = 0;
                 const uint32_t *const post = pc_root_post(e, v);
-                const uint32_t slot = (uint32_t)d.x[d.k] & mask;
+                const uint32_t slot = lcc_rans_dec_peek(&d, PC_PRECISION);
                 uint32_t iv[2];
                 const uint32_t sym = pc_cdf_find(model, 0, post, PC_PRECISION, slot, &iv[0], &iv[1]);
                 lcc_rans_dec_get_cdf(&d, iv, 1, PC_PRECISION);

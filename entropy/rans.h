@@ -116,6 +116,14 @@ lcc_status lcc_rans_dec_finish(const LccRansDec *d);
 
 int32_t lcc_rans_dec_escape(LccRansDec *d, const LccCdf *t);
 uint32_t lcc_rans_dec_get_cdf(LccRansDec *d, const uint32_t *cdf, uint32_t nsym, unsigned precision);
+/* The slot (low `precision` bits of the state) the next op will decode,
+ * without consuming it: a model that finds the symbol by searching its
+ * own CDF (probabilistic circuits) peeks, then codes the found interval
+ * with lcc_rans_dec_get_cdf. */
+static inline uint32_t lcc_rans_dec_peek(const LccRansDec *d, unsigned precision)
+{
+    return (uint32_t)(d->x[d->k] & ((1ull << precision) - 1));
+}
 uint32_t lcc_rans_dec_get_bits(LccRansDec *d, unsigned nbits);
 void lcc_rans_dec_get_array(LccRansDec *d, const LccCdf *t, int32_t *out, size_t n);
 /* An index >= bank->count (or n over the budget) sets the error flag and

@@ -161,7 +161,4 @@ int pc_leaves_encode(struct LccBuf *b, const uint8_t *q, size_t n, uint32_t row)
 int pc_train_save_checkpoint(const PcTrain *t, uint64_t epoch, uint8_t **out, size_t *size);
 int pc_train_load_checkpoint(PcTrain *t, uint64_t *epoch, const uint8_t *buf, size_t size);
 
-/* SHA-256 (FIPS 180-4). */
-void pc_sha256(const void *data, size_t n, uint8_t out[32]);
-
 #endif /* LCC_ENTROPY_PC_H */

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "entropy/pc/pc_find.h"
+#include "libcodec/sha256.h"
 
 #define PC_MAX_MODEL_BYTES ((size_t)64 << 20)
 
@@ -107,7 +108,7 @@ static int visit(void *const opaque, const char *const path)
         return 0;
     if (f->id) {
         uint8_t sha[32];
-        pc_sha256(buf, size, sha);
+        lcc_sha256(buf, size, sha);
         if (memcmp(sha, f->id, 8)) {
             free(buf);
             return 0;

@@ -289,7 +289,7 @@ lcc_status lcc_media_read(LccContext *const c, const char *const path, LccMedia 
 /* ---- writing ---------------------------------------------------------- */
 
 #define WRITE_EXTS ".png .jpg .jpeg .ppm .pgm .pnm (images); .y4m .mkv .nut .avi (FFV1) .mp4 .mov .webm " \
-                   "(video); .wav .flac .ogg .oga .opus .aiff .aif .au .caf .w64 (audio)"
+                   "(video); .wav .flac .ogg .oga .opus .aiff .aif .au .caf .w64 (audio); .idx, *idx3-ubyte (IDX)"
 
 typedef enum OutKind {
     OUT_NONE,
