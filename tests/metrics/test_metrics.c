@@ -5,7 +5,7 @@
  * argv[1]: tests/metrics/data (the image pair).
  *
  * The pair: data/bsds12003_crop.png is the 256x256 crop at (120, 32) of
- * /work/shared/datasets/train/bsds500/train/12003.jpg, data/bsds12003_crop_jpeg.png
+ * ../shared/datasets/train/bsds500/train/12003.jpg, data/bsds12003_crop_jpeg.png
  * is that crop compressed as JPEG and decoded:
  *   ffmpeg -i 12003.jpg -vf crop=256:256:120:32 -pix_fmt rgb24 -pred mixed -compression_level 9 ref.png
  *   ffmpeg -i ref.png -q:v 14 -pix_fmt yuvj420p test.jpg

@@ -100,10 +100,13 @@ static void test_bad_json(void)
     sweep_json_free(k);
 }
 
-static void test_published_dir(void)
+static void test_published_dir(const char *const shared)
 {
-    /* the shared copy of CompressAI's results, when this machine has it */
-    const char *const dir = "/work/shared/anchors/compressai-kodak";
+    /* the shared copy of CompressAI's results (../shared beside the
+     * repository, or LCC_SHARED_DIR), when this machine has it */
+    char dir[4096], one[4200];
+    snprintf(dir, sizeof(dir), "%s/anchors/compressai-kodak", shared);
+    snprintf(one, sizeof(one), "%s/jpeg.json", dir);
     if (access(dir, R_OK)) {
         printf("skip: %s not present\n", dir);
         return;
@@ -123,8 +126,7 @@ static void test_published_dir(void)
     CHECK(found);
     /* one file, and a missing path: reported, not fatal */
     n = 0;
-    CHECK(sweep_load_published("/work/shared/anchors/compressai-kodak/jpeg.json", LCC_MODALITY_IMAGE, cv, &n, 4, err,
-                               sizeof(err)) == 1 && cv[0].n == 19 && !strcmp(cv[0].name, "JPEG"));
+    CHECK(sweep_load_published(one, LCC_MODALITY_IMAGE, cv, &n, 4, err, sizeof(err)) == 1 && cv[0].n == 19 && !strcmp(cv[0].name, "JPEG"));
     CHECK(sweep_load_published("/nonexistent/x.json", LCC_MODALITY_IMAGE, cv, &n, 4, err, sizeof(err)) == 0 && n == 1 &&
           strstr(err, "not found"));
     free(cv);
@@ -235,13 +237,15 @@ static void test_mutations(void)
     CHECK(1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    const char *const env = getenv("LCC_SHARED_DIR");
+    const char *const shared = env ? env : argc > 1 ? argv[1] : "../shared";
     test_section();
     test_mutations();
     test_roundtrip();
     test_bad_json();
-    test_published_dir();
+    test_published_dir(shared);
     test_svg_and_bd();
     return test_summary();
 }
