@@ -27,6 +27,7 @@ struct LccThreadPool {
     unsigned generation;          /* under lock */
     atomic_uint gen_seen;         /* copy of generation for spinning workers */
     int quit;                     /* under lock */
+    int active;                   /* workers inside run_tasks, under lock */
     /* The current run. fn/arg/ntasks are written before `claim` publishes
      * the new generation and stay fixed until every task is done. */
     LccTaskFn fn;
@@ -86,8 +87,14 @@ static void *worker_main(void *const v)
             break;
         }
         seen = p->generation;
+        p->active++;
         pthread_mutex_unlock(&p->lock);
         run_tasks(p, seen, index);
+        /* check out: lcc_pool_run waits for this before it changes the job */
+        pthread_mutex_lock(&p->lock);
+        if (--p->active == 0)
+            pthread_cond_signal(&p->done_cond);
+        pthread_mutex_unlock(&p->lock);
     }
     return NULL;
 }
@@ -188,6 +195,12 @@ void lcc_pool_run(LccThreadPool *const p, const int ntasks, const LccTaskFn fn, 
         return;
     }
     pthread_mutex_lock(&p->lock);
+    /* A worker still inside run_tasks for the previous generation may hold
+     * a stale claim; if the job fields changed under it, its claim check
+     * could pass against the new task count and run a new task with an
+     * old index. Wait until every worker has checked out. */
+    while (p->active > 0)
+        pthread_cond_wait(&p->done_cond, &p->lock);
     p->fn = fn;
     p->arg = arg;
     atomic_store_explicit(&p->ntasks, ntasks, memory_order_relaxed);
