@@ -5,7 +5,7 @@
 #include "cli/cli.h"
 
 static const char usage_text[] =
-    "Usage: lcc encode IN -o OUT.lcc [-q N | --bpp X | --kbps X] [--profile P]\n"
+    "Usage: lcc encode IN -o OUT.lcc [-q N | --bpp X | --kbps X] [--profile P] [--model F]\n"
     "Compress an image, audio or video file into an .lcc file.\n\n"
     "IN is read by content: PNG, JPEG, PPM/PGM, Y4M, any audio libsndfile reads\n"
     "(WAV, FLAC, OGG, ...) and any video FFmpeg's libraries decode (MP4, MKV, ...).\n\n"
@@ -14,6 +14,9 @@ static const char usage_text[] =
     "  --bpp X          pick the quality whose bits per pixel are closest to X\n"
     "  --kbps X         audio: pick the quality whose bitrate is closest to X\n"
     "  --profile P      profile (default: the best one for the input's modality)\n"
+    "  --model F        the profile's model file by name (searched like every model,\n"
+    "                   see --model-dir), e.g. wavelet-ae-image.lccw for the\n"
+    "                   factorized-prior image model; default: the profile's best\n"
     "  --json           print the result as JSON on stdout\n";
 
 static int run(const CliGlobal *const g, const int argc, char **const argv)
@@ -37,6 +40,8 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
                 return cli_usage_error("encode", "invalid --kbps '%s'", argv[i]);
         } else if (!strcmp(a, "--profile") && has) {
             p.profile = argv[++i];
+        } else if (!strcmp(a, "--model") && has) {
+            p.model = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("encode", "unknown option or missing value: '%s'", a);
         } else if (!in) {

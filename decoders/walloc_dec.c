@@ -7,6 +7,7 @@
 
 #include "decoders/decoders.h"
 #include "entropy/entropy.h"
+#include "entropy/gaussian.h"
 #include "libcodec/dsp/cpu.h"
 #include "libcodec/models/registry.h"
 #include "libcodec/models/walloc.h"
@@ -14,21 +15,29 @@
 #include "wavelet/wavelet.h"
 
 /* The model of the stream, its quality's table bank and the decoded
- * symbols (L x mh x mw): what decoding and latent export share. */
+ * latent y^ (L x mh x mw; syntax 1: the symbols, syntax 2: mu + symbols):
+ * what decoding and latent export share. */
 typedef struct Latent {
     uint8_t *file;
     WallocNet net;
-    LccCdfBank bank;
-    int32_t *sym;
+    LccCdfBank bank, gbank;
+    int32_t *sym, *zsym, *scale;
+    float *yhat;
+    uint16_t *index;
     int mh, mw;
 } Latent;
 
 static void latent_free(Latent *const t)
 {
     lcc_cdf_bank_free(&t->bank);
+    lcc_cdf_bank_free(&t->gbank);
     walloc_free(&t->net);
     free(t->file);
     free(t->sym);
+    free(t->zsym);
+    free(t->scale);
+    free(t->yhat);
+    free(t->index);
     memset(t, 0, sizeof(*t));
 }
 
@@ -40,8 +49,8 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
     const LccChunk *const info = lcc_container_find(ct, "WAEI");
     const LccChunk *const latn = lcc_container_find(ct, "LATN");
     memset(t, 0, sizeof(*t));
-    if (!info || info->size != 4 || info->data[0] != 1 || info->data[1] != g.channels || info->data[2] ||
-        info->data[3])
+    if (!info || info->size != 4 || (info->data[0] != 1 && info->data[0] != 2) || info->data[1] != g.channels ||
+        info->data[2] || info->data[3])
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae: missing or invalid WAEI chunk");
     if (!latn)
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae: missing LATN chunk");
@@ -56,31 +65,73 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae: the installed model does not match the stream's model id");
     if (!err && (q < 1 || q > t->net.cfg.qualities))
         err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: quality %d is not in 1..%d", q, t->net.cfg.qualities);
+    const int hyper = !err && t->net.cfg.hyper_m > 0, PC = hyper ? t->net.cfg.hyper_m : t->net.cfg.latent;
+    if (!err && info->data[0] != 1 + hyper)
+        err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: syntax %d does not match the model's entropy model",
+                        info->data[0]);
     size_t used;
     if (!err && !(err = lcc_cdf_bank_read(&t->bank, cdf[q - 1], cdf_size[q - 1], &used, c)) &&
-        t->bank.count < (uint32_t)t->net.cfg.latent)
+        t->bank.count < (uint32_t)PC)
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: entropy table of quality %d too small", q);
+    if (!err && hyper && (err = lcc_scale_bank_build(&t->gbank, LCC_DIST_GAUSSIAN, LCC_CDF_DEFAULT_PRECISION)))
+        err = lcc_error(c, err, "wavelet-ae: cannot build the Gaussian tables");
     if (!err && (t->net.cfg.channels != 3 || t->net.cfg.levels > 8))
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae: unsupported model configuration");
-    size_t nsym = 0;
+    size_t nsym = 0, nz = 0;
+    int zh = 0, zw = 0;
     if (!err) {
         t->mh = wavelet_band_size((int)g.height, t->net.cfg.levels);
         t->mw = wavelet_band_size((int)g.width, t->net.cfg.levels);
         nsym = (size_t)t->net.cfg.latent * t->mh * t->mw;
-        if (!(t->sym = malloc(sizeof(int32_t) * nsym)))
+        zh = (t->mh + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN;
+        zw = (t->mw + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN;
+        nz = hyper ? (size_t)t->net.cfg.hyper_m * zh * zw : 0;
+        t->sym = malloc(sizeof(int32_t) * nsym);
+        t->yhat = malloc(sizeof(float) * nsym);
+        if (hyper) {
+            t->zsym = malloc(sizeof(int32_t) * nz);
+            t->scale = malloc(sizeof(int32_t) * nsym);
+            t->index = malloc(sizeof(uint16_t) * nsym);
+        }
+        if (!t->sym || !t->yhat || (hyper && (!t->zsym || !t->scale || !t->index)))
             err = lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
     }
+    LccNn nn;
+    int nn_ready = 0;
+    if (!err && hyper && !(err = lcc_nn_init(&nn, c, c ? c->settings.threads : 0, lcc_cpu_flags())))
+        nn_ready = 1;
     if (!err) {
         LccRansDec d;
         /* every symbol is one op, an escape at most 1 + 1 + 3 more */
-        err = lcc_rans_dec_init(&d, latn->data, latn->size, 5 * (uint64_t)nsym);
-        if (!err) {
+        err = lcc_rans_dec_init(&d, latn->data, latn->size, 5 * (uint64_t)(nsym + nz));
+        if (!err && hyper) {
+            /* z^, then y's means and scale indexes from the integer hs,
+             * then y^ - mu */
+            lcc_entropy_decode_planes(&d, &t->bank, t->zsym, 1, (size_t)t->net.cfg.hyper_m, (size_t)zh * zw);
+            int frac = 0;
+            if (!d.error) {
+                const lcc_status e2 = walloc_hyper_params(&nn, &t->net, t->zsym, zh, zw, t->mh, t->mw, t->yhat,
+                                                          t->scale, &frac);
+                if (e2)
+                    err = lcc_error(c, e2, "wavelet-ae: hyper-synthesis failed");
+            }
+            for (size_t i = 0; !err && i < nsym; i++)
+                t->index[i] = (uint16_t)lcc_log_scale_index_fixed(t->scale[i], (unsigned)frac);
+            const LccEntropyParams ep = { &t->gbank, t->index, NULL, nsym };
+            if (!err)
+                lcc_entropy_decode(&d, &ep, t->sym);
+            for (size_t i = 0; !err && i < nsym; i++)
+                t->yhat[i] += (float)t->sym[i];
+        } else if (!err) {
             lcc_entropy_decode_planes(&d, &t->bank, t->sym, 1, (size_t)t->net.cfg.latent, (size_t)t->mh * t->mw);
-            err = lcc_rans_dec_finish(&d);
+            for (size_t i = 0; i < nsym; i++)
+                t->yhat[i] = (float)t->sym[i];
         }
-        if (err)
+        if (err == LCC_EBADMSG || (!err && lcc_rans_dec_finish(&d)))
             err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: latent stream damaged");
     }
+    if (nn_ready)
+        lcc_nn_uninit(&nn);
     if (err)
         latent_free(t);
     return err;
@@ -96,6 +147,10 @@ lcc_status lcc_walloc_latents(LccContext *const c, const LccContainer *const ct,
     shape[0] = (uint32_t)t.net.cfg.latent;
     shape[1] = (uint32_t)t.mh;
     shape[2] = (uint32_t)t.mw;
+    /* y^ as integers: exact for syntax 1, mu + symbol rounded for syntax 2 */
+    const size_t n = (size_t)shape[0] * shape[1] * shape[2];
+    for (size_t i = 0; t.net.cfg.hyper_m && i < n; i++)
+        t.sym[i] = (int32_t)lrintf(t.yhat[i]);
     *out = t.sym;
     t.sym = NULL;
     latent_free(&t);
@@ -140,8 +195,8 @@ lcc_status lcc_walloc_decode(LccContext *const c, const LccContainer *const ct, 
         LccTensor yq = lcc_nn_tensor(&nn, 1, net->cfg.latent, t.mh, t.mw);
         if (!yq.d)
             err = lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
-        for (size_t i = 0; !err && i < nsym; i++)
-            yq.d[i] = (float)t.sym[i];
+        if (!err)
+            memcpy(yq.d, t.yhat, sizeof(float) * nsym);
         if (!err && (err = walloc_synthesis(&nn, net, &yq, q - 1, &Xh, 0)))
             err = lcc_error(c, err, "wavelet-ae: synthesis failed");
     }

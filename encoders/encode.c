@@ -26,8 +26,8 @@ void lcc_default_encode_params(LccEncodeParams *const p)
     p->quality = -1;
 }
 
-lcc_status lcc_encode(LccContext *const c, const LccMedia *const m, const LccEncodeParams *const params,
-                      uint8_t **const out, size_t *const out_size)
+static lcc_status encode(LccContext *const c, const LccMedia *const m, const LccEncodeParams *const params,
+                         uint8_t **const out, size_t *const out_size)
 {
     if (!m || !out || !out_size)
         return lcc_error(c, LCC_EINVAL, "lcc_encode: NULL argument");
@@ -95,4 +95,16 @@ lcc_status lcc_encode(LccContext *const c, const LccMedia *const m, const LccEnc
     *out = b.data;
     *out_size = b.size;
     return LCC_OK;
+}
+
+lcc_status lcc_encode(LccContext *const c, const LccMedia *const m, const LccEncodeParams *const params,
+                      uint8_t **const out, size_t *const out_size)
+{
+    /* the model choice reaches the profile's encoder through the context */
+    if (c)
+        c->encode_model = params ? params->model : NULL;
+    const lcc_status err = encode(c, m, params, out, out_size);
+    if (c)
+        c->encode_model = NULL;
+    return err;
 }

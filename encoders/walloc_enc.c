@@ -1,11 +1,13 @@
 /* wavelet-ae image encoder (SPEC.md §3.2): wavelet packet, linear
- * analysis with the quality's gains, rounding, factorized-prior rANS. */
+ * analysis with the quality's gains, rounding, rANS with the model's
+ * factorized prior (syntax 1) or mean-scale hyperprior (syntax 2). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "encoders/encoders.h"
 #include "entropy/entropy.h"
+#include "entropy/gaussian.h"
 #include "libcodec/dsp/cpu.h"
 #include "libcodec/models/registry.h"
 #include "libcodec/models/walloc.h"
@@ -25,6 +27,15 @@ static void to_planes(const LccImage *const im, float *const x)
     }
 }
 
+/* Symbols: round half away from zero, kept within +-10^6 (escapes). */
+static void round_clamp(const float *const v, const size_t n, int32_t *const sym)
+{
+    for (size_t i = 0; i < n; i++) {
+        const float r = roundf(v[i]);
+        sym[i] = (int32_t)(r > 1e6f ? 1e6f : r < -1e6f ? -1e6f : r);
+    }
+}
+
 lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const int quality, LccBuf *const out)
 {
     const LccImage *const im = &m->image;
@@ -33,15 +44,23 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     WallocNet net;
     LccNn nn;
     int nn_ready = 0;
-    LccCdfBank bank = { 0 };
+    LccCdfBank bank = { 0 }, gbank = { 0 };
     LccRansEnc enc;
     lcc_rans_enc_init(&enc);
     float *x = NULL, *X = NULL;
     void *ws = NULL;
-    int32_t *sym = NULL;
+    int32_t *sym = NULL, *zsym = NULL, *scale = NULL;
+    float *mu = NULL;
+    uint16_t *index = NULL;
     memset(&net, 0, sizeof(net));
 
-    lcc_status err = lcc_model_load_name(c, WALLOC_IMAGE_MODEL_FILE, &file, &file_size);
+    /* the hyperprior model when installed, else the factorized one */
+    const char *const chosen = c ? c->encode_model : NULL;
+    lcc_status err = lcc_model_load_name(c, chosen ? chosen : WALLOC_IMAGE_HP_MODEL_FILE, &file, &file_size);
+    if (err == LCC_EMODEL && !chosen) {
+        lcc_clear_error(c);
+        err = lcc_model_load_name(c, WALLOC_IMAGE_MODEL_FILE, &file, &file_size);
+    }
     uint8_t id[32];
     const uint8_t *cdf[WALLOC_MAX_QUALITIES];
     size_t cdf_size[WALLOC_MAX_QUALITIES];
@@ -50,9 +69,12 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     if (!err && (quality < 1 || quality > net.cfg.qualities))
         err = lcc_error(c, LCC_EINVAL, "wavelet-ae: quality %d is not in 1..%d", quality, net.cfg.qualities);
     size_t used;
+    const int hyper = net.cfg.hyper_m > 0, PC = hyper ? net.cfg.hyper_m : net.cfg.latent;
     if (!err && !(err = lcc_cdf_bank_read(&bank, cdf[quality - 1], cdf_size[quality - 1], &used, c)) &&
-        bank.count < (uint32_t)net.cfg.latent)
+        bank.count < (uint32_t)PC)
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: entropy table of quality %d too small", quality);
+    if (!err && hyper && (err = lcc_scale_bank_build(&gbank, LCC_DIST_GAUSSIAN, LCC_CDF_DEFAULT_PRECISION)))
+        err = lcc_error(c, err, "wavelet-ae: cannot build the Gaussian tables");
     const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, net.cfg.levels, 3, (int)im->width,
                                (int)im->height };
     int K = 0, mh = 0, mw = 0;
@@ -63,8 +85,17 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
         x = malloc(sizeof(float) * wavelet_signal_count(&spec));
         X = malloc(sizeof(float) * wavelet_coef_count(&spec));
         ws = malloc(wavelet_workspace_bytes(&spec));
-        sym = malloc(sizeof(int32_t) * (size_t)net.cfg.latent * mh * mw);
-        if (!x || !X || !ws || !sym)
+        const size_t ny = (size_t)net.cfg.latent * mh * mw;
+        sym = malloc(sizeof(int32_t) * ny);
+        if (hyper) {
+            const size_t nz = (size_t)net.cfg.hyper_m * ((mh + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN) *
+                              ((mw + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN);
+            zsym = malloc(sizeof(int32_t) * nz);
+            scale = malloc(sizeof(int32_t) * ny);
+            mu = malloc(sizeof(float) * ny);
+            index = malloc(sizeof(uint16_t) * ny);
+        }
+        if (!x || !X || !ws || !sym || (hyper && (!zsym || !scale || !mu || !index)))
             err = lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
     }
     if (!err && !(err = lcc_nn_init(&nn, c, c ? c->settings.threads : 0, lcc_cpu_flags())))
@@ -79,18 +110,35 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
         const LccTensor Xt = { X, 1, K, mh, mw };
         err = walloc_analysis(&nn, &net, &Xt, quality - 1, &y);
     }
-    if (!err) {
-        const size_t n = lcc_tensor_size(&y);
-        for (size_t i = 0; i < n; i++) {
-            const float v = roundf(y.d[i]);
-            sym[i] = (int32_t)(v > 1e6f ? 1e6f : v < -1e6f ? -1e6f : v);
+    if (!err && hyper) {
+        /* z^ = round(ha(y)), then mean and scale of every latent from the
+         * integer hs, exactly as the decoder computes them */
+        LccTensor z;
+        if (!(err = walloc_hyper_analysis(&nn, &net, &y, &z, 0))) {
+            round_clamp(z.d, lcc_tensor_size(&z), zsym);
+            int frac;
+            err = walloc_hyper_params(&nn, &net, zsym, z.h, z.w, mh, mw, mu, scale, &frac);
+            for (size_t i = 0, n = lcc_tensor_size(&y); !err && i < n; i++)
+                index[i] = (uint16_t)lcc_log_scale_index_fixed(scale[i], (unsigned)frac);
+            if (!err) {
+                lcc_entropy_encode_planes(&enc, &bank, zsym, 1, (size_t)z.c, (size_t)z.h * z.w);
+                lcc_meanscale_quantize(y.d, mu, lcc_tensor_size(&y), sym);
+                const LccEntropyParams ep = { &gbank, index, NULL, lcc_tensor_size(&y) };
+                lcc_entropy_encode(&enc, &ep, sym);
+            }
         }
+        if (err)
+            err = lcc_error(c, err, "wavelet-ae: hyperprior failed");
+    } else if (!err) {
+        round_clamp(y.d, lcc_tensor_size(&y), sym);
         lcc_entropy_encode_planes(&enc, &bank, sym, 1, (size_t)net.cfg.latent, (size_t)mh * mw);
+    }
+    if (!err) {
         LccHeader h = { .profile_id = LCC_PROFILE_WAVELET_AE, .quality = (uint8_t)quality, .geometry = *m };
         memcpy(h.model_id, id, LCC_MODEL_ID_BYTES);
         h.geometry.image.data = NULL;
         lcc_container_begin(out, &h);
-        const uint8_t params[4] = { 1, (uint8_t)im->channels, 0, 0 };
+        const uint8_t params[4] = { hyper ? 2 : 1, (uint8_t)im->channels, 0, 0 };
         lcc_container_chunk(out, "WAEI", params, sizeof(params));
         const size_t start = lcc_container_chunk_open(out, "LATN");
         err = lcc_rans_enc_finish(&enc, out);
@@ -121,6 +169,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     }
     lcc_rans_enc_free(&enc);
     lcc_cdf_bank_free(&bank);
+    lcc_cdf_bank_free(&gbank);
     if (nn_ready)
         lcc_nn_uninit(&nn);
     walloc_free(&net);
@@ -129,5 +178,9 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     free(X);
     free(ws);
     free(sym);
+    free(zsym);
+    free(scale);
+    free(mu);
+    free(index);
     return err;
 }

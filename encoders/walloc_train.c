@@ -271,7 +271,10 @@ typedef struct Trainer {
     LccFactorized prior[WALLOC_QUALITIES];
     LccAdam opt;                /* the transforms */
     LccAdam fast;               /* priors and gains: their own learning rate */
-    LccParams slow_set, fast_set; /* views of m.net.params (not owning) */
+    LccAdam hyp;                /* hyperprior networks */
+    LccParams slow_set, fast_set, hyp_set; /* views of m.net.params (not owning) */
+    int64_t warmup;             /* hyperprior: steps that train only ha, hs and the priors */
+    float hyper_lr;             /* of ha, hs during the warm-up; then the transforms' */
     LccNn nn;
     LccRng data_rng;
 } Trainer;
@@ -286,6 +289,7 @@ static void trainer_free(Trainer *const t)
     }
     free(t->slow_set.p);
     free(t->fast_set.p);
+    free(t->hyp_set.p);
     walloc_free(&t->m);
     lcc_nn_uninit(&t->nn);
 }
@@ -294,8 +298,8 @@ static void trainer_free(Trainer *const t)
 static lcc_status split_params(Trainer *const t)
 {
     const LccParams *const all = &t->m.net.params;
-    LccParams *const sets[2] = { &t->slow_set, &t->fast_set };
-    for (int k = 0; k < 2; k++) {
+    LccParams *const sets[3] = { &t->slow_set, &t->fast_set, &t->hyp_set };
+    for (int k = 0; k < 3; k++) {
         sets[k]->p = calloc((size_t)all->n + 1, sizeof(*sets[k]->p));
         if (!sets[k]->p)
             return LCC_ENOMEM;
@@ -304,7 +308,8 @@ static lcc_status split_params(Trainer *const t)
     for (int i = 0; i < all->n; i++) {
         const char *const name = all->p[i]->name;
         const int fast = !strncmp(name, "prior.", 6) || !strncmp(name, "gain.", 5);
-        LccParams *const s = sets[fast];
+        const int hyp = !strncmp(name, "ha.", 3) || !strncmp(name, "hs.", 3);
+        LccParams *const s = sets[hyp ? 2 : fast];
         s->p[s->n++] = all->p[i];
     }
     return LCC_OK;
@@ -380,12 +385,183 @@ static lcc_status train_step(Trainer *const t, const float *const x, const int B
     return LCC_OK;
 }
 
+/* Channels [c0, c0 + C) of every item of p [n, 2C, h, w] into out [n, C, h, w],
+ * or back (dir 1: out -> p). */
+static void split_half(LccTensor *const p, LccTensor *const out, const int c0, const int dir)
+{
+    const size_t plane = (size_t)out->c * out->h * out->w;
+    for (int n = 0; n < out->n; n++) {
+        float *const a = p->d + ((size_t)n * p->c + c0) * p->h * p->w, *const b = out->d + (size_t)n * plane;
+        memcpy(dir ? a : b, dir ? b : a, sizeof(float) * plane);
+    }
+}
+
+/* One training step of a hyperprior model: rate of z^ under the
+ * factorized prior of quality q (noisy z) plus rate of y under the
+ * Gaussian conditional with (mu, ln sigma) = hs(round(z)) (noisy y); the
+ * decoder is fed mu + round(y - mu); straight-through gradients through
+ * both roundings. */
+static lcc_status train_step_hp(Trainer *const t, const float *const x, const int B, const int s, const int q,
+                                const WaveletSpec *const spec, void *const ws, double *const bpp, double *const mse)
+{
+    LccNn *const nn = &t->nn;
+    WallocNet *const m = &t->m;
+    const int K = m->bands, L = m->cfg.latent, hs = s >> m->cfg.levels;
+    const size_t npx = (size_t)B * s * s;
+    lcc_nn_reset(nn);
+    lcc_params_zero_grad(&m->net.params);
+    LccTensor X = lcc_nn_tensor(nn, B, K, hs, hs), xh = lcc_nn_tensor(nn, B, 3, s, s);
+    if (!X.d || !xh.d)
+        return LCC_ENOMEM;
+    if (wavelet_forward(spec, x, X.d, ws))
+        return LCC_EINTERNAL;
+    LccTensor y, z, p, Xh, dyq, dzq, dyh;
+    lcc_status err = walloc_analysis(nn, m, &X, q, &y);
+    if (!err)
+        err = walloc_hyper_analysis(nn, m, &y, &z, 1);
+    if (err)
+        return err;
+    const size_t ny = lcc_tensor_size(&y), nz = lcc_tensor_size(&z), zhw = (size_t)z.h * z.w;
+    LccTensor zn = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w), zq = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w);
+    LccTensor lik = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w), dz = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w);
+    if (!zn.d || !zq.d || !lik.d || !dz.d)
+        return LCC_ENOMEM;
+    for (size_t i = 0; i < nz; i++) {
+        zn.d[i] = z.d[i] + lcc_rng_uniform(&m->net.rng) - 0.5f;
+        zq.d[i] = roundf(z.d[i]);
+    }
+    /* rate of z^ */
+    LccFactorized *const f = &t->prior[q];
+    lcc_factorized_likelihood(f, zn.d, (size_t)B, zhw, lik.d);
+    double bits = 0;
+    const float rate_scale = (float)(1.0 / ((double)npx * log(2.0)));
+    for (size_t i = 0; i < nz; i++) {
+        const float pr = lik.d[i] > 1e-9f ? lik.d[i] : 1e-9f;
+        bits -= log2(pr);
+        lik.d[i] = -rate_scale / pr;
+    }
+    lcc_factorized_backward(f, zn.d, (size_t)B, zhw, lik.d, dz.d);
+    /* rate of y under hs(z^) */
+    if ((err = lcc_seq_forward(nn, m->hs, &zq, &p, 1)))
+        return err;
+    if (p.c != 2 * L || p.h != hs || p.w != hs)
+        return LCC_EINTERNAL;
+    LccTensor mu = lcc_nn_tensor(nn, B, L, hs, hs), sg = lcc_nn_tensor(nn, B, L, hs, hs);
+    LccTensor dmu = lcc_nn_tensor(nn, B, L, hs, hs), dsg = lcc_nn_tensor(nn, B, L, hs, hs);
+    LccTensor yn = lcc_nn_tensor(nn, B, L, hs, hs), yq = lcc_nn_tensor(nn, B, L, hs, hs);
+    LccTensor dy = lcc_nn_tensor(nn, B, L, hs, hs), dp = lcc_nn_tensor(nn, p.n, p.c, p.h, p.w);
+    if (!mu.d || !sg.d || !dmu.d || !dsg.d || !yn.d || !yq.d || !dy.d || !dp.d)
+        return LCC_ENOMEM;
+    split_half(&p, &mu, 0, 0);
+    split_half(&p, &sg, L, 0);
+    for (size_t i = 0; i < ny; i++) /* hs predicts ln sigma */
+        sg.d[i] = expf(sg.d[i] < 30.0f ? sg.d[i] : 30.0f);
+    for (size_t i = 0; i < ny; i++) {
+        yn.d[i] = y.d[i] + lcc_rng_uniform(&m->net.rng) - 0.5f;
+        yq.d[i] = mu.d[i] + roundf(y.d[i] - mu.d[i]);
+    }
+    bits += lcc_loss_rate_gaussian(&yn, &mu, &sg, &dy, &dmu, &dsg, (float)(1.0 / (double)npx));
+    *bpp = bits / (double)npx;
+    /* distortion */
+    if ((err = walloc_synthesis(nn, m, &yq, q, &Xh, 1)))
+        return err;
+    if (wavelet_inverse(spec, Xh.d, xh.d, ws))
+        return LCC_EINTERNAL;
+    double se = 0;
+    const float lambda = walloc_lambdas[q] * 255.0f * 255.0f;
+    const float dscale = 2.0f * lambda / (float)(npx * 3);
+    for (size_t i = 0; i < npx * 3; i++) {
+        const float e = xh.d[i] - x[i];
+        se += (double)e * e;
+        xh.d[i] = dscale * e;
+    }
+    *mse = se / (double)(npx * 3);
+    LccTensor dXh = lcc_nn_tensor(nn, B, K, hs, hs);
+    if (!dXh.d)
+        return LCC_ENOMEM;
+    if (wavelet_inverse_adjoint(spec, xh.d, dXh.d, ws))
+        return LCC_EINTERNAL;
+    if ((err = walloc_synthesis_backward(nn, m, &yq, q, &dXh, &dyq)))
+        return err;
+    /* back through hs (straight-through round of z) and ha */
+    for (size_t i = 0; i < ny; i++)
+        dsg.d[i] *= sg.d[i];
+    split_half(&dp, &dmu, 0, 1);
+    split_half(&dp, &dsg, L, 1);
+    if ((err = lcc_seq_backward(nn, m->hs, &dp, &dzq)))
+        return err;
+    for (size_t i = 0; i < nz; i++)
+        dz.d[i] += dzq.d[i];
+    if ((err = lcc_seq_backward(nn, m->ha, &dz, &dyh)))
+        return err;
+    for (size_t i = 0; i < ny; i++)
+        dy.d[i] += dyq.d[i] + dyh.d[i];
+    if ((err = walloc_analysis_backward(nn, m, &X, &y, q, &dy)))
+        return err;
+    t->hyp.lr = t->opt.t < t->warmup ? t->hyper_lr : t->opt.lr;
+    if (t->opt.t < t->warmup) {
+        /* the transforms and gains wait until the new entropy model fits
+         * them (its rate gradients are meaningless before) */
+        t->opt.t++;
+        memset(m->loggain->g, 0, sizeof(float) * m->loggain->size);
+        memset(m->ilog->g, 0, sizeof(float) * m->ilog->size);
+    } else if (lcc_adam_step(&t->opt, &t->slow_set) < 0) {
+        return LCC_ENOMEM;
+    }
+    if (lcc_adam_step(&t->fast, &t->fast_set) < 0 || lcc_adam_step(&t->hyp, &t->hyp_set) < 0)
+        return LCC_ENOMEM;
+    return LCC_OK;
+}
+
+/* The integer hyper-synthesis of an export, calibrated on z^ of training
+ * crops at every quality (the range its activations must hold). */
+static lcc_status quantize_hs(LccContext *const c, Trainer *const t, const Data *const d, const int crop,
+                              LccQNet *const hsq)
+{
+    WallocNet *const m = &t->m;
+    LccNn *const nn = &t->nn;
+    const int Q = m->cfg.qualities, per = 4, B = per * Q;
+    const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, m->cfg.levels, 3, crop, crop };
+    float *const x = malloc(sizeof(float) * 3 * crop * crop);
+    void *const ws = malloc(wavelet_workspace_bytes(&spec));
+    LccRng r;
+    lcc_rng_seed(&r, 0xca11b8a7eull);
+    lcc_nn_reset(nn);
+    const int hs = crop >> m->cfg.levels, zs = (hs + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN;
+    LccTensor calib = lcc_nn_tensor(nn, B, m->cfg.hyper_m, zs, zs);
+    LccTensor X = lcc_nn_tensor(nn, 1, m->bands, hs, hs);
+    lcc_status err = x && ws && calib.d && X.d ? LCC_OK : LCC_ENOMEM;
+    for (int b = 0; b < B && !err; b++) {
+        random_crop(d, &r, crop, x);
+        if (wavelet_forward(&spec, x, X.d, ws)) {
+            err = LCC_EINTERNAL;
+            break;
+        }
+        LccTensor y, z;
+        if (!(err = walloc_analysis(nn, m, &X, b / per, &y)) && !(err = walloc_hyper_analysis(nn, m, &y, &z, 0)))
+            for (size_t i = 0, n = lcc_tensor_size(&z); i < n; i++)
+                calib.d[(size_t)b * n + i] = roundf(z.d[i]);
+    }
+    if (!err)
+        err = lcc_qnet_from_seq(nn, m->hs, &calib, hsq);
+    free(x);
+    free(ws);
+    if (err)
+        return lcc_error(c, err, "cannot quantize the hyper-synthesis: %s", lcc_last_error(c));
+    return LCC_OK;
+}
+
 /* Freeze the priors into integer CDF tables and write the weight file. */
-static lcc_status export_model(LccContext *const c, Trainer *const t, const char *const path)
+static lcc_status export_model(LccContext *const c, Trainer *const t, const Data *const d, const int crop,
+                               const char *const path)
 {
     LccwWriter w = { { 0 }, 0 };
-    walloc_write(&t->m, &w);
-    lcc_status err = LCC_OK;
+    LccQNet hsq = { 0 };
+    lcc_status err = t->m.cfg.hyper_m ? quantize_hs(c, t, d, crop, &hsq) : LCC_OK;
+    if (err)
+        return err;
+    walloc_write(&t->m, &hsq, &w);
+    lcc_qnet_free(&hsq);
     for (int q = 0; q < t->m.cfg.qualities && !err; q++) {
         LccCdfBank bank = { 0 };
         LccBuf b = { 0 };
@@ -418,6 +594,41 @@ static lcc_status export_model(LccContext *const c, Trainer *const t, const char
     return err;
 }
 
+/* Copy every parameter of the factorized model's checkpoint that m has
+ * too (same name and shape; not the priors, which code other channels). */
+static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, const char *const path)
+{
+    WallocConfig cfg = walloc_image_config;
+    LccFactorized f;
+    lcc_status err = lcc_factorized_init(&f, cfg.latent, NULL, 0, prior_init_scale, 1);
+    if (err)
+        return err;
+    cfg.prior_params = (int)f.per_channel;
+    lcc_factorized_free(&f);
+    WallocNet src;
+    LccAdam o;
+    lcc_adam_default(&o, 1e-4f);
+    if ((err = walloc_init(&src, &cfg, 1)))
+        return err;
+    if ((err = lcc_checkpoint_load(c, path, &src.net, &o))) {
+        walloc_free(&src);
+        return err;
+    }
+    int copied = 0;
+    for (int i = 0; i < m->net.params.n; i++) {
+        LccParam *const p = m->net.params.p[i];
+        const LccParam *const q = lcc_params_find(&src.net.params, p->name);
+        if (!q || !strncmp(p->name, "prior.", 6) || q->size != p->size || q->ndim != p->ndim ||
+            memcmp(q->shape, p->shape, sizeof(p->shape)))
+            continue;
+        memcpy(p->w, q->w, sizeof(float) * p->size);
+        copied++;
+    }
+    printf("init from %s (step %lld): %d tensors\n", path, (long long)o.t, copied);
+    walloc_free(&src);
+    return LCC_OK;
+}
+
 const char lcc_train_image_usage[] =
     "Usage: lcc train image --data DIR [--data DIR ...] --checkpoint FILE [options]\n"
     "Train the wavelet-ae image model (all quality levels at once).\n"
@@ -426,7 +637,16 @@ const char lcc_train_image_usage[] =
     "  --checkpoint F    checkpoint file, written every --every steps and at the end\n"
     "  --resume          continue from the checkpoint (same data, same options)\n"
     "  --export F        write the weight file (*.lccw, entropy tables frozen) of the\n"
-    "                    checkpoint and stop (no training)\n"
+    "                    checkpoint and stop (no training; a hyperprior model needs --data\n"
+    "                    to calibrate its integer hyper-synthesis)\n"
+    "  --hyperprior      the mean-scale hyperprior model (wavelet-ae-image-hp.lccw)\n"
+    "                    instead of the factorized-prior one; crop a multiple of 32\n"
+    "  --init-from F     start a new run from the transforms, gains and decoder of\n"
+    "                    another checkpoint (e.g. the factorized model's)\n"
+    "  --hyper-lr X      Adam learning rate of the hyperprior networks during the\n"
+    "                    warm-up (default 1e-3; then --lr)\n"
+    "  --warmup N        hyperprior: the first N steps train only the hyperprior\n"
+    "                    networks and the priors (default 2000)\n"
     "  --steps N         train until the checkpoint has N steps (default 1000)\n"
     "  --every N         checkpoint interval in steps (default 200)\n"
     "  --batch N         crops per step (default 8)\n"
@@ -440,9 +660,10 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
 {
     const int json = g->json;
     int threads = g->threads;
-    const char *dirs[16], *ckpt = NULL, *export_path = NULL;
-    int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128;
-    float lr = 1e-4f, fast_lr = 1e-2f;
+    const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
+    int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0;
+    float lr = 1e-4f, fast_lr = 1e-2f, hyper_lr = 1e-3f;
+    int64_t warmup = -1;
     uint64_t seed = 1;
     threads = threads > 0 ? threads : 1;
     for (int i = 0; i < argc; i++) {
@@ -456,6 +677,14 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             resume = 1;
         else if (!strcmp(a, "--export") && has)
             export_path = argv[++i];
+        else if (!strcmp(a, "--hyperprior"))
+            hyper = 1;
+        else if (!strcmp(a, "--init-from") && has)
+            init_from = argv[++i];
+        else if (!strcmp(a, "--hyper-lr") && has)
+            hyper_lr = (float)atof(argv[++i]);
+        else if (!strcmp(a, "--warmup") && has)
+            warmup = atoll(argv[++i]);
         else if (!strcmp(a, "--steps") && has)
             steps = atoi(argv[++i]);
         else if (!strcmp(a, "--every") && has)
@@ -482,11 +711,12 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     }
     if (export_path) {
         resume = 1;
-        if (!ndirs)
+        init_from = NULL;
+        if (!ndirs && !hyper)
             dirs[ndirs++] = ".";  /* no data needed */
     }
-    if (!ndirs || !ckpt || steps < 1 || every < 1 || B < 1 || B > 64 || crop < 16 || crop % 8 || crop > 1024 ||
-        !(lr > 0) || !(fast_lr > 0) || threads < 1 || threads > 64) {
+    if (!ndirs || !ckpt || steps < 1 || every < 1 || B < 1 || B > 64 || crop < 16 || crop % (hyper ? 32 : 8) ||
+        crop > 1024 || !(lr > 0) || !(fast_lr > 0) || threads < 1 || threads > 64) {
         fprintf(stderr, "lcc train image: needs --data and --checkpoint, and sane values\n%s", lcc_train_image_usage);
         return 1;
     }
@@ -495,9 +725,10 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         return 4;
     Data d = { 0 };
     lcc_status err = LCC_OK;
-    for (int i = 0; i < ndirs && !err && !export_path; i++)
+    const int need_data = !export_path || hyper;
+    for (int i = 0; i < ndirs && !err && need_data; i++)
         err = load_dir(c, dirs[i], crop, &d);
-    if (!err && d.n == 0 && !export_path)
+    if (!err && d.n == 0 && need_data)
         err = lcc_error(c, LCC_EINVAL, "no photo of at least %dx%d in the --data folders", crop, crop);
     if (err) {
         fprintf(stderr, "lcc train image: %s\n", lcc_last_error(c));
@@ -509,15 +740,16 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
 
     Trainer t;
     memset(&t, 0, sizeof(t));
-    WallocConfig cfg = walloc_image_config;
-    err = lcc_factorized_init(&t.prior[0], cfg.latent, NULL, 0, prior_init_scale, seed);
+    WallocConfig cfg = hyper ? walloc_image_hp_config : walloc_image_config;
+    const int prior_channels = hyper ? cfg.hyper_m : cfg.latent;
+    err = lcc_factorized_init(&t.prior[0], prior_channels, NULL, 0, prior_init_scale, seed);
     cfg.prior_params = err ? 0 : (int)t.prior[0].per_channel;
     lcc_factorized_free(&t.prior[0]);
     if (!err)
         err = walloc_init(&t.m, &cfg, seed);
     for (int q = 0; q < cfg.qualities && !err; q++) {
         LccFactorized *const f = &t.prior[q];
-        if (!(err = lcc_factorized_init(f, cfg.latent, NULL, 0, prior_init_scale, seed + 1 + (uint64_t)q))) {
+        if (!(err = lcc_factorized_init(f, prior_channels, NULL, 0, prior_init_scale, seed + 1 + (uint64_t)q))) {
             memcpy(t.m.prior[q]->w, f->params, sizeof(float) * f->nparams);
             free(f->params);
             free(f->grads);
@@ -528,6 +760,9 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     lcc_adam_default(&t.opt, lr);
     t.opt.clip_norm = 1.0f;
     lcc_adam_default(&t.fast, fast_lr);
+    lcc_adam_default(&t.hyp, hyper_lr);
+    t.warmup = warmup >= 0 ? warmup : hyper ? 2000 : 0;
+    t.hyper_lr = hyper_lr;
     if (!err)
         err = split_params(&t);
     lcc_rng_seed(&t.data_rng, seed ^ 0x5eedull);
@@ -535,7 +770,9 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         err = lcc_nn_init(&t.nn, c, threads, lcc_cpu_flags());
     if (!err && resume) {
         err = lcc_checkpoint_load(c, ckpt, &t.m.net, &t.opt);
-        t.fast.t = t.opt.t;
+        t.fast.t = t.hyp.t = t.opt.t;
+    } else if (!err && init_from) {
+        err = init_from_checkpoint(c, &t.m, init_from);
     } else if (!err) {
         /* log-spaced starting gains: step size ~ lambda^(-1/2) */
         double lref = 0;
@@ -550,7 +787,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         err = pca_init(&t.m, &d, &t.data_rng, crop, pca_scale);
     }
     if (!err && export_path) {
-        err = export_model(c, &t, export_path);
+        err = export_model(c, &t, &d, crop, export_path);
         steps = 0; /* no training */
     }
     const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, cfg.levels, 3 * B, crop, crop };
@@ -574,7 +811,8 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             random_crop(&d, &t.data_rng, crop, x + (size_t)b * 3 * crop * crop);
         const int q = (int)(lcc_rng_u64(&t.data_rng) % (uint64_t)cfg.qualities);
         double bpp, mse;
-        err = train_step(&t, x, B, crop, q, &spec, ws, &bpp, &mse);
+        err = hyper ? train_step_hp(&t, x, B, crop, q, &spec, ws, &bpp, &mse)
+                    : train_step(&t, x, B, crop, q, &spec, ws, &bpp, &mse);
         if (err)
             break;
         acc_bpp[q] += bpp;

@@ -70,6 +70,30 @@ static inline unsigned lcc_scale_index_fixed(int64_t v, unsigned frac_bits)
     return lcc_scale_index_q16(q > UINT32_MAX ? UINT32_MAX : (uint32_t)q);
 }
 
+/* Models that predict the logarithm of the scale (better conditioned to
+ * train: sigma = exp(v)) select tables by their natural logarithms,
+ * frozen in Q16.16: lcc_log_scale_table_q16[i] = round(65536 ln(S_i)). */
+extern const int32_t lcc_log_scale_table_q16[LCC_SCALE_COUNT];
+
+/* Index of a fixed-point log-scale v / 2^frac_bits (frac_bits <= 40):
+ * exactly the smallest i with lcc_log_scale_table_q16[i] / 2^16 >=
+ * v / 2^frac_bits (compared as rationals), clamped to 0..63. */
+static inline unsigned lcc_log_scale_index_fixed(int64_t v, unsigned frac_bits)
+{
+    if (v > ((int64_t)1 << 40) || v < -((int64_t)1 << 40))
+        return v > 0 ? LCC_SCALE_COUNT - 1 : 0;
+    const int64_t lhs = v * 65536;      /* |v| <= 2^40: no overflow */
+    unsigned lo = 0, hi = LCC_SCALE_COUNT - 1;
+    while (lo < hi) {
+        const unsigned mid = (lo + hi) / 2;
+        if ((int64_t)lcc_log_scale_table_q16[mid] * ((int64_t)1 << frac_bits) >= lhs)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
 /* Float scale to Q16.16: round to nearest, saturating; NaN gives the
  * largest value. Encoder/training helper; not for the decode path unless
  * the float is itself bit-exact. */

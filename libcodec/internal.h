@@ -10,6 +10,7 @@
 
 struct LccContext {
     LccSettings settings;      /* limits resolved: no 0 fields */
+    const char *encode_model;  /* LccEncodeParams.model during lcc_encode */
     lcc_status first_error;
     char message[512];
 };

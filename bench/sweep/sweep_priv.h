@@ -19,7 +19,8 @@ typedef struct SweepFile {
 } SweepFile;
 
 typedef struct SweepCodec {
-    char name[64];
+    char name[64];              /* profiles: "profile" or "profile:model-file" */
+    char profile[64], model[64]; /* profiles: name split at ':' (model "" = default) */
     SweepKind kind;
     const SweepAnchor *anchor;
     char settings[512];

@@ -265,10 +265,14 @@ static int setup_codecs(Sweep *const s)
                     p++;
                 if (!name[0])
                     continue;
-                const LccProfileInfo *const pi = lcc_profile_find(name, s->mod);
                 SweepCodec *const k = add_codec(s, name, SWEEP_PROFILE);
                 if (!k)
                     break;
+                /* "profile:model-file" measures a profile with another model */
+                const size_t pl = strcspn(name, ":");
+                snprintf(k->profile, sizeof(k->profile), "%.*s", (int)pl, name);
+                snprintf(k->model, sizeof(k->model), "%s", name[pl] ? name + pl + 1 : "");
+                const LccProfileInfo *const pi = lcc_profile_find(k->profile, s->mod);
                 if (!pi) {
                     k->ok = 0;
                     snprintf(k->reason, sizeof(k->reason), "no %s profile named '%s' in this build", lcc_modality_name(s->mod), name);
@@ -280,17 +284,19 @@ static int setup_codecs(Sweep *const s)
         } else {
             for (int i = 0; i < lcc_profile_count(); i++) {
                 const LccProfileInfo *const pi = lcc_profile_get(i);
-                if (pi && pi->modality == s->mod && pi->can_encode)
-                    add_codec(s, pi->name, SWEEP_PROFILE);
+                SweepCodec *k;
+                if (pi && pi->modality == s->mod && pi->can_encode && (k = add_codec(s, pi->name, SWEEP_PROFILE)))
+                    snprintf(k->profile, sizeof(k->profile), "%s", pi->name);
             }
         }
         for (int i = 0; i < s->num_codecs; i++) {
             SweepCodec *const k = &s->codecs[i];
-            const LccProfileInfo *const pi = lcc_profile_find(k->name, s->mod);
+            const LccProfileInfo *const pi = lcc_profile_find(k->profile, s->mod);
             if (!k->ok || !pi)
                 continue;
-            snprintf(k->settings, sizeof(k->settings), "lcc %s profile '%s' (%s), in process, 1 thread per job",
-                     lcc_version(), pi->name, pi->description ? pi->description : "");
+            snprintf(k->settings, sizeof(k->settings), "lcc %s profile '%s' (%s)%s%s, in process, 1 thread per job",
+                     lcc_version(), pi->name, pi->description ? pi->description : "", k->model[0] ? ", model " : "",
+                     k->model);
             for (int j = 0; j < pi->num_qualities && k->nq < SWEEP_MAX_POINTS; j++) {
                 int want = nql < 0;
                 for (int t = 0; t < nql && !want; t++)
@@ -579,7 +585,8 @@ static void measure(Sweep *const s, LccContext *const c, const SweepFile *const 
     if (k->kind == SWEEP_PROFILE) {
         LccEncodeParams ep;
         lcc_default_encode_params(&ep);
-        ep.profile = k->name;
+        ep.profile = k->profile;
+        ep.model = k->model[0] ? k->model : NULL;
         ep.quality = q;
         uint8_t *buf = NULL;
         size_t size = 0;

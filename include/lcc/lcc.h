@@ -104,7 +104,10 @@ typedef struct LccEncodeParams {
     int quality;             /* -1 = profile default                       */
     double target_bpp;       /* > 0: pick the quality closest to this      */
     double target_kbps;      /* > 0: audio rate target                     */
-    uint8_t reserved[64];
+    const char *model;       /* model file name (e.g. "wavelet-ae-image.lccw",
+                                searched like every model); NULL = the
+                                profile's default                           */
+    uint8_t reserved[56];
 } LccEncodeParams;
 
 LCC_API void lcc_default_encode_params(LccEncodeParams *p);

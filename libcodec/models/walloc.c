@@ -10,11 +10,40 @@ const WallocConfig walloc_image_config = {
     .channels = 3, .levels = 3, .latent = 64, .hidden = 96, .blocks = 2, .qualities = WALLOC_QUALITIES,
 };
 
+const WallocConfig walloc_image_hp_config = {
+    .channels = 3, .levels = 3, .latent = 64, .hidden = 96, .blocks = 2, .qualities = WALLOC_QUALITIES,
+    .hyper_n = 64, .hyper_m = 32,
+};
+
+/* Leaky ReLU slope of the hyperprior networks (exact in qnn's Q8). */
+#define HYPER_SLOPE 0.125f
+
+static lcc_status hyper_init(WallocNet *const m)
+{
+    const int L = m->cfg.latent, N = m->cfg.hyper_n, M = m->cfg.hyper_m;
+    LccSeq *const a = m->ha = lcc_net_seq(&m->net, "ha.");
+    LccSeq *const s = m->hs = lcc_net_seq(&m->net, "hs.");
+    const int ok = a && s && lcc_seq_conv2d(a, L, N, 3, 3, 1, 1, 1) && lcc_seq_act(a, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE) &&
+                   lcc_seq_conv2d(a, N, N, 5, 5, 2, 2, 1) && lcc_seq_act(a, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE) &&
+                   lcc_seq_conv2d(a, N, M, 5, 5, 2, 2, 1) && lcc_seq_convt2d(s, M, N, 5, 2, 2, 1) &&
+                   lcc_seq_act(s, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE) && lcc_seq_convt2d(s, N, N, 5, 2, 2, 1) &&
+                   lcc_seq_act(s, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE);
+    LccLayer *const last = ok ? lcc_seq_conv2d(s, N, 2 * L, 3, 3, 1, 1, 1) : NULL;
+    if (!last)
+        return LCC_ENOMEM;
+    /* start near mu = 0, sigma = 1 */
+    for (size_t i = 0; i < last->w->size; i++)
+        last->w->w[i] *= 0.1f;
+    lcc_param_fill(last->b, 0);
+    return LCC_OK;
+}
+
 lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const uint64_t seed)
 {
     memset(m, 0, sizeof(*m));
     if (cfg->channels < 1 || cfg->levels < 0 || cfg->levels > 4 || cfg->latent < 1 || cfg->hidden < 1 ||
-        cfg->blocks < 0 || cfg->qualities < 1 || cfg->qualities > WALLOC_MAX_QUALITIES || cfg->prior_params < 0)
+        cfg->blocks < 0 || cfg->qualities < 1 || cfg->qualities > WALLOC_MAX_QUALITIES || cfg->prior_params < 0 ||
+        cfg->hyper_n < 0 || cfg->hyper_m < 0 || (cfg->hyper_n > 0) != (cfg->hyper_m > 0))
         return LCC_EINVAL;
     m->cfg = *cfg;
     m->bands = cfg->channels << (2 * cfg->levels);
@@ -22,6 +51,7 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
     if (err)
         return err;
     const int K = m->bands, L = cfg->latent, H = cfg->hidden, Q = cfg->qualities;
+    const int PC = cfg->hyper_m ? cfg->hyper_m : L; /* channels of the factorized priors */
     LccParams *const P = &m->net.params;
     m->ana_w = lcc_params_add(P, "ana.w", 2, (const int[]){ L, K }, 1);
     m->ana_b = lcc_params_add(P, "ana.b", 1, (const int[]){ L }, 0);
@@ -33,7 +63,7 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
     for (int q = 0; q < Q && ok && cfg->prior_params; q++) {
         char name[32];
         snprintf(name, sizeof(name), "prior.%d", q);
-        ok = (m->prior[q] = lcc_params_add(P, name, 2, (const int[]){ L, cfg->prior_params }, 0)) != NULL;
+        ok = (m->prior[q] = lcc_params_add(P, name, 2, (const int[]){ PC, cfg->prior_params }, 0)) != NULL;
     }
     /* D: 1x1 to the hidden width, residual 3x3 blocks, 1x1 to the bands. */
     LccSeq *const d = m->net.root;
@@ -44,7 +74,7 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
              lcc_seq_conv2d(r, H, H, 3, 3, 1, 1, 1);
     }
     LccLayer *const last = ok ? lcc_seq_conv2d(d, H, K, 1, 1, 1, 0, 1) : NULL;
-    if (!last) {
+    if (!last || (cfg->hyper_m && hyper_init(m))) {
         walloc_free(m);
         return LCC_ENOMEM;
     }
@@ -62,6 +92,7 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
 
 void walloc_free(WallocNet *const m)
 {
+    lcc_qnet_free(&m->hsq);
     lcc_net_free(&m->net);
     memset(m, 0, sizeof(*m));
 }
@@ -213,6 +244,53 @@ lcc_status walloc_synthesis_backward(LccNn *const nn, WallocNet *const m, const 
     return LCC_OK;
 }
 
+lcc_status walloc_hyper_analysis(LccNn *const nn, WallocNet *const m, const LccTensor *const y, LccTensor *const z,
+                                 const int training)
+{
+    if (!m->ha || !check_shape(m, y, m->cfg.latent))
+        return LCC_EINVAL;
+    return lcc_seq_forward(nn, m->ha, y, z, training);
+}
+
+lcc_status walloc_hyper_params(LccNn *const nn, const WallocNet *const m, const int32_t *const zq, const int zh,
+                               const int zw, const int h, const int w, float *const mu, int32_t *const logscale,
+                               int *const frac)
+{
+    const int L = m->cfg.latent, M = m->cfg.hyper_m;
+    const LccQNet *const q = &m->hsq;
+    if (!q->n || zh < 1 || zw < 1 || h < 1 || w < 1 || h > WALLOC_HYPER_DOWN * zh || w > WALLOC_HYPER_DOWN * zw)
+        return LCC_EINVAL;
+    const size_t nz = (size_t)M * zh * zw;
+    int16_t *const x = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * nz);
+    if (!x)
+        return LCC_ENOMEM;
+    /* z^ * 2^fin, saturated: integers only */
+    for (size_t i = 0; i < nz; i++) {
+        const int64_t v = q->fin >= 0 ? (int64_t)zq[i] * ((int64_t)1 << q->fin) : (int64_t)zq[i] >> -q->fin;
+        x[i] = (int16_t)(v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v);
+    }
+    int16_t *p;
+    LccTensor shape;
+    const lcc_status err = lcc_qnet_forward(nn, q, x, 1, zh, zw, &p, &shape);
+    if (err)
+        return err;
+    if (shape.c != 2 * L || shape.h < h || shape.w < w)
+        return LCC_EINVAL;
+    const int f = q->l[q->n - 1].fout;
+    const float unit = ldexpf(1.0f, -f);
+    *frac = f > 0 ? f : 0;
+    for (int l = 0; l < L; l++)
+        for (int i = 0; i < h; i++)
+            for (int j = 0; j < w; j++) {
+                const size_t o = ((size_t)l * h + i) * w + j;
+                const int16_t vm = p[((size_t)l * shape.h + i) * shape.w + j];
+                const int16_t vs = p[((size_t)(L + l) * shape.h + i) * shape.w + j];
+                mu[o] = (float)vm * unit;
+                logscale[o] = f >= 0 ? vs : vs * (1 << -f);
+            }
+    return LCC_OK;
+}
+
 static void config_fields(const WallocConfig *const cfg, int32_t f[WALLOC_CONFIG_FIELDS])
 {
     f[0] = cfg->channels;
@@ -222,16 +300,29 @@ static void config_fields(const WallocConfig *const cfg, int32_t f[WALLOC_CONFIG
     f[4] = cfg->blocks;
     f[5] = cfg->qualities;
     f[6] = cfg->prior_params;
+    f[7] = cfg->hyper_n;
+    f[8] = cfg->hyper_m;
 }
 
-void walloc_write(const WallocNet *const m, LccwWriter *const w)
+static int is_hs_param(const char *const name)
+{
+    return !strncmp(name, "hs.", 3);
+}
+
+void walloc_write(const WallocNet *const m, const LccQNet *const hsq, LccwWriter *const w)
 {
     int32_t f[WALLOC_CONFIG_FIELDS];
     config_fields(&m->cfg, f);
-    lcc_lccw_add(w, "config", LCCW_I32, 1, (const uint32_t[]){ WALLOC_CONFIG_FIELDS }, f);
+    /* factorized models keep the 7-field config of version 1 files */
+    const uint32_t nf = m->cfg.hyper_m ? WALLOC_CONFIG_FIELDS : 7;
+    lcc_lccw_add(w, "config", LCCW_I32, 1, &nf, f);
+    if (m->cfg.hyper_m)
+        lcc_qnet_write(w, "hsq.", hsq);
     const LccParams *const s = &m->net.params;
     for (int i = 0; i < s->n; i++) {
         const LccParam *const p = s->p[i];
+        if (m->cfg.hyper_m && is_hs_param(p->name))
+            continue;
         uint32_t dims[4];
         for (int d = 0; d < p->ndim; d++)
             dims[d] = (uint32_t)p->shape[d];
@@ -249,22 +340,31 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
     if (err)
         return err;
     const LccwTensor *const ct = lcc_lccw_find(t, n, "config");
-    if (!ct || (err = lcc_lccw_expect(c, ct, LCCW_I32, 1, (const uint32_t[]){ WALLOC_CONFIG_FIELDS }))) {
+    const uint32_t nf = ct && ct->ndim == 1 && ct->dims[0] == 7 ? 7 : WALLOC_CONFIG_FIELDS;
+    if (!ct || (err = lcc_lccw_expect(c, ct, LCCW_I32, 1, &nf))) {
         free(t);
         return err ? err : lcc_error(c, LCC_EMODEL, "wavelet-ae model: no config tensor");
     }
-    int32_t f[WALLOC_CONFIG_FIELDS];
-    for (int i = 0; i < WALLOC_CONFIG_FIELDS; i++)
+    int32_t f[WALLOC_CONFIG_FIELDS] = { 0 };
+    for (uint32_t i = 0; i < nf; i++)
         f[i] = (int32_t)lcc_rl32(ct->data + 4 * i);
-    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6] };
+    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8] };
     if (cfg.channels < 1 || cfg.channels > 4 || cfg.latent > 1024 || cfg.hidden > 1024 || cfg.blocks > 16 ||
-        cfg.prior_params > 4096 || (err = walloc_init(m, &cfg, 0))) {
+        cfg.prior_params > 4096 || cfg.hyper_n > 1024 || cfg.hyper_m > 1024 || (err = walloc_init(m, &cfg, 0))) {
         free(t);
         return lcc_error(c, LCC_EMODEL, "wavelet-ae model: unsupported configuration");
+    }
+    if (cfg.hyper_m && !(err = lcc_qnet_read(c, t, n, "hsq.", &m->hsq))) {
+        const LccQNet *const q = &m->hsq;
+        if (q->l[0].cin != cfg.hyper_m || q->l[q->n - 1].cout != 2 * cfg.latent ||
+            q->l[q->n - 1].fout < -8 || q->l[q->n - 1].fout > 30)
+            err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: the integer hyper-synthesis does not fit the model");
     }
     const LccParams *const s = &m->net.params;
     for (int i = 0; i < s->n && !err; i++) {
         LccParam *const p = s->p[i];
+        if (cfg.hyper_m && is_hs_param(p->name))
+            continue;
         const LccwTensor *const pt = lcc_lccw_find(t, n, p->name);
         uint32_t dims[4];
         for (int d = 0; d < p->ndim; d++)

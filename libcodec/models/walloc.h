@@ -16,11 +16,26 @@
  * Parameters (names in the weight file): "ana.w" [L, K], "ana.b" [L],
  * "syn.w" [K, L], "syn.b" [K], "gain.log" [Q, L], "gain.ilog" [Q, L],
  * the decoder network D ("0.w", ...), and, for the trainer and the
- * exported entropy tables, "prior.<q>" [L, per-channel] (opaque here). */
+ * exported entropy tables, "prior.<q>" [L, per-channel] (opaque here).
+ *
+ * Hyperprior models (hyper_m > 0; Balle et al. 2018 with Minnen's mean and
+ * scale): y^ is coded with a Gaussian conditional whose mean and scale
+ * come from side information z at 1/4 of the latent's resolution:
+ *   hyper-analysis  z = ha(y): 3x3 L->N, 5x5/2 N->N, 5x5/2 N->M
+ *   hyper-synthesis (mu, ln sigma) = hs(z^): 5x5/2^T M->N, 5x5/2^T N->N,
+ *                   3x3 N->2L (leaky ReLU, slope 1/8, between layers)
+ * z^ = round(z) is coded with the factorized priors ("prior.<q>" then has
+ * M channels); y^ = mu + round(y - mu). The logarithm of the scale
+ * trains far better than the scale (Adam's steps are additive, and the
+ * scales of the channels span 1/10 to 100). hs runs on the integer path
+ * (qnn.h) for coding, so mu and the scale index are bit-identical on every
+ * machine: the weight file carries it as "hsq.*" in place of the float
+ * "hs.*" parameters, which only the trainer keeps. */
 #ifndef LCC_MODELS_WALLOC_H
 #define LCC_MODELS_WALLOC_H
 
 #include "libcodec/nn/nn.h"
+#include "libcodec/nn/qnn.h"
 
 #define WALLOC_MAX_QUALITIES 16
 
@@ -31,7 +46,9 @@ typedef struct WallocConfig {
     int hidden;         /* width of D */
     int blocks;         /* residual blocks of D */
     int qualities;      /* Q */
-    int prior_params;   /* parameters per latent channel of one prior (0: none) */
+    int prior_params;   /* parameters per channel of one factorized prior (0: none) */
+    int hyper_n;        /* hyperprior width N (0: factorized-prior model) */
+    int hyper_m;        /* hyperprior latent channels M (0: none) */
 } WallocConfig;
 
 typedef struct WallocNet {
@@ -41,13 +58,21 @@ typedef struct WallocNet {
     LccParam *ana_w, *ana_b, *syn_w, *syn_b, *loggain, *ilog;
     LccParam *prior[WALLOC_MAX_QUALITIES];
     LccTensor ys;                   /* last training synthesis: y^ * inverse gain */
+    LccSeq *ha, *hs;                /* hyperprior networks (float; hs: trainer only) */
+    LccQNet hsq;                    /* integer hs of a loaded hyperprior model */
 } WallocNet;
 
-/* The shipped image model: RGB, J = 3 (192 bands at 1/8 resolution),
- * 64 latent channels, D of width 96 with 2 residual blocks, 8 levels. */
+/* The shipped image models: RGB, J = 3 (192 bands at 1/8 resolution),
+ * 64 latent channels, D of width 96 with 2 residual blocks, 8 levels;
+ * factorized prior (version 1 streams) and hyperprior N = 64, M = 32
+ * (the encoder's default when installed). */
 #define WALLOC_QUALITIES 8
 #define WALLOC_IMAGE_MODEL_FILE "wavelet-ae-image.lccw"
+#define WALLOC_IMAGE_HP_MODEL_FILE "wavelet-ae-image-hp.lccw"
 extern const WallocConfig walloc_image_config;
+extern const WallocConfig walloc_image_hp_config;
+/* Hyperprior geometry: z is at 1/4 of the latent's resolution. */
+#define WALLOC_HYPER_DOWN 4
 
 /* Build the graph with freshly initialised parameters (seeded). */
 lcc_status walloc_init(WallocNet *m, const WallocConfig *cfg, uint64_t seed);
@@ -68,14 +93,27 @@ lcc_status walloc_synthesis(LccNn *nn, WallocNet *m, const LccTensor *yq, int q,
 lcc_status walloc_synthesis_backward(LccNn *nn, WallocNet *m, const LccTensor *yq, int q, const LccTensor *dXh,
                                      LccTensor *dyq);
 
-/* Weight files (*.lccw): "config" (int32 [7]: channels, levels, latent,
- * hidden, blocks, qualities, prior_params), every parameter (float32), and
- * "cdf.<q>" (int8, the serialised integer CDF bank of quality q, opaque
- * here: entropy/cdf.h reads it). */
-#define WALLOC_CONFIG_FIELDS 7
+/* Hyperprior: z = ha(y) (float; the encoder's side) for y [n, L, h, w]
+ * -> [n, M, ceil(h/4), ceil(w/4)]; training keeps what backward needs. */
+lcc_status walloc_hyper_analysis(LccNn *nn, WallocNet *m, const LccTensor *y, LccTensor *z, int training);
+/* Mean and scale of y^ from z^ with the integer hs (encoder and decoder):
+ * z^ [M, zh, zw] integers (saturated to the network's input range), output
+ * [L, h, w]: mu (floats, exact multiples of 2^-f) and ln sigma in fixed
+ * point, logscale / 2^frac (for lcc_log_scale_index_fixed, gaussian.h). */
+lcc_status walloc_hyper_params(LccNn *nn, const WallocNet *m, const int32_t *zq, int zh, int zw, int h, int w,
+                               float *mu, int32_t *logscale, int *frac);
 
-/* Add the config and every parameter of m to w. */
-void walloc_write(const WallocNet *m, LccwWriter *w);
+/* Weight files (*.lccw): "config" (int32 [9]: channels, levels, latent,
+ * hidden, blocks, qualities, prior_params, hyper_n, hyper_m; files of
+ * factorized models may have the first 7 only), every parameter
+ * (float32; for hyperprior models without "hs.*" and with the integer
+ * "hsq.*" instead), and "cdf.<q>" (int8, the serialised integer CDF bank
+ * of quality q, opaque here: entropy/cdf.h reads it). */
+#define WALLOC_CONFIG_FIELDS 9
+
+/* Add the config and every parameter of m to w; hsq (hyperprior models)
+ * is the quantized hs written in place of its float parameters. */
+void walloc_write(const WallocNet *m, const LccQNet *hsq, LccwWriter *w);
 /* Build m from a weight file (validated: sha256, names, shapes); the
  * entropy tables' bytes are returned as slices of data (which must
  * outlive their use): cdf[q], cdf_size[q] for q < m->cfg.qualities.

@@ -49,8 +49,10 @@ double lcc_loss_rate_gaussian(const LccTensor *const y, const LccTensor *const m
             dy->d[i] += (float)(dv * sign);
         if (dmu)
             dmu->d[i] -= (float)(dv * sign);
-        if (dsigma && sraw > SCALE_FLOOR)
-            dsigma->d[i] += (float)(dl * (-a * pa + b * pb) / s);
+        /* through the floor only where descent would raise the scale */
+        const double ds = dl * (-a * pa + b * pb) / s;
+        if (dsigma && (sraw > SCALE_FLOOR || ds < 0))
+            dsigma->d[i] += (float)ds;
     }
     return bits;
 }

@@ -39,8 +39,20 @@ lcc_status lcc_net_init(LccNet *const net, const uint64_t seed)
     return net->root ? LCC_OK : LCC_ENOMEM;
 }
 
+LccSeq *lcc_net_seq(LccNet *const net, const char *const prefix)
+{
+    if (net->nseq == LCC_NET_MAX_SEQS || strlen(prefix) >= sizeof(net->root->prefix))
+        return NULL;
+    LccSeq *const s = seq_new(&net->params, &net->rng, prefix);
+    if (s)
+        net->seq[net->nseq++] = s;
+    return s;
+}
+
 void lcc_net_free(LccNet *const net)
 {
+    for (int i = 0; i < net->nseq; i++)
+        seq_free(net->seq[i]);
     seq_free(net->root);
     lcc_params_free(&net->params);
     memset(net, 0, sizeof(*net));

@@ -168,13 +168,21 @@ struct LccSeq {
 };
 
 /* A network: a root sequence plus its parameter set and generator. */
+#define LCC_NET_MAX_SEQS 8
+
 typedef struct LccNet {
     LccSeq *root;
     LccParams params;
     LccRng rng;
+    LccSeq *seq[LCC_NET_MAX_SEQS];  /* further top-level sequences (lcc_net_seq) */
+    int nseq;
 } LccNet;
 
 lcc_status lcc_net_init(LccNet *net, uint64_t seed);
+/* Another top-level sequence of the network (e.g. a hyperprior's
+ * analysis beside a decoder): its parameters join net->params, named
+ * prefix + "<layer>.<role>"; freed with the network. NULL on error. */
+LccSeq *lcc_net_seq(LccNet *net, const char *prefix);
 void lcc_net_free(LccNet *net);
 
 /* Layer constructors append to seq and initialise parameters from its

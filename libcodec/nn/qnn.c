@@ -332,12 +332,13 @@ lcc_status lcc_qnet_forward(LccNn *const nn, const LccQNet *const q, const int16
 #define QNET_MAX_LAYERS 256
 #define QNET_MAX_CHANNELS 4096
 
-lcc_status lcc_qnet_encode(LccContext *const c, const LccQNet *const q, LccBuf *const out, uint8_t id[32])
+void lcc_qnet_write(LccwWriter *const w, const char *const prefix, const LccQNet *const q)
 {
-    LccwWriter w = { { 0 }, 0 };
     const int32_t head[2] = { q->n, q->fin };
     const uint32_t d2[1] = { 2 }, d16[1] = { 16 };
-    lcc_lccw_add(&w, "qnet", LCCW_I32, 1, d2, head);
+    char name[LCC_PARAM_NAME];
+    snprintf(name, sizeof(name), "%sqnet", prefix);
+    lcc_lccw_add(w, name, LCCW_I32, 1, d2, head);
     int8_t *w8 = NULL;
     for (int i = 0; i < q->n; i++) {
         const LccQLayer *const l = &q->l[i];
@@ -347,25 +348,30 @@ lcc_status lcc_qnet_encode(LccContext *const c, const LccQNet *const q, LccBuf *
         const uint32_t dw[2] = { l->transposed ? (uint32_t)l->cout * kk : (uint32_t)l->cout,
                                  l->transposed ? (uint32_t)l->cin : K },
                        dc[1] = { (uint32_t)l->cout };
-        char name[32];
-        snprintf(name, sizeof(name), "q%d.geom", i);
-        lcc_lccw_add(&w, name, LCCW_I32, 1, d16, g);
+        snprintf(name, sizeof(name), "%sq%d.geom", prefix, i);
+        lcc_lccw_add(w, name, LCCW_I32, 1, d16, g);
         free(w8);
         w8 = malloc((size_t)l->cout * K);
         if (!w8) {
-            w.rec.failed = 1;
+            w->rec.failed = 1;
             break;
         }
         for (size_t k = 0; k < (size_t)l->cout * K; k++)
             w8[k] = (int8_t)l->w[k];
-        snprintf(name, sizeof(name), "q%d.w", i);
-        lcc_lccw_add(&w, name, LCCW_I8, 2, dw, w8);
-        snprintf(name, sizeof(name), "q%d.bias", i);
-        lcc_lccw_add(&w, name, LCCW_I32, 1, dc, l->bias);
-        snprintf(name, sizeof(name), "q%d.mult", i);
-        lcc_lccw_add(&w, name, LCCW_I32, 1, dc, l->mult);
+        snprintf(name, sizeof(name), "%sq%d.w", prefix, i);
+        lcc_lccw_add(w, name, LCCW_I8, 2, dw, w8);
+        snprintf(name, sizeof(name), "%sq%d.bias", prefix, i);
+        lcc_lccw_add(w, name, LCCW_I32, 1, dc, l->bias);
+        snprintf(name, sizeof(name), "%sq%d.mult", prefix, i);
+        lcc_lccw_add(w, name, LCCW_I32, 1, dc, l->mult);
     }
     free(w8);
+}
+
+lcc_status lcc_qnet_encode(LccContext *const c, const LccQNet *const q, LccBuf *const out, uint8_t id[32])
+{
+    LccwWriter w = { { 0 }, 0 };
+    lcc_qnet_write(&w, "", q);
     return lcc_lccw_finish(c, &w, out, id);
 }
 
@@ -374,44 +380,31 @@ static int32_t rd32(const LccwTensor *const t, const size_t i)
     return (int32_t)lcc_rl32(t->data + 4 * i);
 }
 
-lcc_status lcc_qnet_decode(LccContext *const c, const uint8_t *const data, const size_t size,
-                           const uint8_t *const expect_id, LccQNet *const q)
+lcc_status lcc_qnet_read(LccContext *const c, const LccwTensor *const t, const uint32_t count,
+                         const char *const prefix, LccQNet *const q)
 {
     memset(q, 0, sizeof(*q));
-    LccwTensor *t;
-    uint32_t count;
-    lcc_status err = lcc_lccw_parse(c, data, size, expect_id, &t, &count, NULL);
-    if (err)
-        return err;
+    lcc_status err = LCC_OK;
     const uint32_t d2[1] = { 2 }, d16[1] = { 16 };
-    const LccwTensor *const head = lcc_lccw_find(t, count, "qnet");
-    if (!head) {
-        err = lcc_error(c, LCC_EMODEL, "qnn: missing tensor qnet");
-        goto end;
-    }
+    char name[LCC_PARAM_NAME];
+    snprintf(name, sizeof(name), "%sqnet", prefix);
+    const LccwTensor *const head = lcc_lccw_find(t, count, name);
+    if (!head)
+        return lcc_error(c, LCC_EMODEL, "qnn: missing tensor %s", name);
     if ((err = lcc_lccw_expect(c, head, LCCW_I32, 1, d2)))
-        goto end;
+        return err;
     const int32_t n = rd32(head, 0);
     q->fin = rd32(head, 1);
-    if (n < 1 || n > QNET_MAX_LAYERS || q->fin < -8 || q->fin > MAX_FRAC) {
-        err = lcc_error(c, LCC_EBADMSG, "qnn: %d layers, input fraction %d out of range", n, q->fin);
-        goto end;
-    }
-    if (count != 1 + 4 * (uint32_t)n) {
-        err = lcc_error(c, LCC_EMODEL, "qnn: %u tensors for %d layers (expected %d)", count, n, 1 + 4 * n);
-        goto end;
-    }
+    if (n < 1 || n > QNET_MAX_LAYERS || q->fin < -8 || q->fin > MAX_FRAC)
+        return lcc_error(c, LCC_EBADMSG, "qnn: %d layers, input fraction %d out of range", n, q->fin);
     q->l = calloc((size_t)n, sizeof(*q->l));
-    if (!q->l) {
-        err = lcc_error(c, LCC_ENOMEM, "qnn: out of memory");
-        goto end;
-    }
+    if (!q->l)
+        return lcc_error(c, LCC_ENOMEM, "qnn: out of memory");
     int prev_c = -1, prev_f = q->fin;
     for (int i = 0; i < n && !err; i++) {
         LccQLayer *const l = &q->l[i];
         q->n = i + 1;
-        char name[32];
-        snprintf(name, sizeof(name), "q%d.geom", i);
+        snprintf(name, sizeof(name), "%sq%d.geom", prefix, i);
         const LccwTensor *const g = lcc_lccw_find(t, count, name);
         if (!g) {
             err = lcc_error(c, LCC_EMODEL, "qnn: missing tensor %s", name);
@@ -446,7 +439,7 @@ lcc_status lcc_qnet_decode(LccContext *const c, const uint8_t *const data, const
         const char *const roles[3] = { "w", "bias", "mult" };
         const LccwTensor *r[3];
         for (int k = 0; k < 3 && !err; k++) {
-            snprintf(name, sizeof(name), "q%d.%s", i, roles[k]);
+            snprintf(name, sizeof(name), "%sq%d.%s", prefix, i, roles[k]);
             if (!(r[k] = lcc_lccw_find(t, count, name)))
                 err = lcc_error(c, LCC_EMODEL, "qnn: missing tensor %s", name);
             else
@@ -473,9 +466,24 @@ lcc_status lcc_qnet_decode(LccContext *const c, const uint8_t *const data, const
                 err = lcc_error(c, LCC_EBADMSG, "qnn: %s: negative multiplier", r[2]->name);
         }
     }
-end:
-    free(t);
     if (err)
         lcc_qnet_free(q);
+    return err;
+}
+
+lcc_status lcc_qnet_decode(LccContext *const c, const uint8_t *const data, const size_t size,
+                           const uint8_t *const expect_id, LccQNet *const q)
+{
+    memset(q, 0, sizeof(*q));
+    LccwTensor *t;
+    uint32_t count;
+    lcc_status err = lcc_lccw_parse(c, data, size, expect_id, &t, &count, NULL);
+    if (err)
+        return err;
+    if (!(err = lcc_qnet_read(c, t, count, "", q)) && count != 1 + 4 * (uint32_t)q->n) {
+        err = lcc_error(c, LCC_EMODEL, "qnn: %u tensors for %d layers (expected %d)", count, q->n, 1 + 4 * q->n);
+        lcc_qnet_free(q);
+    }
+    free(t);
     return err;
 }

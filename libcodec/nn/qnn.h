@@ -63,5 +63,11 @@ lcc_status lcc_qnet_forward(LccNn *nn, const LccQNet *q, const int16_t *x, int n
 lcc_status lcc_qnet_encode(LccContext *c, const LccQNet *q, LccBuf *out, uint8_t id[32]);
 lcc_status lcc_qnet_decode(LccContext *c, const uint8_t *data, size_t size, const uint8_t *expect_id,
                            LccQNet *q);
+/* The same tensors inside a larger weight file, every name prefixed by
+ * prefix (e.g. "hs." gives "hs.qnet", "hs.q0.geom", ...): write them into
+ * w, or read them from a parsed file (lcc_lccw_parse) with the same checks
+ * (the caller accounts for the file's other tensors). */
+void lcc_qnet_write(LccwWriter *w, const char *prefix, const LccQNet *q);
+lcc_status lcc_qnet_read(LccContext *c, const LccwTensor *t, uint32_t count, const char *prefix, LccQNet *q);
 
 #endif /* LCC_NN_QNN_H */

@@ -358,10 +358,39 @@ static void test_vector(void)
     lcc_cdf_bank_free(&b);
 }
 
+/* The log-scale table is ln of the scale table; its index compares
+ * fixed-point logarithms exactly (against a linear scan). */
+static void test_log_scale_index(void)
+{
+    int bad = 0;
+    for (unsigned i = 0; i < LCC_SCALE_COUNT; i++) {
+        const int32_t T = lcc_log_scale_table_q16[i];
+        bad += fabs(T / 65536.0 - log(lcc_scale_table_q16[i] / 65536.0)) > 1.0 / 65536;
+        bad += i && T <= lcc_log_scale_table_q16[i - 1];
+        bad += lcc_log_scale_index_fixed(T, 16) != i;
+        bad += lcc_log_scale_index_fixed((int64_t)T * 4 + 1, 18) != (i < 63 ? i + 1 : 63);
+        bad += lcc_log_scale_index_fixed((int64_t)T * 4 - 1, 18) != i;
+    }
+    for (int k = 0; k < 20000; k++) {
+        const unsigned f = (unsigned)(test_rand(&seed) % 31);
+        const int64_t v = (int64_t)(test_rand(&seed) % 2000001) - 1000000;
+        unsigned want = LCC_SCALE_COUNT - 1;
+        for (unsigned i = 0; i < LCC_SCALE_COUNT; i++)
+            if ((int64_t)lcc_log_scale_table_q16[i] * ((int64_t)1 << f) >= v * 65536) {
+                want = i;
+                break;
+            }
+        bad += lcc_log_scale_index_fixed(v, f) != want;
+    }
+    CHECK_MSG(bad == 0, "log-scale index: %d mismatches", bad);
+    CHECK(lcc_log_scale_index_fixed(INT64_MIN, 0) == 0 && lcc_log_scale_index_fixed(INT64_MAX, 40) == 63);
+}
+
 int main(void)
 {
     seed = test_seed();
     test_scale_index();
+    test_log_scale_index();
     test_tables(LCC_DIST_GAUSSIAN, "gaussian");
     test_tables(LCC_DIST_LAPLACE, "laplace");
     test_gradients(LCC_DIST_GAUSSIAN);

@@ -1,9 +1,15 @@
 /* wavelet-ae: the model graph's backward passes against central finite
- * differences, and codec round trips with the shipped model (odd sizes,
- * gray, alpha, 16-bit; thread-count independence of the decode). */
+ * differences, and codec round trips with the shipped models (odd sizes,
+ * gray, alpha, 16-bit; thread-count independence of the decode); the
+ * hyperprior model's latents entropy-decode identically with every kernel
+ * set and thread count at every quality. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "entropy/factorized.h"
 #include "libcodec/dsp/cpu.h"
 #include "libcodec/models/walloc.h"
 #include "test.h"
@@ -87,23 +93,33 @@ static void gradient_check(void)
 
 /* Encode with wavelet-ae and decode; checks geometry, alpha (lossless)
  * and a PSNR floor. */
-static void roundtrip(LccContext *const c, const uint32_t w, const uint32_t h, const uint32_t ch,
-                      const uint32_t depth, const int q, const double min_psnr)
+static void test_image(LccMedia *const m, const uint32_t w, const uint32_t h, const uint32_t ch,
+                       const uint32_t depth)
 {
-    LccMedia m = { .modality = LCC_MODALITY_IMAGE };
-    m.image = (LccImage){ w, h, ch, depth, NULL };
-    CHECK(!lcc_media_alloc(&m, NULL));
+    *m = (LccMedia){ .modality = LCC_MODALITY_IMAGE };
+    m->image = (LccImage){ w, h, ch, depth, NULL };
+    CHECK(!lcc_media_alloc(m, NULL));
     const uint32_t maxv = (1u << depth) - 1;
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++)
             for (uint32_t k = 0; k < ch; k++) /* smooth content plus a little noise */
-                m.image.data[((size_t)y * w + x) * ch + k] =
+                m->image.data[((size_t)y * w + x) * ch + k] =
                     (uint16_t)(maxv * (0.5 + 0.3 * sin(0.05 * x + 0.9 * k) * cos(0.07 * y)) +
                                (test_rand(&seed) % 3));
+}
+
+static const char *model_name = NULL;   /* NULL: the encoder's default */
+
+static void roundtrip(LccContext *const c, const uint32_t w, const uint32_t h, const uint32_t ch,
+                      const uint32_t depth, const int q, const double min_psnr)
+{
+    LccMedia m;
+    test_image(&m, w, h, ch, depth);
     LccEncodeParams p;
     lcc_default_encode_params(&p);
     p.profile = "wavelet-ae";
     p.quality = q;
+    p.model = model_name;
     uint8_t *buf = NULL;
     size_t size = 0;
     lcc_status err = lcc_encode(c, &m, &p, &buf, &size);
@@ -139,6 +155,131 @@ static void roundtrip(LccContext *const c, const uint32_t w, const uint32_t h, c
     free(buf);
 }
 
+/* A hyperprior model with random weights (its integer hyper-synthesis
+ * calibrated on random z^) written as dir/wavelet-ae-image-hp.lccw: the
+ * test does not depend on the state of training. */
+static int make_hp_model(const char *const dir)
+{
+    WallocConfig cfg = walloc_image_hp_config;
+    LccFactorized f;
+    if (lcc_factorized_init(&f, cfg.hyper_m, NULL, 0, 4.0f, 3))
+        return 1;
+    cfg.prior_params = (int)f.per_channel;
+    WallocNet m;
+    LccQNet hsq = { 0 };
+    LccwWriter w = { { 0 }, 0 };
+    LccBuf out = { 0 };
+    int bad = walloc_init(&m, &cfg, 11) != LCC_OK;
+    for (int q = 0; !bad && q < cfg.qualities; q++) /* latents of a few units */
+        for (int l = 0; l < cfg.latent; l++)
+            m.loggain->w[q * cfg.latent + l] = 1.5f + 0.3f * (float)q;
+    lcc_nn_reset(&nn);
+    LccTensor calib = lcc_nn_tensor(&nn, 4, cfg.hyper_m, 6, 6);
+    for (size_t i = 0; !bad && i < lcc_tensor_size(&calib); i++)
+        calib.d[i] = (float)((int)(test_rand(&seed) % 17) - 8);
+    bad = bad || !calib.d || lcc_qnet_from_seq(&nn, m.hs, &calib, &hsq);
+    if (!bad)
+        walloc_write(&m, &hsq, &w);
+    for (int q = 0; !bad && q < cfg.qualities; q++) {
+        LccCdfBank bank = { 0 };
+        LccBuf b = { 0 };
+        char name[32];
+        snprintf(name, sizeof(name), "cdf.%d", q);
+        bad = lcc_factorized_export(&f, LCC_CDF_DEFAULT_PRECISION, 1e-9, &bank) != LCC_OK;
+        if (!bad) {
+            lcc_cdf_bank_write(&bank, &b);
+            lcc_lccw_add(&w, name, LCCW_I8, 1, (const uint32_t[]){ (uint32_t)b.size }, b.data);
+        }
+        lcc_buf_free(&b);
+        lcc_cdf_bank_free(&bank);
+    }
+    uint8_t id[32];
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, WALLOC_IMAGE_HP_MODEL_FILE);
+    bad = bad || lcc_lccw_finish(NULL, &w, &out, id);
+    FILE *const fp = bad ? NULL : fopen(path, "wb");
+    bad = bad || !fp || fwrite(out.data, 1, out.size, fp) != out.size;
+    if (fp)
+        bad |= fclose(fp) != 0;
+    lcc_buf_free(&out);
+    lcc_qnet_free(&hsq);
+    walloc_free(&m);
+    lcc_factorized_free(&f);
+    return bad;
+}
+
+static const char *hp_dir = NULL;   /* the random hyperprior model's directory */
+
+/* Latents of one stream under a kernel set and thread count. */
+static int32_t *latents(const uint8_t *const buf, const size_t size, const unsigned mask, const int threads,
+                        uint32_t shape[3])
+{
+    LccSettings s;
+    lcc_default_settings(&s);
+    s.threads = threads;
+    s.model_dir = hp_dir;
+    LccContext *c;
+    int32_t *out = NULL;
+    lcc_cpu_set_flags_mask(mask);
+    CHECK(!lcc_open(&c, &s));
+    CHECK_MSG(!lcc_decode_latents(c, buf, size, &out, shape), "latents: %s", lcc_last_error(c));
+    lcc_close(&c);
+    lcc_cpu_set_flags_mask(LCC_CPU_FLAGS_ALL);
+    return out;
+}
+
+/* The hyperprior's means and scale indexes come from integer arithmetic:
+ * the decoded latents must not depend on the kernels or threads (and the
+ * encoder, on the default kernels, must agree with them). */
+static void hyper_determinism(void)
+{
+    char dir[] = "/tmp/lcc-test-hp-XXXXXX";
+    if (!mkdtemp(dir) || make_hp_model(dir)) {
+        CHECK_MSG(0, "cannot write the random hyperprior model");
+        return;
+    }
+    hp_dir = dir;
+    LccSettings st;
+    lcc_default_settings(&st);
+    st.model_dir = dir;
+    LccContext *c;
+    CHECK(!lcc_open(&c, &st));
+    LccMedia m;
+    test_image(&m, 150, 101, 3, 8);
+    for (int q = 1; q <= WALLOC_QUALITIES; q++) {
+        LccEncodeParams p;
+        lcc_default_encode_params(&p);
+        p.profile = "wavelet-ae";
+        p.quality = q;
+        p.model = WALLOC_IMAGE_HP_MODEL_FILE;
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        if (lcc_encode(c, &m, &p, &buf, &size)) {
+            CHECK_MSG(0, "hyperprior encode q%d: %s", q, lcc_last_error(c));
+            break;
+        }
+        uint32_t s0[3], s1[3], s2[3];
+        int32_t *const a = latents(buf, size, LCC_CPU_FLAGS_ALL, 2, s0);
+        int32_t *const b = latents(buf, size, (unsigned)lcc_cpu_mask_from_name("c"), 1, s1);
+        int32_t *const d = latents(buf, size, (unsigned)lcc_cpu_mask_from_name("avx2"), 2, s2);
+        CHECK(a && b && d && !memcmp(s0, s1, sizeof(s0)) && !memcmp(s0, s2, sizeof(s0)));
+        if (a && b && d)
+            CHECK_MSG(!memcmp(a, b, sizeof(int32_t) * s0[0] * s0[1] * s0[2]) &&
+                          !memcmp(a, d, sizeof(int32_t) * s0[0] * s0[1] * s0[2]),
+                      "hyperprior q%d: latents differ between kernel sets", q);
+        free(a);
+        free(b);
+        free(d);
+        free(buf);
+    }
+    lcc_media_free(&m);
+    lcc_close(&c);
+    char path[600];
+    snprintf(path, sizeof(path), "%s/%s", dir, WALLOC_IMAGE_HP_MODEL_FILE);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     seed = test_seed();
@@ -156,6 +297,13 @@ int main(void)
     roundtrip(c, 64, 48, 3, 8, 8, 28);
     roundtrip(c, 33, 20, 2, 16, 6, 20);
     roundtrip(c, 200, 170, 3, 8, 2, 24);
+    /* both shipped models: the factorized one (syntax 1) explicitly */
+    model_name = WALLOC_IMAGE_MODEL_FILE;
+    roundtrip(c, 13, 7, 4, 8, 1, 10);
+    roundtrip(c, 64, 48, 3, 8, 8, 28);
+    roundtrip(c, 200, 170, 3, 8, 2, 24);
+    model_name = NULL;
+    hyper_determinism();
     lcc_close(&c);
     lcc_nn_uninit(&nn);
     return test_summary();
