@@ -7,6 +7,7 @@
  * about two per thread), so one pool dispatch per call and no barrier. */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,10 @@
 #define C_MR 4
 #define C_NR 8
 
+/* Every kernel computes each element of C the same way: from zero, one
+ * fused multiply-add per k in order, then added to C (acc) — so the C
+ * reference is bit-identical to the SIMD kernels, and a float decoder
+ * gives the same output on every CPU (fmaf rounds once, like vfmadd). */
 decl_sgemm_kernel_fn(lcc_sgemm_kernel_c)
 {
     float t[C_MR][C_NR];
@@ -33,7 +38,7 @@ decl_sgemm_kernel_fn(lcc_sgemm_kernel_c)
         for (int i = 0; i < C_MR; i++) {
             const float ai = a[i];
             for (int j = 0; j < C_NR; j++)
-                t[i][j] += ai * b[j];
+                t[i][j] = fmaf(ai, b[j], t[i][j]);
         }
         a += C_MR;
         b += C_NR;

@@ -1,8 +1,10 @@
 /* checkasm-style test of the GEMM kernels: every ISA level this CPU has
  * (masked down from the best to C) against the C reference on random
  * shapes, odd sizes included, transposes, alpha/beta, 1..3 threads.
- * Float results agree to a relative tolerance (FMA vs separate multiply-
- * add); integer results are bit-identical. With --bench, also times each
+ * Float results agree with a double-precision reference to a relative
+ * tolerance, and the ISA levels agree with each other bit for bit (every
+ * kernel computes an element as the same chain of fused multiply-adds);
+ * integer results are bit-identical. With --bench, also times each
  * level. */
 #include <math.h>
 #include <time.h>
@@ -73,6 +75,8 @@ static void test_sgemm(LccThreadPool *const pools[3])
             c0[i] = frnd();
         ref_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c0, cr, ldc, mag);
         float *const c1 = malloc(sizeof(float) * (size_t)ldc * m);
+        float *const cl = malloc(sizeof(float) * (size_t)ldc * m);
+        int have_cl = 0;
         for (size_t l = 0; l < sizeof(levels) / sizeof(*levels); l++) {
             if ((levels[l] & have) != levels[l])
                 continue;
@@ -101,6 +105,13 @@ static void test_sgemm(LccThreadPool *const pools[3])
                 CHECK_MSG(!bad && !guard, "sgemm %s m%d n%d k%d", lcc_cpu_name(levels[l]), m, n, k);
                 /* the thread count never changes a bit (each element is
                  * computed by one task in a fixed order) */
+                if (t == 0 && have_cl)
+                    CHECK_MSG(!memcmp(cl, c, sizeof(float) * (size_t)ldc * m), "sgemm %s m%d n%d k%d: not "
+                              "bit-identical to the other ISA levels", lcc_cpu_name(levels[l]), m, n, k);
+                if (t == 0 && !have_cl) {
+                    memcpy(cl, c, sizeof(float) * (size_t)ldc * m);
+                    have_cl = 1;
+                }
                 if (t == 0)
                     memcpy(c1, c, sizeof(float) * (size_t)ldc * m);
                 else
@@ -109,7 +120,7 @@ static void test_sgemm(LccThreadPool *const pools[3])
                 lcc_gemm_uninit(&g);
             }
         }
-        free(a); free(b); free(c0); free(cr); free(c); free(c1); free(mag);
+        free(a); free(b); free(c0); free(cr); free(c); free(c1); free(cl); free(mag);
     }
 }
 
