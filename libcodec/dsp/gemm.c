@@ -3,11 +3,20 @@
  * column block and KC-deep slice of its slab of C, the task packs B into
  * nr-wide panels and, per MC-high row block, A into mr-high panels, then
  * runs the micro-kernel over the tiles (A micro-panel kept in L1, packed
- * B block in L2). Tasks are independent slabs of C (a grid over rows and columns,
- * about two per thread), so one pool dispatch per call and no barrier. */
+ * B block in L2). Two ways to split the work, one pool dispatch per call:
+ *  - slab grid: tasks are independent slabs of C (a grid over rows and
+ *    columns, about two per thread), each packing its own A and B, no
+ *    synchronisation (small M, one thread);
+ *  - shared B (large M on several threads): B is packed once, by all
+ *    threads together, and the tasks are tiles of C that read it; see
+ *    shared_task.
+ * Both go through the same K slices in the same order with the same
+ * kernel, so the result does not depend on the path or the thread count. */
 #include "config.h"
 
 #include <math.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +28,13 @@
 #define MC_TARGET 192
 #define NC_TARGET 768     /* KC x NC packed B block ~1 MB: stays in L2 */
 #define MAX_MR 16
+#define SHARED_NC_TARGET 512 /* shared-B path: KC x NC slice of B in L2 */
+/* shared-B path from 8 row panels per thread (96 rows with AVX-512): below
+ * that, splitting M leaves too few rows per task and the slab grid, which
+ * splits N, is faster (measured: 64x4096x576 ~25% slower when split,
+ * 192x256x4800 ~15% faster) */
+#define SHARED_MIN_PANELS 8
+#define SHARED_B_MAX ((size_t)1 << 25) /* shared-B path: at most 128 MB of packed B */
 #define MAX_NR 64
 
 /* ---- C reference kernels -------------------------------------------- */
@@ -108,6 +124,8 @@ void lcc_gemm_uninit(LccGemm *const g)
         free(g->abuf[i]);
         free(g->bpbuf[i]);
     }
+    free(g->sbuf[0]);
+    free(g->sync);
     free(g->qbuf);
     memset(g, 0, sizeof(*g));
 }
@@ -154,6 +172,9 @@ typedef struct SgemmJob {
     LccPackB packb;        /* NULL: B is a matrix */
     const void *packb_ctx;
     int mstep, nstep;      /* slab sizes (multiples of mr, nr) */
+    /* row-split path (see split_task) */
+    int rparts, kslices, chunk;
+    atomic_int *sync;
 } SgemmJob;
 
 /* Pack B[p0..p0+kc)[col0..col0+w) into nr-wide panels, zero-padded.
@@ -227,6 +248,41 @@ static void pack_a(const SgemmJob *const j, float *dst, const int i0, const int 
     }
 }
 
+/* C[ic..ic+mh)[jc..jc+nc) (+)= packed A block x packed B block: the A
+ * micro-panel (mr x kc) stays in L1 while the B micro-panels stream from
+ * the L2-resident packed block. */
+static void macro_kernel(const SgemmJob *const j, const float *const abuf, const float *const bbuf, const int ic,
+                         const int mh, const int jc, const int nc, const int kc, const int first)
+{
+    const GemmDSPContext *const d = &j->g->dsp;
+    const int mr = d->smr, nr = d->snr;
+    float tile[MAX_MR * MAX_NR] __attribute__((aligned(64)));
+    for (int ir = 0; ir < mh; ir += mr) {
+        const int h = mh - ir < mr ? mh - ir : mr;
+        const float *const ap = abuf + (size_t)ir * kc;
+        for (int jr = 0; jr < nc; jr += nr) {
+            const int w = nc - jr < nr ? nc - jr : nr;
+            const float *const bp = bbuf + (size_t)jr * kc;
+            float *const cp = j->c + (ptrdiff_t)(ic + ir) * j->ldc + jc + jr;
+            if (h == mr && w == nr) {
+                d->sgemm(kc, ap, bp, cp, j->ldc, !first);
+                continue;
+            }
+            d->sgemm(kc, ap, bp, tile, nr, 0);
+            for (int r = 0; r < h; r++) {
+                float *const cr = cp + (ptrdiff_t)r * j->ldc;
+                const float *const tr = tile + r * nr;
+                if (first)
+                    for (int q = 0; q < w; q++)
+                        cr[q] = tr[q];
+                else
+                    for (int q = 0; q < w; q++)
+                        cr[q] += tr[q];
+            }
+        }
+    }
+}
+
 /* One slab of C, computed with its own packing: no synchronisation with
  * other tasks. The k order (KC slices, kernel order) is the same for every
  * slab, so results do not depend on the task grid or thread count. */
@@ -283,35 +339,116 @@ static void slab_task(void *const arg, const int task, const int thread)
             for (int ic = ms; ic < me; ic += j->mc) {
                 const int mh = me - ic < j->mc ? me - ic : j->mc;
                 pack_a(j, abuf, ic, mh, pc, kc);
-                /* the A micro-panel (mr x kc) stays in L1 while the B
-                 * micro-panels stream from the L2-resident packed block */
-                for (int ir = 0; ir < mh; ir += mr) {
-                    const int h = mh - ir < mr ? mh - ir : mr;
-                    const float *const ap = abuf + (size_t)ir * kc;
-                    for (int jr = 0; jr < nc; jr += nr) {
-                        const int w = nc - jr < nr ? nc - jr : nr;
-                        const float *const bp = bbuf + (size_t)jr * kc;
-                        float *const cp = j->c + (ptrdiff_t)(ic + ir) * j->ldc + jc + jr;
-                        if (h == mr && w == nr) {
-                            d->sgemm(kc, ap, bp, cp, j->ldc, !first);
-                            continue;
-                        }
-                        d->sgemm(kc, ap, bp, tile, nr, 0);
-                        for (int r = 0; r < h; r++) {
-                            float *const cr = cp + (ptrdiff_t)r * j->ldc;
-                            const float *const tr = tile + r * nr;
-                            if (first)
-                                for (int q = 0; q < w; q++)
-                                    cr[q] = tr[q];
-                            else
-                                for (int q = 0; q < w; q++)
-                                    cr[q] += tr[q];
-                        }
-                    }
-                }
+                macro_kernel(j, abuf, bbuf, ic, mh, jc, nc, kc, first);
             }
         }
     }
+}
+
+
+/* ---- shared-B path --------------------------------------------------------
+ * Large M on several threads: B is packed once, cooperatively, for the
+ * whole call (every KC slice of every NC-wide column block, in nr-wide
+ * panels, chunk by chunk), instead of once per task that needs it; tasks
+ * are (column block, row part) tiles of C, each going through the K
+ * slices in order with its own packed A, so the k order of every element
+ * is the one of the single-thread path. A task about to use a slice of B
+ * first packs the chunks of it nobody has claimed yet, then waits for the
+ * ones other threads are packing (a packer never waits, so nothing
+ * deadlocks, even if one thread ends up running every task). */
+
+enum { SY_CLAIM, SY_PACKED, SY_N };   /* counters per (column block, K slice) */
+
+static void wait_at_least(atomic_int *const v, const int target)
+{
+    for (int spins = 0; atomic_load_explicit(v, memory_order_acquire) < target; spins++) {
+        if (spins < 2000) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        } else {
+            sched_yield();  /* the packer may have been descheduled */
+        }
+    }
+}
+
+static void shared_task(void *const arg, const int task, const int thread)
+{
+    const SgemmJob *const j = arg;
+    const int jb = task / j->rparts, r = task % j->rparts;
+    const int jc = jb * j->nc, nc = j->n - jc < j->nc ? j->n - jc : j->nc;
+    const int nr = j->g->dsp.snr, ncpad = (nc + nr - 1) / nr * nr;
+    const int nchunks = (nc + j->chunk - 1) / j->chunk;
+    const int ms = r * j->mstep, me = ms + j->mstep < j->m ? ms + j->mstep : j->m;
+    float *const abuf = j->g->abuf[thread];
+    for (int ps = 0; ps < j->kslices; ps++) {
+        const int pc = ps * j->kstep, kc = j->k - pc < j->kstep ? j->k - pc : j->kstep;
+        float *const bbuf = j->g->sbuf[0] + (size_t)jc * j->k + (size_t)pc * ncpad;
+        atomic_int *const sy = j->sync + ((size_t)jb * j->kslices + ps) * SY_N;
+        if (atomic_load_explicit(&sy[SY_PACKED], memory_order_acquire) < nchunks) {
+            for (;;) {
+                const int ch = atomic_fetch_add_explicit(&sy[SY_CLAIM], 1, memory_order_relaxed);
+                if (ch >= nchunks)
+                    break;
+                const int c0 = ch * j->chunk, w = nc - c0 < j->chunk ? nc - c0 : j->chunk;
+                pack_b(j, bbuf + (size_t)c0 * kc, pc, kc, jc + c0, w);
+                atomic_fetch_add_explicit(&sy[SY_PACKED], 1, memory_order_release);
+            }
+            wait_at_least(&sy[SY_PACKED], nchunks);
+        }
+        const int first = pc == 0 && j->first_overwrites;
+        for (int ic = ms; ic < me; ic += j->mc) {
+            const int mh = me - ic < j->mc ? me - ic : j->mc;
+            pack_a(j, abuf, ic, mh, pc, kc);
+            macro_kernel(j, abuf, bbuf, ic, mh, jc, nc, kc, first);
+        }
+    }
+}
+
+/* Sizes the shared-B path; returns 0 to use it, 1 to use the slab grid,
+ * or LCC_ENOMEM. */
+static int setup_shared(LccGemm *const g, SgemmJob *const j, const int nthreads)
+{
+    const int mr = g->dsp.smr, nr = g->dsp.snr;
+    const int mpanels = (j->m + mr - 1) / mr;
+    const int npad = (j->n + nr - 1) / nr * nr;
+    if (nthreads < 2 || mpanels < SHARED_MIN_PANELS * nthreads || (size_t)npad * j->k > SHARED_B_MAX)
+        return 1;
+    /* row parts of at most MC_TARGET rows, at least two per thread */
+    int rparts = (mpanels * mr + MC_TARGET - 1) / MC_TARGET;
+    if (rparts < 2 * nthreads)
+        rparts = 2 * nthreads;
+    if (rparts > mpanels)
+        rparts = mpanels;
+    j->mstep = (mpanels + rparts - 1) / rparts * mr;
+    j->rparts = (j->m + j->mstep - 1) / j->mstep;
+    j->mc = j->mstep;
+    const int njc = (j->n + SHARED_NC_TARGET - 1) / SHARED_NC_TARGET;
+    j->nc = ((j->n + njc - 1) / njc + nr - 1) / nr * nr;
+    const int ncb = (j->n + j->nc - 1) / j->nc;
+    j->kslices = (j->k + j->kstep - 1) / j->kstep;
+    j->chunk = 4 * nr;
+    const size_t nsync = (size_t)ncb * j->kslices * SY_N;
+    if (nsync > g->sync_size) {
+        free(g->sync);
+        g->sync = alloc_aligned(nsync * sizeof(atomic_int));
+        g->sync_size = g->sync ? nsync : 0;
+        if (!g->sync)
+            return LCC_ENOMEM;
+    }
+    j->sync = g->sync;
+    for (size_t i = 0; i < nsync; i++)
+        atomic_init(&j->sync[i], 0);
+    const size_t bsize = (size_t)npad * j->k;
+    if (bsize > g->sbuf_size) {
+        free(g->sbuf[0]);
+        g->sbuf_size = 0;
+        if (!(g->sbuf[0] = alloc_aligned(bsize * sizeof(float))))
+            return LCC_ENOMEM;
+        g->sbuf_size = bsize;
+    }
+    j->nparts = ncb;   /* tasks: ncb x rparts */
+    return 0;
 }
 
 static int sgemm(LccGemm *const g, const int transa, const int transb, const int m, const int n, const int k,
@@ -340,6 +477,18 @@ static int sgemm(LccGemm *const g, const int transa, const int transb, const int
         .a = a, .b = b, .lda = lda, .ldb = ldb, .ldc = ldc, .c = c, .first_overwrites = first_overwrites,
         .packb = packb, .packb_ctx = packb_ctx,
     };
+    /* balanced K slices of at most KC: 576 -> 2 x 288 rather than 384 + 192 */
+    const int kslices = (k + KC - 1) / KC;
+    j.kstep = (k + kslices - 1) / kslices;
+    const int split = setup_shared(g, &j, nthreads);
+    if (split < 0)
+        return split;
+    if (!split) {
+        if (reserve(g, 0, (size_t)j.mc * j.kstep, nthreads))
+            return LCC_ENOMEM;
+        lcc_pool_run(g->pool, j.nparts * j.rparts, shared_task, &j);
+        return 0;
+    }
     const int mpanels = (m + mr - 1) / mr, npanels = (n + nr - 1) / nr;
     /* Task grid: about 2 tasks per thread (a late thread costs little),
      * splitting the longer side first, never below one panel per slab;
@@ -367,9 +516,6 @@ static int sgemm(LccGemm *const g, const int transa, const int transb, const int
     j.nc = NC_TARGET / nr * nr;
     if (j.nc > j.nstep)
         j.nc = j.nstep;
-    /* balanced K slices of at most KC: 576 -> 2 x 288 rather than 384 + 192 */
-    const int kslices = (k + KC - 1) / KC;
-    j.kstep = (k + kslices - 1) / kslices;
     const int kcmax = j.kstep;
     if (reserve(g, (size_t)j.nc * kcmax, (size_t)j.mc * kcmax, nthreads))
         return LCC_ENOMEM;

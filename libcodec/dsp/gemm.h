@@ -57,6 +57,10 @@ typedef struct LccGemm {
     float *abuf[64];            /* per-thread packed A block (MC x KC) */
     float *bpbuf[64];           /* per-thread packed B block (KC x NC) */
     size_t abuf_size, bbuf_size; /* in floats */
+    float *sbuf[1];             /* shared-B path: the whole packed B */
+    size_t sbuf_size;           /* in floats */
+    void *sync;                 /* shared-B path: counters per slice of B */
+    size_t sync_size;           /* in counters */
     int16_t *qbuf;              /* integer packing */
     size_t qbuf_size;
 } LccGemm;

@@ -1,6 +1,7 @@
 /* checkasm-style test of the GEMM kernels: every ISA level this CPU has
  * (masked down from the best to C) against the C reference on random
- * shapes, odd sizes included, transposes, alpha/beta, 1..3 threads.
+ * shapes, odd sizes included, transposes, alpha/beta, 1..3 threads (the
+ * slab grid and, for large M, the shared-B path, bit-identical to 1 thread).
  * Float results agree with a double-precision reference to a relative
  * tolerance, and the ISA levels agree with each other bit for bit (every
  * kernel computes an element as the same chain of fused multiply-adds);
@@ -55,9 +56,13 @@ static void test_sgemm(LccThreadPool *const pools[3])
 {
     const unsigned have = lcc_cpu_flags();
     for (int it = 0; it < 60; it++) {
-        const int big = it % 10 == 9;
-        const int m = big ? rnd(100, 300) : rnd(1, 40), n = big ? rnd(100, 300) : rnd(1, 70);
-        const int k = big ? rnd(200, 600) : rnd(1, 50);
+        /* huge: enough rows for the shared-B path with 2 and 3 threads at
+         * every level (8 row panels per thread), several column blocks and
+         * K slices; its results must match the slab grid of 1 thread */
+        const int huge = it % 20 == 19, big = it % 10 == 9 && !huge;
+        const int m = huge ? rnd(300, 420) : big ? rnd(100, 300) : rnd(1, 40);
+        const int n = huge ? rnd(520, 1100) : big ? rnd(100, 300) : rnd(1, 70);
+        const int k = huge ? rnd(400, 900) : big ? rnd(200, 600) : rnd(1, 50);
         const int ta = rnd(0, 1), tb = rnd(0, 1);
         const float alpha = it % 3 ? 1.0f : frnd(), beta = it % 4 == 0 ? 0.0f : it % 4 == 1 ? 1.0f : frnd();
         const int lda = (ta ? m : k) + rnd(0, 3), ldb = (tb ? k : n) + rnd(0, 3), ldc = n + rnd(0, 3);
@@ -142,8 +147,11 @@ static void pack_mat(const void *const ctx, float *dst, const int p0, const int 
 
 static void test_packb(LccThreadPool *const pools[3])
 {
-    for (int it = 0; it < 20; it++) {
-        const int m = rnd(1, 80), n = rnd(1, 300), k = rnd(1, 500);
+    for (int it = 0; it < 24; it++) {
+        /* the last four are large: the shared-B path on pools of 2 or 3 */
+        const int huge = it >= 20;
+        const int m = huge ? rnd(300, 400) : rnd(1, 80), n = huge ? rnd(520, 1100) : rnd(1, 300);
+        const int k = huge ? rnd(400, 900) : rnd(1, 500);
         float *const a = malloc(sizeof(float) * (size_t)m * k), *const b = malloc(sizeof(float) * (size_t)k * n);
         float *const c1 = malloc(sizeof(float) * (size_t)m * n), *const c2 = malloc(sizeof(float) * (size_t)m * n);
         for (int i = 0; i < m * k; i++)
