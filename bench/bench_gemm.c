@@ -240,12 +240,39 @@ static int env_sets_openblas(void)
     return 0;
 }
 
+/* min, median, max of v[0..n) (n >= 1; v is sorted in place) */
+typedef struct Spread {
+    double min, med, max;
+} Spread;
+
+static Spread spread(double *const v, const int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    const Spread s = { v[0], n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]), v[n - 1] };
+    return s;
+}
+
+static void json_spread(const char *const key, const Spread s, const char *const fmt)
+{
+    printf("\"%s\":", key);
+    printf(fmt, s.med);
+    printf(",\"%s_min\":", key);
+    printf(fmt, s.min);
+    printf(",\"%s_max\":", key);
+    printf(fmt, s.max);
+    printf(",");
+}
+
+#define MAX_ROUNDS 25
+
 int lcc_bench_gemm(int argc, char **argv, int json)
 {
-    int repeat = 5, child = 0, noblas = 0, nosingle = 0;
+    int repeat = 5, rounds = 7, child = 0, noblas = 0, nosingle = 0;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
             repeat = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--rounds") && i + 1 < argc)
+            rounds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--blas-child"))
             child = 1;
         else if (!strcmp(argv[i], "--blas-child-all"))
@@ -257,12 +284,17 @@ int lcc_bench_gemm(int argc, char **argv, int json)
         else if (!strcmp(argv[i], "--no-single"))
             nosingle = 1;
         else {
-            fprintf(stderr, "usage: lcc bench gemm [--repeat N (1..100)] [--no-blas] [--no-single] [--json]\n");
+            fprintf(stderr, "usage: lcc bench gemm [--repeat N (1..100)] [--rounds N (1..%d)] [--no-blas] "
+                            "[--no-single] [--json]\n", MAX_ROUNDS);
             return 1;
         }
     }
     if (repeat < 1 || repeat > 100) {
         fprintf(stderr, "lcc bench gemm: --repeat must be 1..100\n");
+        return 1;
+    }
+    if (rounds < 1 || rounds > MAX_ROUNDS) {
+        fprintf(stderr, "lcc bench gemm: --rounds must be 1..%d\n", MAX_ROUNDS);
         return 1;
     }
     if (child)
@@ -273,12 +305,98 @@ int lcc_bench_gemm(int argc, char **argv, int json)
         return 4;
     LccGemm g;
     lcc_gemm_init(&g, lcc_cpu_flags(), pool);
-    double eng[NSHAPES];
-    for (int i = 0; i < NSHAPES; i++)
-        eng[i] = measure(engine_gemm, &g, &shapes[i], repeat);
     const int threads = lcc_pool_threads(pool);
+
+    /* The conv shapes: engine, then the default BLAS, once. */
+    double eng[NSHAPES], bdef[NSHAPES];
+    char defname[64] = "", envname[64] = "", corename[NCORES][64];
+    for (int i = 0; i < NSHAPES; i++)
+        eng[i] = measure(engine_gemm, &g, &shapes[i], repeat), bdef[i] = -1;
+    int have_blas = 0;
+    if (HAVE_CBLAS && !noblas)
+        have_blas = run_child(0, NULL, 1, repeat, 0, defname, bdef, NSHAPES) == NSHAPES;
+    for (int i = 0; i < NCORES; i++)
+        corename[i][0] = 0;
+
+    /* 1024^3 in interleaved rounds: each round measures the engine (in this
+     * process) and every BLAS configuration (child processes, which exit
+     * before the next measurement starts, so no BLAS thread is left
+     * spinning), close together in time; the engine goes first in even
+     * rounds and last in odd ones. Load on a shared machine then hits both
+     * sides of each round's ratio alike; the figures are medians over the
+     * rounds, with their min and max. */
+    double r_eng[MAX_ROUNDS], r_def[MAX_ROUNDS], r_best[MAX_ROUNDS], r_core[NCORES][MAX_ROUNDS], r_env[MAX_ROUNDS];
+    double q_def[MAX_ROUNDS], q_best[MAX_ROUNDS];
+    const int with_env = have_blas && env_sets_openblas();
+    int nr = 0, nenv = 0, ncore[NCORES] = { 0 };
+    for (int r = 0; r < rounds; r++) {
+        double e = -1, d = -1;
+        if (r % 2 == 0)
+            e = measure(engine_gemm, &g, &shapes[0], repeat);
+        if (have_blas) {
+            char name[64];
+            if (run_child(0, NULL, 0, repeat, 0, name, &d, 1) != 1)
+                d = -1;
+            double best = d;
+            for (int i = 0; i < NCORES; i++) {
+                double v;
+                if (run_child(0, coretypes[i], 0, repeat, 0, corename[i], &v, 1) == 1 && v > 0) {
+                    r_core[i][ncore[i]++] = v;
+                    if (v > best)
+                        best = v;
+                }
+            }
+            if (with_env) {
+                double v;
+                if (run_child(1, NULL, 0, repeat, 0, envname, &v, 1) == 1 && v > 0)
+                    r_env[nenv++] = v;
+            }
+            r_best[nr] = best;
+        }
+        if (r % 2 == 1)
+            e = measure(engine_gemm, &g, &shapes[0], repeat);
+        if (e <= 0 || (have_blas && d <= 0)) {
+            have_blas = have_blas && d > 0;
+            continue;
+        }
+        r_eng[nr] = e;
+        r_def[nr] = d;
+        if (have_blas) {
+            q_def[nr] = e / d;
+            q_best[nr] = e / r_best[nr];
+        }
+        nr++;
+    }
     lcc_gemm_uninit(&g);
     lcc_pool_free(&pool);
+    if (!nr) {
+        fprintf(stderr, "lcc bench gemm: measurement failed\n");
+        return 4;
+    }
+    /* per-round figures, in round order, before sorting */
+    double p_eng[MAX_ROUNDS], p_def[MAX_ROUNDS], p_best[MAX_ROUNDS];
+    memcpy(p_eng, r_eng, sizeof(p_eng));
+    memcpy(p_def, r_def, sizeof(p_def));
+    memcpy(p_best, r_best, sizeof(p_best));
+    const Spread s_eng = spread(r_eng, nr);
+    Spread s_def = { -1, -1, -1 }, s_best = s_def, s_qdef = s_def, s_qbest = s_def, s_env = s_def;
+    Spread s_core[NCORES];
+    int bestcore = -1;
+    if (have_blas) {
+        s_def = spread(r_def, nr);
+        s_best = spread(r_best, nr);
+        s_qdef = spread(q_def, nr);
+        s_qbest = spread(q_best, nr);
+        if (nenv)
+            s_env = spread(r_env, nenv);
+        for (int i = 0; i < NCORES; i++) {
+            s_core[i] = ncore[i] ? spread(r_core[i], ncore[i]) : (Spread){ -1, -1, -1 };
+            if (s_core[i].med > 0 && (bestcore < 0 || s_core[i].med > s_core[bestcore].med))
+                bestcore = i;
+        }
+    }
+    const char *const bestname = bestcore >= 0 && s_core[bestcore].med > s_def.med ? corename[bestcore] : defname;
+
     /* single thread, thread CPU time */
     double eng1 = -1;
     if (!nosingle) {
@@ -287,22 +405,6 @@ int lcc_bench_gemm(int argc, char **argv, int json)
         eng1 = measure(engine_gemm, &g, &shapes[0], repeat);
         lcc_gemm_uninit(&g);
         use_cpu_clock = 0;
-    }
-
-    double bdef[NSHAPES], benv = -1, bcore[NCORES];
-    char defname[64] = "", envname[64] = "", corename[NCORES][64];
-    int have_blas = 0;
-    for (int i = 0; i < NSHAPES; i++)
-        bdef[i] = -1;
-    for (int i = 0; i < NCORES; i++)
-        bcore[i] = -1, corename[i][0] = 0;
-    if (HAVE_CBLAS && !noblas) {
-        have_blas = run_child(0, NULL, 1, repeat, 0, defname, bdef, NSHAPES) == NSHAPES;
-        if (have_blas && env_sets_openblas())
-            run_child(1, NULL, 0, repeat, 0, envname, &benv, 1);
-        for (int i = 0; i < NCORES && have_blas; i++)
-            if (run_child(0, coretypes[i], 0, repeat, 0, corename[i], &bcore[i], 1) != 1)
-                bcore[i] = -1;
     }
     double bdef1 = -1, bbest1 = -1;
     char name1[64], best1name[64] = "";
@@ -319,31 +421,41 @@ int lcc_bench_gemm(int argc, char **argv, int json)
             }
         }
     }
-    double best = bdef[0];
-    const char *bestname = defname;
-    for (int i = 0; i < NCORES; i++)
-        if (bcore[i] > best)
-            best = bcore[i], bestname = corename[i];
 
     const char *const cpu = lcc_cpu_name(lcc_cpu_flags());
     if (json) {
-        printf("{\"benchmark\":\"gemm\",\"cpu\":\"%s\",\"threads\":%d,\"repeat\":%d,", cpu, threads, repeat);
-        printf("\"engine_gflops\":%.2f,", eng[0]);
+        printf("{\"benchmark\":\"gemm\",\"cpu\":\"%s\",\"threads\":%d,\"repeat\":%d,\"rounds\":%d,", cpu, threads,
+               repeat, nr);
+        json_spread("engine_gflops", s_eng, "%.2f");
         if (have_blas) {
-            printf("\"blas_default_gflops\":%.2f,\"blas_default_core\":\"%s\",", bdef[0], defname);
-            printf("\"blas_best_gflops\":%.2f,\"blas_best_core\":\"%s\",", best, bestname);
-            if (benv >= 0)
-                printf("\"blas_env_gflops\":%.2f,\"blas_env_core\":\"%s\",", benv, envname);
-            printf("\"engine_vs_blas_default\":%.2f,\"engine_vs_blas_best\":%.3f,", eng[0] / bdef[0],
-                   eng[0] / best);
+            json_spread("blas_default_gflops", s_def, "%.2f");
+            printf("\"blas_default_core\":\"%s\",", defname);
+            json_spread("blas_best_gflops", s_best, "%.2f");
+            printf("\"blas_best_core\":\"%s\",", bestname);
+            if (nenv) {
+                json_spread("blas_env_gflops", s_env, "%.2f");
+                printf("\"blas_env_core\":\"%s\",", envname);
+            }
+            json_spread("engine_vs_blas_default", s_qdef, "%.2f");
+            json_spread("engine_vs_blas_best", s_qbest, "%.3f");
+            printf("\"engine_vs_blas_default_of_medians\":%.2f,\"engine_vs_blas_best_of_medians\":%.3f,",
+                   s_eng.med / s_def.med, s_eng.med / s_best.med);
             printf("\"blas_coretypes\":{");
             for (int i = 0; i < NCORES; i++)
-                printf("%s\"%s\":{\"core\":\"%s\",\"gflops\":%.2f}", i ? "," : "", coretypes[i], corename[i],
-                       bcore[i]);
+                printf("%s\"%s\":{\"core\":\"%s\",\"gflops\":%.2f,\"gflops_min\":%.2f,\"gflops_max\":%.2f}",
+                       i ? "," : "", coretypes[i], corename[i], s_core[i].med, s_core[i].min, s_core[i].max);
             printf("},");
         } else {
             printf("\"blas_default_gflops\":null,\"blas_best_gflops\":null,");
         }
+        printf("\"per_round\":[");
+        for (int r = 0; r < nr; r++) {
+            printf("%s{\"engine_gflops\":%.2f", r ? "," : "", p_eng[r]);
+            if (have_blas)
+                printf(",\"blas_default_gflops\":%.2f,\"blas_best_gflops\":%.2f", p_def[r], p_best[r]);
+            printf("}");
+        }
+        printf("],");
         if (eng1 > 0) {
             printf("\"single_thread_cpu_time\":{\"engine_gflops\":%.2f", eng1);
             if (bdef1 > 0 && bbest1 > 0)
@@ -370,14 +482,21 @@ int lcc_bench_gemm(int argc, char **argv, int json)
                 printf(" %12.1f", bdef[i]);
             printf("\n");
         }
+        printf("1024^3, %d interleaved rounds, median [min, max] GFLOPS:\n", nr);
+        printf("  engine                      %6.1f [%.1f, %.1f]\n", s_eng.med, s_eng.min, s_eng.max);
         if (have_blas) {
-            printf("BLAS default core: %s (%.1f GFLOPS at 1024^3)\n", defname, bdef[0]);
-            if (benv >= 0)
-                printf("BLAS with this environment's OPENBLAS_*: %s, %.1f GFLOPS\n", envname, benv);
+            printf("  BLAS default (%s)%*s %6.1f [%.1f, %.1f]\n", defname, (int)(13 - strlen(defname)), "",
+                   s_def.med, s_def.min, s_def.max);
+            if (nenv)
+                printf("  BLAS with this environment's OPENBLAS_* (%s): %.1f [%.1f, %.1f]\n", envname, s_env.med,
+                       s_env.min, s_env.max);
             for (int i = 0; i < NCORES; i++)
-                printf("  OPENBLAS_CORETYPE=%-15s -> %-15s %6.1f GFLOPS\n", coretypes[i], corename[i], bcore[i]);
-            printf("engine / BLAS default = %.2fx, engine / BLAS best (%s) = %.0f%%\n", eng[0] / bdef[0], bestname,
-                   100.0 * eng[0] / best);
+                printf("  OPENBLAS_CORETYPE=%-15s -> %-15s %6.1f [%.1f, %.1f]\n", coretypes[i], corename[i],
+                       s_core[i].med, s_core[i].min, s_core[i].max);
+            printf("  best of each round          %6.1f [%.1f, %.1f]\n", s_best.med, s_best.min, s_best.max);
+            printf("engine / BLAS default = %.2fx [%.2f, %.2f], engine / BLAS best (%s) = %.0f%% [%.0f, %.0f] "
+                   "(medians of the per-round ratios)\n", s_qdef.med, s_qdef.min, s_qdef.max, bestname,
+                   100.0 * s_qbest.med, 100.0 * s_qbest.min, 100.0 * s_qbest.max);
         } else {
             printf("BLAS: not measured%s\n", HAVE_CBLAS ? " (--no-blas or child failed)" : " (not built with a CBLAS)");
         }
@@ -389,5 +508,5 @@ int lcc_bench_gemm(int argc, char **argv, int json)
             printf("\n");
         }
     }
-    return eng[0] > 0 ? 0 : 4;
+    return s_eng.med > 0 ? 0 : 4;
 }
