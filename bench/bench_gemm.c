@@ -9,7 +9,10 @@
  *   blas_env:     the environment as given (only when it sets OPENBLAS_*);
  *   blas_<core>:  OPENBLAS_CORETYPE=<core> for each candidate core type;
  *                 blas_best is the best of these and the default.
- * Each figure is the median of --repeat timed runs after one warm-up.
+ * Each figure is the median of --repeat timed runs after one warm-up. At
+ * 1024^3 the engine and the BLAS configurations alternate in --rounds
+ * interleaved rounds (see lcc_bench_gemm); the reported figures and
+ * ratios are medians over the rounds, with their min and max.
  *
  * The machine may be shared: a second set of figures runs everything on one
  * thread (engine without pool, BLAS children with OPENBLAS_NUM_THREADS=1)
