@@ -14,6 +14,15 @@
 #define WAVELET_ISA c
 #include "wavelet/wavelet_impl.c"
 
+void wavelet_run_f_ref(const WaveletSpec *s, const float *in, float *out, void *ws, int op)
+{
+    const Lift *L = s->kind == WAVELET_HAAR ? &lift_haar : s->kind == WAVELET_CDF97 ? &lift_cdf97 : &lift_legall53;
+    if (op == OP_FWD || op == OP_INV_T)
+        analysis_f(L, s, in, out, ws, op);
+    else
+        synthesis_f(L, s, in, out, ws, op);
+}
+
 int wavelet_band_size(int n, int levels)
 {
     return (int)(((int64_t)n + ((int64_t)1 << levels) - 1) >> levels);
@@ -25,6 +34,8 @@ typedef void (*RunI)(const WaveletSpec *s, const int32_t *in, int32_t *out, void
 static RunF pick_f(void)
 {
 #if HAVE_SIMD && ARCH_X86_64
+    if (lcc_cpu_flags() & LCC_CPU_FLAG_AVX512)
+        return wavelet_run_f_avx512;
     if (lcc_cpu_flags() & LCC_CPU_FLAG_AVX2)
         return wavelet_run_f_avx2;
 #endif
@@ -34,6 +45,8 @@ static RunF pick_f(void)
 static RunI pick_i(void)
 {
 #if HAVE_SIMD && ARCH_X86_64
+    if (lcc_cpu_flags() & LCC_CPU_FLAG_AVX512)
+        return wavelet_run_i_avx512;
     if (lcc_cpu_flags() & LCC_CPU_FLAG_AVX2)
         return wavelet_run_i_avx2;
 #endif
@@ -80,7 +93,12 @@ static int sizes(const WaveletSpec *s, Sizes *z)
         z->coef_h = mh;
         if (lcc_mul_overflow(pw, ph, &plane) || lcc_mul_overflow(plane, (uint64_t)s->channels, &coef))
             return LCC_ERANGE;
-        ws = 2 * plane + pw;   /* two planes + a row */
+        ws = 2 * plane + pw;   /* two planes + a row (per-level path) */
+        /* the two-pass 2D path: a plane, max(pw, ph) x WAVELET_MAX_LANES
+         * floats, 2 pw + ph size_t index tables, each 64-byte aligned */
+        const uint64_t nmax = pw > ph ? pw : ph;
+        if (s->dims == 2)
+            ws += nmax * WAVELET_MAX_LANES + (2 * pw + ph) * (sizeof(size_t) / 4) + 32;   /* + alignment */
     }
     if (coef > SIZE_MAX / 8 || ws > SIZE_MAX / 8 || sig > SIZE_MAX / 8)
         return LCC_ERANGE;

@@ -9,6 +9,7 @@
 #include "libcodec/internal.h"
 #include "tests/test.h"
 #include "wavelet/wavelet.h"
+#include "wavelet/wavelet_isa.h"
 
 static uint64_t seed;
 
@@ -110,7 +111,7 @@ static void test_shapes(void)
 static void test_haar_values(void)
 {
     const float r2 = sqrtf(2.0f);
-    float X[4], ws[16];
+    float X[4], ws[256];
     const float x1[4] = { 1, 2, 3, 4 };
     WaveletSpec s = { WAVELET_HAAR, WAVELET_TREE_PACKET, 1, 1, 1, 4, 1 };
     CHECK(wavelet_forward(&s, x1, X, ws) == 0);
@@ -119,6 +120,7 @@ static void test_haar_values(void)
     /* 2D: [[a b] [c d]]; band 1 = lo-x hi-y, band 2 = hi-x lo-y */
     const float a = 1, b = 2, c = 3, d = 5, x2[4] = { a, b, c, d };
     s = (WaveletSpec){ WAVELET_HAAR, WAVELET_TREE_PACKET, 2, 1, 1, 2, 2 };
+    CHECK(wavelet_workspace_bytes(&s) <= sizeof(ws));
     CHECK(wavelet_forward(&s, x2, X, ws) == 0);
     CHECK(fabsf(X[0] - (a + b + c + d) / 2) < 1e-6f);
     CHECK(fabsf(X[1] - (c + d - a - b) / 2) < 1e-6f);
@@ -546,10 +548,87 @@ static void test_simd_vs_c(void)
     CHECK(same);
 }
 
+/* checkasm-style: every ISA level (C, AVX2, AVX-512, as far as the CPU
+ * has them) gives bit-identical outputs for every op on random specs,
+ * mostly 2D packet (the two-pass path) of odd, tiny and non-2^J sizes;
+ * and the two-pass 2D packet path equals the per-level reference
+ * (wavelet_run_f_ref) up to float rounding: the operation order differs
+ * (all row levels, then all column levels, instead of columns and rows
+ * level by level), so the check is max |out - ref| <= 1e-6 * max |ref|
+ * (not bit equality). */
+static void test_isa_levels(void)
+{
+    const unsigned masks[] = { 0, LCC_CPU_FLAG_AVX2, LCC_CPU_FLAGS_ALL };
+    int (*const f[4])(const WaveletSpec *, const float *, float *, void *) = {
+        wavelet_forward, wavelet_inverse, wavelet_forward_adjoint, wavelet_inverse_adjoint
+    };
+    int same = 1, close = 1;
+    double worst = 0;
+    for (int t = 0; t < 120; t++) {
+        WaveletSpec s;
+        s.kind = (WaveletKind)irand(0, 2);
+        s.tree = t % 8 == 7 ? WAVELET_TREE_DYADIC : WAVELET_TREE_PACKET;
+        s.dims = t % 16 == 15 ? 1 : 2;
+        s.levels = irand(0, t % 4 == 0 ? 5 : 3);
+        s.channels = irand(1, 3);
+        s.width = t < 8 ? t + 1 : irand(1, t % 5 == 0 ? 300 : 70);
+        s.height = s.dims == 1 ? 1 : t < 8 ? 8 - t : irand(1, 70);
+        if (t == 9)
+            s.width = 768, s.height = 19, s.levels = 3;
+        const size_t nx = wavelet_signal_count(&s), nX = wavelet_coef_count(&s), n = nx > nX ? nx : nX;
+        float *in = malloc(n * sizeof(float)), *out[3], *ref = malloc(n * sizeof(float));
+        void *ws = malloc(wavelet_workspace_bytes(&s));
+        for (int k = 0; k < 3; k++)
+            out[k] = malloc(n * sizeof(float));
+        if (!in || !ref || !ws || !out[0] || !out[1] || !out[2]) {
+            CHECK(0);
+            return;
+        }
+        for (size_t i = 0; i < n; i++)
+            in[i] = frand();
+        for (int op = 0; op < 4; op++) {
+            const size_t nout = op == 0 || op == 3 ? nX : nx;
+            for (int k = 0; k < 3; k++) {
+                fill_nan(out[k], n);
+                lcc_cpu_set_flags_mask(masks[k]);
+                f[op](&s, in, out[k], ws);
+            }
+            lcc_cpu_set_flags_mask(LCC_CPU_FLAGS_ALL);
+            for (int k = 1; k < 3; k++)
+                if (memcmp(out[0], out[k], nout * sizeof(float))) {
+                    same = 0;
+                    printf("ISA mismatch: kind %d tree %d dims %d J %d C %d %dx%d op %d mask %u\n", s.kind, s.tree,
+                           s.dims, s.levels, s.channels, s.width, s.height, op, masks[k]);
+                }
+            wavelet_run_f_ref(&s, in, ref, ws, op);
+            double e = 0, m = 0;
+            for (size_t i = 0; i < nout; i++) {
+                e = fmax(e, fabs((double)out[0][i] - ref[i]));
+                m = fmax(m, fabs((double)ref[i]));
+            }
+            if (!(e <= 1e-6 * m)) {
+                close = 0;
+                printf("two-pass vs reference: kind %d tree %d dims %d J %d %dx%d op %d: %g of %g\n", s.kind,
+                       s.tree, s.dims, s.levels, s.width, s.height, op, e, m);
+            }
+            worst = fmax(worst, m > 0 ? e / m : 0);
+        }
+        free(in);
+        free(ref);
+        free(ws);
+        for (int k = 0; k < 3; k++)
+            free(out[k]);
+    }
+    printf("two-pass 2D packet vs per-level reference: max relative difference %.3g\n", worst);
+    CHECK(same);
+    CHECK(close);
+}
+
 int main(void)
 {
     seed = test_seed();
     test_simd_vs_c();
+    test_isa_levels();
     test_threads();
     test_shapes();
     test_haar_values();
