@@ -94,11 +94,13 @@ static int sizes(const WaveletSpec *s, Sizes *z)
         if (lcc_mul_overflow(pw, ph, &plane) || lcc_mul_overflow(plane, (uint64_t)s->channels, &coef))
             return LCC_ERANGE;
         ws = 2 * plane + pw;   /* two planes + a row (per-level path) */
-        /* the two-pass 2D path: a plane, max(pw, ph) x WAVELET_MAX_LANES
-         * floats, 2 pw + ph size_t index tables, each 64-byte aligned */
+        /* the two-pass 2D path: a plane in strips of WAVELET_MAX_LANES
+         * columns (up to ph x WAVELET_MAX_LANES floats more), a plane,
+         * max(pw, ph) x WAVELET_MAX_LANES floats, 2 pw + ph size_t index
+         * tables, each 64-byte aligned */
         const uint64_t nmax = pw > ph ? pw : ph;
         if (s->dims == 2)
-            ws += nmax * WAVELET_MAX_LANES + (2 * pw + ph) * (sizeof(size_t) / 4) + 32;   /* + alignment */
+            ws += (nmax + ph) * WAVELET_MAX_LANES + (2 * pw + ph) * (sizeof(size_t) / 4) + 64;   /* + alignment */
     }
     if (coef > SIZE_MAX / 8 || ws > SIZE_MAX / 8 || sig > SIZE_MAX / 8)
         return LCC_ERANGE;

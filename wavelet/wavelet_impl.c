@@ -557,11 +557,20 @@ static size_t spread2(int i)   /* bit k of i -> bit 2k */
 
 typedef struct Packet2 {
     int J, mw, mh, pw, ph;
-    float *A, *buf;
+    /* A: the plane between the passes, column-strip major: column c of row
+     * y at A[(c / VL) * ph * VL + y * VL + c % VL], so that a strip of VL
+     * columns is the contiguous ph x VL block the column pass lifts in
+     * place. B: a natural plane (forward adjoint). buf: the row buffer. */
+    float *A, *B, *buf;
     size_t *pcol;     /* pw: row sample i -> column of A in band order */
     size_t *coloff;   /* pw: column of A (band order) -> offset in the coefficient plane */
     size_t *rowoff;   /* ph: column sample i -> offset in the coefficient plane */
 } Packet2;
+
+static inline float *a_at(const Packet2 *P, int y, int c)
+{
+    return P->A + (size_t)(c / VL) * P->ph * VL + (size_t)y * VL + c % VL;
+}
 
 static void packet2_init(Packet2 *P, const WaveletSpec *s, float *ws)
 {
@@ -574,8 +583,10 @@ static void packet2_init(Packet2 *P, const WaveletSpec *s, float *ws)
     const size_t plane = (size_t)P->pw * P->ph, bsz = (size_t)P->mw * P->mh;
     const int nmax = P->pw > P->ph ? P->pw : P->ph;
     /* A and buf on 64-byte boundaries (the workspace has the slack) */
+    const size_t astrips = (size_t)((P->pw + VL - 1) / VL) * P->ph * VL;
     P->A = (float *)(void *)(((uintptr_t)ws + 63) & ~(uintptr_t)63);
-    P->buf = P->A + ((plane + 15) & ~(size_t)15);
+    P->B = P->A + ((astrips + 15) & ~(size_t)15);
+    P->buf = P->B + ((plane + 15) & ~(size_t)15);
     P->pcol = (size_t *)(void *)(P->buf + (size_t)nmax * WAVELET_MAX_LANES);
     P->coloff = P->pcol + P->pw;
     P->rowoff = P->coloff + P->pw;
@@ -641,52 +652,37 @@ static inline void transpose8q(const float *src, ptrdiff_t ss, float *const dp[8
         memcpy(dp[k] + o, t + 8 * k, 8 * sizeof(float));
 }
 
-/* Move v rows of A (stride pw) to the row buffer (to_buf) or back.
- * Row sample i sits at column i of A (natural order) or at column
- * pcol[i] = bitrev(i mod 2^J) * mw + (i >> J) (band order, perm). Lanes
- * >= v of the buffer are zeroed when loading. Pure data movement (the same
- * values whatever the path). */
-static void rows_move(const Packet2 *P, float *rows, int v, int to_buf, int perm)
+/* Rows y0..y0+v-1 of A in band order <-> the row buffer: row sample i
+ * (after the in-place levels) is column pcol[i] = bitrev(i mod 2^J) * mw +
+ * (i >> J) of A. Lanes >= v of the buffer are zeroed when loading. Pure
+ * data movement. */
+static void rows_band(const Packet2 *P, int y0, int v, int to_buf)
 {
-    const ptrdiff_t pw = P->pw;
     float *const buf = P->buf;
-    if (v == VL) {
-        const int S = perm ? 1 << P->J : 1, nr = perm ? S : 1, m = perm ? P->mw : P->pw;
-        const int m8 = m & ~7;
-        for (int r = 0; r < nr; r++) {
-            /* samples i = r + k S, k < m, at columns c0 + k */
-            const ptrdiff_t c0 = perm ? (ptrdiff_t)P->pcol[r] : 0;
+    const int S = 1 << P->J, m = P->mw;
+    const ptrdiff_t bs = (ptrdiff_t)S * VL;
+    if (to_buf && v < VL)
+        memset(buf, 0, (size_t)P->pw * VL * sizeof(*buf));
+    for (int r = 0; r < S; r++) {
+        /* samples i = r + k S, k < m, at columns c0 + k */
+        const int c0 = (int)P->pcol[r];
+        const int m8 = v == VL && c0 % 8 == 0 ? m & ~7 : 0;
+        for (int k = 0; k < m8; k += 8)
             for (int l0 = 0; l0 < VL; l0 += 8) {
-                for (int k = 0; k < m8; k += 8) {
-                    float *const a = rows + l0 * pw + c0 + k, *const b = buf + ((ptrdiff_t)r + (ptrdiff_t)k * S) * VL + l0;
-                    if (to_buf)
-                        transpose8(a, pw, b, (ptrdiff_t)S * VL);
-                    else
-                        transpose8(b, (ptrdiff_t)S * VL, a, pw);
-                }
-                for (int k = m8; k < m; k++)
-                    for (int l = l0; l < l0 + 8; l++) {
-                        float *const a = rows + l * pw + c0 + k, *const b = buf + ((ptrdiff_t)r + (ptrdiff_t)k * S) * VL + l;
-                        if (to_buf)
-                            *b = *a;
-                        else
-                            *a = *b;
-                    }
+                float *const a = a_at(P, y0 + l0, c0 + k), *const b = buf + ((ptrdiff_t)r + (ptrdiff_t)k * S) * VL + l0;
+                if (to_buf)
+                    transpose8(a, VL, b, bs);
+                else
+                    transpose8(b, bs, a, VL);
             }
-        }
-        return;
-    }
-    if (to_buf)
-        memset(buf, 0, (size_t)pw * VL * sizeof(*buf));
-    for (int l = 0; l < v; l++) {
-        float *const a = rows + l * pw;
-        for (ptrdiff_t i = 0; i < pw; i++) {
-            const ptrdiff_t c = perm ? (ptrdiff_t)P->pcol[i] : i;
-            if (to_buf)
-                buf[i * VL + l] = a[c];
-            else
-                a[c] = buf[i * VL + l];
-        }
+        for (int k = m8; k < m; k++)
+            for (int l = 0; l < v; l++) {
+                float *const a = a_at(P, y0 + l, c0 + k), *const b = buf + ((ptrdiff_t)r + (ptrdiff_t)k * S) * VL + l;
+                if (to_buf)
+                    *b = *a;
+                else
+                    *a = *b;
+            }
     }
 }
 
@@ -727,14 +723,13 @@ static void rows_io(const Packet2 *P, float *const rp[VL], int w, int to_buf, in
 
 /* The row pass. Analysis: signal rows (in, w x h, padded on the fly) ->
  * A in band order. Synthesis: A in band order -> out (w x h, cropped), or
- * -> A in natural order if out is NULL. */
+ * -> B (pw x ph) if out is NULL. */
 static void packet2_rows(const Lift *L, const Packet2 *P, const float *in, float *out, int w, int h, int mode)
 {
     const int analysis = mode == OP_FWD || mode == OP_INV_T;
     float *rp[VL];
     for (int y0 = 0; y0 < P->ph; y0 += VL) {
         const int v = P->ph - y0 < VL ? P->ph - y0 : VL;
-        float *const rows = P->A + (size_t)y0 * P->pw;
         if (analysis) {
             for (int l = 0; l < VL; l++) {
                 const int y = y0 + l;
@@ -743,46 +738,38 @@ static void packet2_rows(const Lift *L, const Packet2 *P, const float *in, float
             }
             rows_io(P, rp, w, 1, mode == OP_INV_T);
             lanes_packet(L, P->buf, VL, P->pw, P->J, mode);
-            rows_move(P, rows, v, 0, 1);
+            rows_band(P, y0, v, 0);
         } else {
-            rows_move(P, rows, v, 1, 1);
+            rows_band(P, y0, v, 1);
             lanes_packet(L, P->buf, VL, P->pw, P->J, mode);
             for (int l = 0; l < VL; l++) {
                 const int y = y0 + l;
-                rp[l] = y >= P->ph ? NULL : !out ? rows + (size_t)l * P->pw : y < h ? out + (size_t)y * w : NULL;
+                rp[l] = y >= P->ph ? NULL : !out ? P->B + (size_t)y * P->pw : y < h ? out + (size_t)y * w : NULL;
             }
             rows_io(P, rp, out ? w : P->pw, 0, 0);
         }
     }
 }
 
-/* The column pass: analysis A -> coefficients X, synthesis X -> A, VL
- * columns at a time through the buffer (lifting them in place in A, a
- * stride of pw floats, thrashes the L1 sets when pw is a multiple of a
- * large power of 2). */
+/* The column pass: analysis A -> coefficients X, synthesis X -> A, one
+ * strip of VL columns (a contiguous block of A) at a time, lifted in place
+ * (the lanes past the last column are zeroed and ignored). */
 static void packet2_cols(const Lift *L, const Packet2 *P, const float *Xin, float *Xout, int mode)
 {
     const int analysis = mode == OP_FWD || mode == OP_INV_T;
-    const ptrdiff_t pw = P->pw;
-    float *const buf = P->buf;
     for (int x0 = 0; x0 < P->pw; x0 += VL) {
         const int v = P->pw - x0 < VL ? P->pw - x0 : VL;
         /* lanes contiguous in the coefficient plane (one band) */
         const int contig = v == VL && x0 / P->mw == (x0 + VL - 1) / P->mw;
         const size_t *const co = P->coloff + x0;
+        float *const b0 = a_at(P, 0, x0);
         if (analysis) {
+            if (v < VL)
+                for (int i = 0; i < P->ph; i++)
+                    memset(b0 + (size_t)i * VL + v, 0, (size_t)(VL - v) * sizeof(float));
+            lanes_packet(L, b0, VL, P->ph, P->J, mode);
             for (int i = 0; i < P->ph; i++) {
-                float *b = buf + (size_t)i * VL;
-                if (v == VL) {
-                    memcpy(b, P->A + i * pw + x0, VL * sizeof(*b));
-                } else {
-                    memcpy(b, P->A + i * pw + x0, (size_t)v * sizeof(*b));
-                    memset(b + v, 0, (size_t)(VL - v) * sizeof(*b));
-                }
-            }
-            lanes_packet(L, buf, VL, P->ph, P->J, mode);
-            for (int i = 0; i < P->ph; i++) {
-                const float *b = buf + (size_t)i * VL;
+                const float *b = b0 + (size_t)i * VL;
                 float *d = Xout + P->rowoff[i];
                 if (contig) {
                     memcpy(d + co[0], b, VL * sizeof(*b));
@@ -793,7 +780,7 @@ static void packet2_cols(const Lift *L, const Packet2 *P, const float *Xin, floa
             }
         } else {
             for (int i = 0; i < P->ph; i++) {
-                float *b = buf + (size_t)i * VL;
+                float *b = b0 + (size_t)i * VL;
                 const float *d = Xin + P->rowoff[i];
                 if (contig) {
                     memcpy(b, d + co[0], VL * sizeof(*b));
@@ -804,13 +791,7 @@ static void packet2_cols(const Lift *L, const Packet2 *P, const float *Xin, floa
                         b[l] = 0;
                 }
             }
-            lanes_packet(L, buf, VL, P->ph, P->J, mode);
-            for (int i = 0; i < P->ph; i++) {
-                if (v == VL)
-                    memcpy(P->A + i * pw + x0, buf + (size_t)i * VL, VL * sizeof(float));
-                else
-                    memcpy(P->A + i * pw + x0, buf + (size_t)i * VL, (size_t)v * sizeof(float));
-            }
+            lanes_packet(L, b0, VL, P->ph, P->J, mode);
         }
     }
 }
@@ -834,7 +815,7 @@ static void packet2_run(const Lift *L, const WaveletSpec *s, const float *in, fl
                 packet2_rows(L, &P, NULL, out + c * sig, w, h, mode);
             } else {   /* the transpose of the padding: fold */
                 packet2_rows(L, &P, NULL, NULL, w, h, mode);
-                unpad_f(P.A, P.pw, P.ph, out + c * sig, w, h, 1);
+                unpad_f(P.B, P.pw, P.ph, out + c * sig, w, h, 1);
             }
         }
     }
