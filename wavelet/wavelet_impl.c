@@ -434,75 +434,10 @@ static void lanes_scale(float *x, ptrdiff_t st, int n, float klo, float khi)
  * already lifted and step k + 1 has not yet read. Every sample gets the
  * same operations on the same operands as in the step-by-step order, so
  * the results are identical; only the memory traffic changes. */
-static void lanes_fused(const Lift *L, float *x, ptrdiff_t st, int n, int mode)
-{
-    const int K = L->nsteps, inv = mode == OP_INV;
-    float ca[4], cb[4];
-    for (int k = 0; k < K; k++) {
-        const LiftStep *sp = &L->step[inv ? K - 1 - k : k];
-        ca[k] = inv ? -sp->a : sp->a;
-        cb[k] = inv ? -sp->b : sp->b;
-    }
-    const int p0 = L->step[inv ? K - 1 : 0].parity;
-    const float klo = inv ? L->rklo : L->klo, khi = inv ? L->rkhi : L->khi;
-    if (inv && p0 == 1)
-        lanes_scal(x, klo);   /* sample 0: not in the scaling front below */
-    int base = p0;
-    for (; base - K <= n; base += 2) {
-        if (base - K + 1 >= 1 && base + 1 <= n - 1) {
-            /* the interior: no mirrored neighbour, every position in range */
-            for (; base + 1 <= n - 1; base += 2) {
-                if (inv) {
-                    lanes_scal(x + base * st, base & 1 ? khi : klo);
-                    lanes_scal(x + (base + 1) * st, base & 1 ? klo : khi);
-                }
-                for (int k = 0; k < K; k++) {
-                    float *const t = x + (base - k) * st;
-                    lanes_axpby(t, t - st, t + st, ca[k], cb[k]);
-                }
-                if (!inv) {
-                    lanes_scal(x + (base - K) * st, (base - K) & 1 ? khi : klo);
-                    lanes_scal(x + (base - K + 1) * st, (base - K) & 1 ? klo : khi);
-                }
-            }
-            if (base - K > n)
-                break;
-        }
-        if (inv) {
-            for (int i = base; i < base + 2 && i < n; i++)
-                lanes_scal(x + i * st, i & 1 ? khi : klo);
-        }
-        for (int k = 0; k < K; k++) {
-            const int i = base - k;
-            if (i < 0 || i >= n)
-                continue;
-            float *const t = x + i * st;
-            lanes_axpby(t, i == 0 ? x + st : t - st, i + 1 < n ? t + st : x + (n - 2) * st, ca[k], cb[k]);
-        }
-        if (!inv) {
-            for (int i = base - K; i < base - K + 2; i++)
-                if (i >= 0 && i < n)
-                    lanes_scal(x + i * st, i & 1 ? khi : klo);
-        }
-    }
-}
-
-static int lift_alternates(const Lift *L)
-{
-    for (int k = 1; k < L->nsteps; k++)
-        if (L->step[k].parity == L->step[k - 1].parity)
-            return 0;
-    return 1;
-}
-
 /* cols_op with v = VL on an even number n >= 2 of samples. */
 static void lanes_op(const Lift *L, float *x, ptrdiff_t st, int n, int mode)
 {
     const int K = L->nsteps;
-    if ((mode == OP_FWD || mode == OP_INV) && lift_alternates(L)) {
-        lanes_fused(L, x, st, n, mode);
-        return;
-    }
     switch (mode) {
     case OP_FWD:
         for (int k = 0; k < K; k++)
