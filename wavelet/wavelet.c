@@ -99,7 +99,7 @@ static int sizes(const WaveletSpec *s, Sizes *z)
          * max(pw, ph) x WAVELET_MAX_LANES floats, 2 pw + ph size_t index
          * tables, each 64-byte aligned */
         const uint64_t nmax = pw > ph ? pw : ph;
-        if (s->dims == 2)
+        if (s->dims == 2 && s->kind != WAVELET_INT53)
             ws += (nmax + ph) * WAVELET_MAX_LANES + (2 * pw + ph) * (sizeof(size_t) / 4) + 64;   /* + alignment */
     }
     if (coef > SIZE_MAX / 8 || ws > SIZE_MAX / 8 || sig > SIZE_MAX / 8)

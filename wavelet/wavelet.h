@@ -27,7 +27,15 @@
  *     on small planes (boundaries). This is WaLLoC's wavelet.
  *   - WAVELET_LEGALL53: LeGall 5/3 (pywt 'bior2.2'), float, same scaling.
  *   A length-1 line is left unchanged (it is all low band).
- *   In 2D one level lifts every column (y), then every row (x).
+ *   In 2D one level lifts every column (y), then every row (x); the 2D
+ *   packet tree (below) is computed in the equivalent order "all J levels
+ *   along x on every row, then all J levels along y on every column"
+ *   (lifting along different axes commutes, and every band is split at
+ *   every level), which differs from level-by-level only by float
+ *   rounding (max |difference| <= 1e-6 x max |coefficient|, tested
+ *   against the level-by-level path). That order is the definition the
+ *   wavelet-ae bitstream (conformance/SPEC.md §3.2, reconstruction by
+ *   tolerance) and its models now see; every ISA computes it identically.
  *   Relation to WaLLoC's reference code: it applies pytorch_wavelets'
  *   one-level DWT (wave='bior4.4', mode='periodization') J times to every
  *   channel, so the filters (up to the sign of the high-pass band and the
@@ -72,9 +80,14 @@
  *   zero fill).
  *
  * Kernels
- *   The kernels are built in C and for AVX2 (x86/wavelet_avx2.c, no FMA
- *   contraction, so both give bit-identical results); lcc_cpu_flags()
- *   picks one per call (LCC_CPU=c forces C).
+ *   The kernels are built in C, for AVX2 (x86/wavelet_avx2.c) and for
+ *   AVX-512 (x86/wavelet_avx512.c), without FMA contraction and with the
+ *   same float operations per sample in the same order, so all give
+ *   bit-identical results (tests/wavelet: test_isa_levels);
+ *   lcc_cpu_flags() picks one per call (LCC_CPU=c forces C). The 2D
+ *   packet tree runs in two passes over the padded plane (rows, then
+ *   strips of columns, 8 or 16 lanes per vector); the other trees level
+ *   by level.
  *
  * Workspace and threads
  *   No call allocates: the caller passes a workspace of
