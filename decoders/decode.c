@@ -5,7 +5,8 @@
 #include "decoders/decoders.h"
 
 static const int stored_qualities[] = { 0 };
-static const int walloc_qualities[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+/* 1..10 with the hyperprior model, 1..8 with the factorized one */
+static const int walloc_qualities[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 
 #define STORED(mod)                                                                                  \
     { { "stored", LCC_PROFILE_STORED, mod, 1, stored_qualities, 0, CONFIG_ENCODERS,                  \
@@ -14,8 +15,8 @@ static const int walloc_qualities[] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 
 /* One entry per (profile, modality), best profile of a modality first. */
 static const LccProfileEntry profiles[] = {
-    { { "wavelet-ae", LCC_PROFILE_WAVELET_AE, LCC_MODALITY_IMAGE, 8, walloc_qualities, 4, CONFIG_ENCODERS,
-        "WaLLoC: wavelet packet + linear analysis, learned synthesis, factorized-prior rANS (lossy)" },
+    { { "wavelet-ae", LCC_PROFILE_WAVELET_AE, LCC_MODALITY_IMAGE, 10, walloc_qualities, 6, CONFIG_ENCODERS,
+        "WaLLoC: wavelet packet + linear analysis, learned synthesis, mean-scale hyperprior rANS (lossy)" },
       lcc_walloc_decode },
     STORED(LCC_MODALITY_IMAGE),
     STORED(LCC_MODALITY_AUDIO),

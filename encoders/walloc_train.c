@@ -30,9 +30,13 @@ static const float pca_scale = 32.0f;
 /* Initial width of the priors' densities (most latents are small). */
 static const float prior_init_scale = 4.0f;
 
-/* CompressAI's lambdas for bmshj2018 (MSE), quality 1..8. */
-static const float walloc_lambdas[WALLOC_QUALITIES] = { 0.0018f, 0.0035f, 0.0067f, 0.0130f,
-                                                        0.0250f, 0.0483f, 0.0932f, 0.1800f };
+/* Rate-distortion trade-off of each quality level: CompressAI's lambdas
+ * for bmshj2018 (MSE), preceded for the hyperprior model by two lower
+ * ones (about 0.15 and 0.2 bpp on Kodak). */
+static const float walloc_lambdas[WALLOC_MAX_QUALITIES] = { 0.0018f, 0.0035f, 0.0067f, 0.0130f,
+                                                            0.0250f, 0.0483f, 0.0932f, 0.1800f };
+static const float walloc_hp_lambdas[WALLOC_MAX_QUALITIES] = { 0.0004f, 0.0009f, 0.0018f, 0.0035f, 0.0067f,
+                                                               0.0130f, 0.0250f, 0.0483f, 0.0932f, 0.1800f };
 
 typedef struct Photo {
     int w, h;
@@ -268,11 +272,13 @@ static lcc_status pca_init(WallocNet *const m, const Data *const d, LccRng *cons
 
 typedef struct Trainer {
     WallocNet m;
-    LccFactorized prior[WALLOC_QUALITIES];
+    LccFactorized prior[WALLOC_MAX_QUALITIES];
+    const float *lambdas;       /* [quality] */
     LccAdam opt;                /* the transforms */
-    LccAdam fast;               /* priors and gains: their own learning rate */
+    LccAdam fast;               /* priors: their own learning rate */
+    LccAdam gain;               /* gains: the priors' learning rate */
     LccAdam hyp;                /* hyperprior networks */
-    LccParams slow_set, fast_set, hyp_set; /* views of m.net.params (not owning) */
+    LccParams slow_set, fast_set, gain_set, hyp_set; /* views of m.net.params (not owning) */
     int64_t warmup;             /* hyperprior: steps that train only ha, hs and the priors */
     float hyper_lr;             /* of ha, hs during the warm-up; then the transforms' */
     LccNn nn;
@@ -281,7 +287,7 @@ typedef struct Trainer {
 
 static void trainer_free(Trainer *const t)
 {
-    for (int q = 0; q < WALLOC_QUALITIES; q++) {
+    for (int q = 0; q < WALLOC_MAX_QUALITIES; q++) {
         /* the priors' arrays belong to the network's parameters */
         t->prior[q].params = NULL;
         t->prior[q].grads = NULL;
@@ -289,17 +295,18 @@ static void trainer_free(Trainer *const t)
     }
     free(t->slow_set.p);
     free(t->fast_set.p);
+    free(t->gain_set.p);
     free(t->hyp_set.p);
     walloc_free(&t->m);
     lcc_nn_uninit(&t->nn);
 }
 
-/* Split the network's parameters into the two optimisers' views. */
+/* Split the network's parameters into the optimisers' views. */
 static lcc_status split_params(Trainer *const t)
 {
     const LccParams *const all = &t->m.net.params;
-    LccParams *const sets[3] = { &t->slow_set, &t->fast_set, &t->hyp_set };
-    for (int k = 0; k < 3; k++) {
+    LccParams *const sets[4] = { &t->slow_set, &t->fast_set, &t->gain_set, &t->hyp_set };
+    for (int k = 0; k < 4; k++) {
         sets[k]->p = calloc((size_t)all->n + 1, sizeof(*sets[k]->p));
         if (!sets[k]->p)
             return LCC_ENOMEM;
@@ -307,11 +314,30 @@ static lcc_status split_params(Trainer *const t)
     }
     for (int i = 0; i < all->n; i++) {
         const char *const name = all->p[i]->name;
-        const int fast = !strncmp(name, "prior.", 6) || !strncmp(name, "gain.", 5);
-        const int hyp = !strncmp(name, "ha.", 3) || !strncmp(name, "hs.", 3);
-        LccParams *const s = sets[hyp ? 2 : fast];
-        s->p[s->n++] = all->p[i];
+        const int k = !strncmp(name, "prior.", 6) ? 1 : !strncmp(name, "gain.", 5) ? 2
+                    : !strncmp(name, "ha.", 3) || !strncmp(name, "hs.", 3) ? 3 : 0;
+        sets[k]->p[sets[k]->n++] = all->p[i];
     }
+    return LCC_OK;
+}
+
+/* One optimiser step of every parameter group; t->opt.t counts the steps.
+ * During the warm-up only the priors and the hyperprior networks learn;
+ * the transforms and gains start afterwards with Adam's bias correction
+ * counted from there (their moments start at zero then: counting from the
+ * global step would multiply their first updates by up to ~6). */
+static lcc_status optimize(Trainer *const t)
+{
+    const int64_t T = t->opt.t;
+    const int frozen = T < t->warmup;
+    LccAdam slow = t->opt;
+    slow.t = t->gain.t = frozen ? 0 : T - t->warmup;
+    t->fast.t = t->hyp.t = T;
+    t->hyp.lr = frozen ? t->hyper_lr : t->opt.lr;
+    if ((!frozen && (lcc_adam_step(&slow, &t->slow_set) < 0 || lcc_adam_step(&t->gain, &t->gain_set) < 0)) ||
+        lcc_adam_step(&t->fast, &t->fast_set) < 0 || lcc_adam_step(&t->hyp, &t->hyp_set) < 0)
+        return LCC_ENOMEM;
+    t->opt.t = T + 1;
     return LCC_OK;
 }
 
@@ -361,7 +387,7 @@ static lcc_status train_step(Trainer *const t, const float *const x, const int B
     if (wavelet_inverse(spec, Xh.d, xh.d, ws))
         return LCC_EINTERNAL;
     double se = 0;
-    const float lambda = walloc_lambdas[q] * 255.0f * 255.0f;
+    const float lambda = t->lambdas[q] * 255.0f * 255.0f;
     const float dscale = 2.0f * lambda / (float)(npx * 3);
     for (size_t i = 0; i < npx * 3; i++) {
         const float e = xh.d[i] - x[i];
@@ -380,9 +406,7 @@ static lcc_status train_step(Trainer *const t, const float *const x, const int B
         dy.d[i] += dyq.d[i]; /* straight-through: d round(y) / dy = 1 */
     if ((err = walloc_analysis_backward(nn, m, &X, &y, q, &dy)))
         return err;
-    if (lcc_adam_step(&t->opt, &t->slow_set) < 0 || lcc_adam_step(&t->fast, &t->fast_set) < 0)
-        return LCC_ENOMEM;
-    return LCC_OK;
+    return optimize(t);
 }
 
 /* Channels [c0, c0 + C) of every item of p [n, 2C, h, w] into out [n, C, h, w],
@@ -402,7 +426,8 @@ static void split_half(LccTensor *const p, LccTensor *const out, const int c0, c
  * decoder is fed mu + round(y - mu); straight-through gradients through
  * both roundings. */
 static lcc_status train_step_hp(Trainer *const t, const float *const x, const int B, const int s, const int q,
-                                const WaveletSpec *const spec, void *const ws, double *const bpp, double *const mse)
+                                const WaveletSpec *const spec, void *const ws, double *const bpp, double *const mse,
+                                double *const zbpp)
 {
     LccNn *const nn = &t->nn;
     WallocNet *const m = &t->m;
@@ -441,6 +466,7 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
         lik.d[i] = -rate_scale / pr;
     }
     lcc_factorized_backward(f, zn.d, (size_t)B, zhw, lik.d, dz.d);
+    *zbpp = bits / (double)npx;
     /* rate of y under hs(z^) */
     if ((err = lcc_seq_forward(nn, m->hs, &zq, &p, 1)))
         return err;
@@ -468,7 +494,7 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
     if (wavelet_inverse(spec, Xh.d, xh.d, ws))
         return LCC_EINTERNAL;
     double se = 0;
-    const float lambda = walloc_lambdas[q] * 255.0f * 255.0f;
+    const float lambda = t->lambdas[q] * 255.0f * 255.0f;
     const float dscale = 2.0f * lambda / (float)(npx * 3);
     for (size_t i = 0; i < npx * 3; i++) {
         const float e = xh.d[i] - x[i];
@@ -498,19 +524,9 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
         dy.d[i] += dyq.d[i] + dyh.d[i];
     if ((err = walloc_analysis_backward(nn, m, &X, &y, q, &dy)))
         return err;
-    t->hyp.lr = t->opt.t < t->warmup ? t->hyper_lr : t->opt.lr;
-    if (t->opt.t < t->warmup) {
-        /* the transforms and gains wait until the new entropy model fits
-         * them (its rate gradients are meaningless before) */
-        t->opt.t++;
-        memset(m->loggain->g, 0, sizeof(float) * m->loggain->size);
-        memset(m->ilog->g, 0, sizeof(float) * m->ilog->size);
-    } else if (lcc_adam_step(&t->opt, &t->slow_set) < 0) {
-        return LCC_ENOMEM;
-    }
-    if (lcc_adam_step(&t->fast, &t->fast_set) < 0 || lcc_adam_step(&t->hyp, &t->hyp_set) < 0)
-        return LCC_ENOMEM;
-    return LCC_OK;
+    /* the transforms and gains wait until the new entropy model fits them
+     * (its rate gradients are meaningless before): see optimize() */
+    return optimize(t);
 }
 
 /* The integer hyper-synthesis of an export, calibrated on z^ of training
@@ -615,9 +631,26 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
         return err;
     }
     int copied = 0;
+    /* gains: the source's levels are the top ones of m (m adds lower
+     * rates), the missing lower levels continue the lowest two linearly */
+    const int L = cfg.latent, Q = m->cfg.qualities, off = Q - cfg.qualities;
+    if (m->cfg.latent == L && off >= 0) {
+        LccParam *const dst[2] = { m->loggain, m->ilog };
+        const LccParam *const srcp[2] = { src.loggain, src.ilog };
+        for (int k = 0; k < 2; k++) {
+            for (int q = 0; q < cfg.qualities; q++)
+                memcpy(dst[k]->w + (size_t)(q + off) * L, srcp[k]->w + (size_t)q * L, sizeof(float) * L);
+            for (int q = off - 1; q >= 0; q--)
+                for (int l = 0; l < L; l++)
+                    dst[k]->w[q * L + l] = 2 * dst[k]->w[(q + 1) * L + l] - dst[k]->w[(q + 2) * L + l];
+        }
+        copied += 2;
+    }
     for (int i = 0; i < m->net.params.n; i++) {
         LccParam *const p = m->net.params.p[i];
         const LccParam *const q = lcc_params_find(&src.net.params, p->name);
+        if (!strncmp(p->name, "gain.", 5))
+            continue;
         if (!q || !strncmp(p->name, "prior.", 6) || q->size != p->size || q->ndim != p->ndim ||
             memcmp(q->shape, p->shape, sizeof(p->shape)))
             continue;
@@ -644,7 +677,7 @@ const char lcc_train_image_usage[] =
     "  --init-from F     start a new run from the transforms, gains and decoder of\n"
     "                    another checkpoint (e.g. the factorized model's)\n"
     "  --hyper-lr X      Adam learning rate of the hyperprior networks during the\n"
-    "                    warm-up (default 1e-3; then --lr)\n"
+    "                    warm-up (default 3e-4; then --lr)\n"
     "  --warmup N        hyperprior: the first N steps train only the hyperprior\n"
     "                    networks and the priors (default 2000)\n"
     "  --steps N         train until the checkpoint has N steps (default 1000)\n"
@@ -662,7 +695,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     int threads = g->threads;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
     int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0;
-    float lr = 1e-4f, fast_lr = 1e-2f, hyper_lr = 1e-3f;
+    float lr = 1e-4f, fast_lr = 1e-2f, hyper_lr = 3e-4f;
     int64_t warmup = -1;
     uint64_t seed = 1;
     threads = threads > 0 ? threads : 1;
@@ -741,6 +774,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     Trainer t;
     memset(&t, 0, sizeof(t));
     WallocConfig cfg = hyper ? walloc_image_hp_config : walloc_image_config;
+    t.lambdas = hyper ? walloc_hp_lambdas : walloc_lambdas;
     const int prior_channels = hyper ? cfg.hyper_m : cfg.latent;
     err = lcc_factorized_init(&t.prior[0], prior_channels, NULL, 0, prior_init_scale, seed);
     cfg.prior_params = err ? 0 : (int)t.prior[0].per_channel;
@@ -760,7 +794,9 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     lcc_adam_default(&t.opt, lr);
     t.opt.clip_norm = 1.0f;
     lcc_adam_default(&t.fast, fast_lr);
+    lcc_adam_default(&t.gain, fast_lr);
     lcc_adam_default(&t.hyp, hyper_lr);
+    t.hyp.clip_norm = 1.0f;
     t.warmup = warmup >= 0 ? warmup : hyper ? 2000 : 0;
     t.hyper_lr = hyper_lr;
     if (!err)
@@ -770,17 +806,17 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         err = lcc_nn_init(&t.nn, c, threads, lcc_cpu_flags());
     if (!err && resume) {
         err = lcc_checkpoint_load(c, ckpt, &t.m.net, &t.opt);
-        t.fast.t = t.hyp.t = t.opt.t;
+        t.fast.t = t.gain.t = t.hyp.t = t.opt.t;
     } else if (!err && init_from) {
         err = init_from_checkpoint(c, &t.m, init_from);
     } else if (!err) {
         /* log-spaced starting gains: step size ~ lambda^(-1/2) */
         double lref = 0;
         for (int q = 0; q < cfg.qualities; q++)
-            lref += log(walloc_lambdas[q]) / cfg.qualities;
+            lref += log(t.lambdas[q]) / cfg.qualities;
         for (int q = 0; q < cfg.qualities; q++)
             for (int l = 0; l < cfg.latent; l++) {
-                const float g = (float)(0.5 * (log(walloc_lambdas[q]) - lref));
+                const float g = (float)(0.5 * (log(t.lambdas[q]) - lref));
                 t.m.loggain->w[q * cfg.latent + l] = g;
                 t.m.ilog->w[q * cfg.latent + l] = -g - logf(pca_scale);
             }
@@ -799,8 +835,9 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         printf("model: %zu parameters, %d threads, cpu %s, lr %g, batch %d x %dx%d, from step %lld\n",
            lcc_params_count(&t.m.net.params), threads, lcc_cpu_name(lcc_cpu_flags()), (double)lr, B, crop, crop,
            (long long)t.opt.t);
-    double acc_bpp[WALLOC_QUALITIES] = { 0 }, acc_psnr[WALLOC_QUALITIES] = { 0 };
-    int acc_n[WALLOC_QUALITIES] = { 0 };
+    double acc_bpp[WALLOC_MAX_QUALITIES] = { 0 }, acc_psnr[WALLOC_MAX_QUALITIES] = { 0 };
+    double acc_zbpp[WALLOC_MAX_QUALITIES] = { 0 };
+    int acc_n[WALLOC_MAX_QUALITIES] = { 0 };
     const double t0 = now();
     const int64_t first = t.opt.t;
     while (!err && t.opt.t < steps) {
@@ -810,12 +847,13 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         for (int b = 0; b < B; b++)
             random_crop(&d, &t.data_rng, crop, x + (size_t)b * 3 * crop * crop);
         const int q = (int)(lcc_rng_u64(&t.data_rng) % (uint64_t)cfg.qualities);
-        double bpp, mse;
-        err = hyper ? train_step_hp(&t, x, B, crop, q, &spec, ws, &bpp, &mse)
+        double bpp, mse, zbpp = 0;
+        err = hyper ? train_step_hp(&t, x, B, crop, q, &spec, ws, &bpp, &mse, &zbpp)
                     : train_step(&t, x, B, crop, q, &spec, ws, &bpp, &mse);
         if (err)
             break;
         acc_bpp[q] += bpp;
+        acc_zbpp[q] += zbpp;
         acc_psnr[q] += 10 * log10(1.0 / (mse > 1e-12 ? mse : 1e-12));
         acc_n[q]++;
         const int64_t done = t.opt.t;
@@ -830,12 +868,12 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             for (int k = 0; k < cfg.qualities; k++) {
                 const double nb = acc_n[k] ? acc_n[k] : 1;
                 if (json)
-                    printf("%s{\"q\": %d, \"bpp\": %.4f, \"psnr\": %.3f}", k ? ", " : "", k + 1, acc_bpp[k] / nb,
-                           acc_psnr[k] / nb);
+                    printf("%s{\"q\": %d, \"bpp\": %.4f, \"side_bpp\": %.4f, \"psnr\": %.3f}", k ? ", " : "", k + 1,
+                           acc_bpp[k] / nb, acc_zbpp[k] / nb, acc_psnr[k] / nb);
                 else if (acc_n[k])
-                    printf("  q%d  train bpp %.4f  psnr %.2f dB  (%d steps)\n", k + 1, acc_bpp[k] / nb,
-                           acc_psnr[k] / nb, acc_n[k]);
-                acc_bpp[k] = acc_psnr[k] = 0;
+                    printf("  q%d  train bpp %.4f (side %.4f)  psnr %.2f dB  (%d steps)\n", k + 1, acc_bpp[k] / nb,
+                           acc_zbpp[k] / nb, acc_psnr[k] / nb, acc_n[k]);
+                acc_bpp[k] = acc_psnr[k] = acc_zbpp[k] = 0;
                 acc_n[k] = 0;
             }
             if (json)

@@ -11,7 +11,7 @@ const WallocConfig walloc_image_config = {
 };
 
 const WallocConfig walloc_image_hp_config = {
-    .channels = 3, .levels = 3, .latent = 64, .hidden = 96, .blocks = 2, .qualities = WALLOC_QUALITIES,
+    .channels = 3, .levels = 3, .latent = 64, .hidden = 96, .blocks = 2, .qualities = WALLOC_HP_QUALITIES,
     .hyper_n = 64, .hyper_m = 32,
 };
 

@@ -63,10 +63,12 @@ typedef struct WallocNet {
 } WallocNet;
 
 /* The shipped image models: RGB, J = 3 (192 bands at 1/8 resolution),
- * 64 latent channels, D of width 96 with 2 residual blocks, 8 levels;
- * factorized prior (version 1 streams) and hyperprior N = 64, M = 32
- * (the encoder's default when installed). */
+ * 64 latent channels, D of width 96 with 2 residual blocks; factorized
+ * prior (syntax 1, 8 levels) and hyperprior N = 64, M = 32 (syntax 2, 10
+ * levels: two lower rates, then the factorized model's 8; the encoder's
+ * default when installed). */
 #define WALLOC_QUALITIES 8
+#define WALLOC_HP_QUALITIES 10
 #define WALLOC_IMAGE_MODEL_FILE "wavelet-ae-image.lccw"
 #define WALLOC_IMAGE_HP_MODEL_FILE "wavelet-ae-image-hp.lccw"
 extern const WallocConfig walloc_image_config;

@@ -39,8 +39,23 @@ double lcc_loss_rate_gaussian(const LccTensor *const y, const LccTensor *const m
         const int floored = p < LIKELIHOOD_FLOOR;
         const double pc = floored ? LIKELIHOOD_FLOOR : p;
         bits -= log(pc) * inv_ln2;
-        if (floored || !(dy || dmu || dsigma))
+        if (!(dy || dmu || dsigma))
             continue;
+        if (floored) {
+            /* far in the tail the likelihood is floored and has no useful
+             * gradient: pull with the tail's asymptote instead,
+             * -log2 p ~ v^2 / (2 s^2 ln 2) + log2 s, so that a mean or a
+             * scale that went far astray comes back */
+            const double dv = scale * inv_ln2 * v / (s * s);
+            if (dy)
+                dy->d[i] += (float)(dv * sign);
+            if (dmu)
+                dmu->d[i] -= (float)(dv * sign);
+            const double ds = scale * inv_ln2 * (1.0 / s - v * v / (s * s * s));
+            if (dsigma && (sraw > SCALE_FLOOR || ds < 0))
+                dsigma->d[i] += (float)ds;
+            continue;
+        }
         const double pa = inv_sqrt2pi * exp(-0.5 * a * a), pb = inv_sqrt2pi * exp(-0.5 * b * b);
         /* dp/dv = (-pa + pb) / s; dp/ds = (-a pa + b pb) / s */
         const double dl = -inv_ln2 / pc * scale;

@@ -239,7 +239,9 @@ double lcc_loss_mse(const LccTensor *y, const LccTensor *target, LccTensor *dy, 
 /* Rate of a latent under a Gaussian conditional entropy model: the
  * likelihood of y with mean mu and scale sigma is Phi((y-mu+.5)/s) -
  * Phi((y-mu-.5)/s), s = max(sigma, 0.11) (the gradient passes the floor
- * only where it would raise sigma), floored at 1e-9. Returns bits
+ * only where it would raise sigma), floored at 1e-9 (where floored, the
+ * gradient is that of the tail's asymptote v^2 / (2 s^2 ln 2) + log2 s,
+ * so that far-off means and scales are pulled back). Returns bits
  * (-sum log2 p) and, if the gradients are not NULL, adds scale * d(bits)
  * to dy, dmu, dsigma. mu may be NULL (zero mean). */
 double lcc_loss_rate_gaussian(const LccTensor *y, const LccTensor *mu, const LccTensor *sigma,

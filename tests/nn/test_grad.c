@@ -422,6 +422,13 @@ static void test_losses(void)
     float y0 = 0, m0 = 0, s0 = 0.01f;
     LccTensor a1 = { &y0, 1, 1, 1, 1 }, a2 = { &m0, 1, 1, 1, 1 }, a3 = { &s0, 1, 1, 1, 1 };
     CHECK(lcc_loss_rate_gaussian(&a1, &a2, &a3, NULL, NULL, NULL, 1.0f) < 1e-3);
+    /* far in the floored tail the gradients still pull the mean towards
+     * the value and the scale up */
+    float yf = 40, mf = 0, sf = 1, fgy = 0, fgm = 0, fgs = 0;
+    LccTensor f1 = { &yf, 1, 1, 1, 1 }, f2 = { &mf, 1, 1, 1, 1 }, f3 = { &sf, 1, 1, 1, 1 };
+    LccTensor g1 = { &fgy, 1, 1, 1, 1 }, g2 = { &fgm, 1, 1, 1, 1 }, g3 = { &fgs, 1, 1, 1, 1 };
+    lcc_loss_rate_gaussian(&f1, &f2, &f3, &g1, &g2, &g3, 1.0f);
+    CHECK_MSG(fgy > 0 && fgm < 0 && fgs < 0, "floored tail gradients %g %g %g", fgy, fgm, fgs);
 }
 
 /* A convolution big enough to be split into bands of rows, run with 3
