@@ -121,6 +121,24 @@ def main():
                         print('FAIL %-28s %-26s %s' % (name, cfg, bad))
                     else:
                         print('ok   %-28s %-26s %s' % (name, cfg, got))
+        # The tool's caps (SPEC.md §2.5): a stream just above one is refused
+        # with LCC_ERANGE, one at the cap decodes.
+        for name, opt, cap in [('stored-img-rgb8.lcc', '--max-pixels', 64 * 48),
+                               ('stored-aud-s16-stereo.lcc', '--max-samples', 2 * 1000),
+                               ('stored-vid-420-8.lcc', '--max-frames', 3)]:
+            for value, want in [(cap - 1, 'LCC_ERANGE'), (cap, None)]:
+                checks += 1
+                r = subprocess.run([a.lcc, '--json', opt, str(value), 'decode', os.path.join(vec, name), '--md5'],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=a.timeout)
+                try:
+                    out = json.loads(r.stdout.decode().strip().splitlines()[-1])
+                except (ValueError, IndexError):
+                    out = {}
+                ok = (r.returncode == 2 and out.get('error_name') == want) if want else r.returncode == 0
+                tag = '%s %s %d' % (name, opt, value)
+                print('%s %-48s %s' % ('ok  ' if ok else 'FAIL', tag, out.get('error_name', 'decoded')))
+                if not ok:
+                    failures.append('%s: exit %d %s' % (tag, r.returncode, r.stderr.decode().strip()[:200]))
     print()
     for n in sorted(worst):
         print('tolerance tier: %-24s lowest PSNR vs reference over the configurations: %s' % (
