@@ -85,7 +85,7 @@ fuzz: fuzz-deps
 	    $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(FUZZBUILD)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
 	done
 
-# The conformance vectors (SPEC.md §6) decoded by differently built lcc tools:
+# The conformance vectors (SPEC.md §5) decoded by differently built lcc tools:
 # each must give the same md5 (bit-exact tier) and stay within tolerance of
 # the reference (float tier), with LCC_CPU=c and default, 1 and 2 threads.
 CONF_BUILDS = $(BUILD)-conf-O0 $(BUILD)-conf-fpcontract $(BUILD)-conf-clang

@@ -19,7 +19,7 @@ The manifest vectors/vectors.txt lists one vector per line:
 
 Vectors are a promise: an existing vector file is never changed. If a stream
 comes out different from the vector on disk, the script stops and says so: a
-change of the bitstream needs a new container version (SPEC.md §5), and only
+change of the bitstream needs a new container version (SPEC.md §2.3), and only
 with --version-bump, and only if the new streams carry a different version,
 does it replace them. The reference outputs and the manifest follow the
 vectors.
@@ -358,7 +358,7 @@ def main():
                 print('make_vectors: %s would change (%d -> %d bytes, version %s -> %s)'
                       % (name, len(old), len(new), version_of(old), version_of(new)), file=sys.stderr)
             sys.exit('make_vectors: the bitstream changed. Existing vectors are a promise to decoders; a '
-                     'format change needs a new container version (SPEC.md §5) and --version-bump. Nothing written.')
+                     'format change needs a new container version (SPEC.md §2.3) and --version-bump. Nothing written.')
     for name, data in g.streams.items():
         open(os.path.join(a.out, name), 'wb').write(data)
     for name, data in g.refs.items():
@@ -366,7 +366,7 @@ def main():
         if not os.path.exists(p) or changed:
             open(p, 'wb').write(data)
     with open(os.path.join(a.out, 'vectors.txt'), 'w') as f:
-        f.write('# conformance vectors (conformance/make_vectors.py); see SPEC.md §6\n')
+        f.write('# conformance vectors (conformance/make_vectors.py); see SPEC.md §5\n')
         for line in g.lines:
             f.write(line + '\n')
     total = sum(os.path.getsize(os.path.join(a.out, n)) for n in os.listdir(a.out)
