@@ -114,6 +114,20 @@ def y4m_write(path, w, h, frames, chroma, depth):
     open(path, 'wb').write(bytes(out))
 
 
+def idx_write(path, n, rows, cols, seed):
+    """An IDX file of n 8-bit images: strokes on a dark background."""
+    out = bytearray(b'\0\0\x08\x03' + struct.pack('>III', n, rows, cols))
+    for k in range(n):
+        a, b = (k * 7 + seed) % cols, (k * 3 + seed) % rows
+        for y in range(rows):
+            for x in range(cols):
+                v = 0
+                if x == a or y == b or (x + y + k) % 5 == 0:
+                    v = 255 - ((x * 31 + y * 17 + k * 13) % 64)
+                out.append(v)
+    open(path, 'wb').write(bytes(out))
+
+
 # ---- stream editing --------------------------------------------------------
 
 def chunks(d):
@@ -235,6 +249,18 @@ class Gen:
         src = os.path.join(t, 'pc-odd.png')
         png_write(src, 31, 3, 3, 8, image(31, 3, 3, 8, 5))
         self.add_md5('pc-img-rgb8-31x3.lcc', self.encode(src, 'pc'))
+        # -- pc scheme 0 (a model for one image size; IDX batches): a tiny
+        # model trained here once and then kept (training is float: it is
+        # not redone, so the vectors stay put)
+        pcm = os.path.join(self.models, 'pc-idx-8x6.lccw')
+        if not os.path.exists(pcm):
+            train = os.path.join(t, 'train-idx3-ubyte')
+            idx_write(train, 300, 6, 8, 1)
+            self.run('train', 'pc', '--data', train, '-o', pcm, '--states', '4', '--epochs', '2',
+                     '--full-epochs', '1', '--batch', '100', '--seed', '1')
+        src = os.path.join(t, 'test-idx3-ubyte')
+        idx_write(src, 5, 6, 8, 4)
+        self.add_md5('pc-idx-8x6.lcc', self.encode(src, 'pc'))
         # -- wavelet-ae: a spread of quality levels, gray, alpha, odd sizes
         for q in (1, 3, 5, 8):
             self.add_psnr('wae-rgb8-q%d.lcc' % q, self.encode(imgs['rgb8'], 'wavelet-ae', q))
@@ -327,6 +353,9 @@ class Gen:
         E('bad-pc-blocks.lcc', edit_chunks(pc, lambda cl: [c for c in cl if c[0] != b'PCRS'][:1] + cl[1:2] +
                                            [c for c in cl if c[0] == b'LEND']), 'LCC_EBADMSG')
         E('bad-pc-quality.lcc', set_header(pc, 20, 'B', 3), 'LCC_EBADMSG')
+        idx = self.streams['pc-idx-8x6.lcc']
+        E('bad-pc-idx-flip.lcc', replace_chunk(idx, b'PCRS', lambda p: flip(p, 17)), 'LCC_EBADMSG')
+        E('bad-pc-idx-size.lcc', set_header(idx, 24, '<I', 9), 'LCC_EBADMSG')
 
 
 def version_of(data):
