@@ -169,6 +169,7 @@ static const Case cases[] = {
     { "stored-aud-s24-mono.lcc", "stored", 0 },
     { "stored-vid-420-8.lcc", "stored", 0 },
     { "pc-img-rgb8-31x3.lcc", "pc", 0 },
+    { "pc-idx-8x6.lcc", "pc", 0 },
     { "wae-ga8-q6.lcc", "wavelet-ae", 6 },
 };
 
