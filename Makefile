@@ -4,6 +4,8 @@
 #   make demo   encode/decode the bundled sample and print what happened
 #   make test   build and run every test (release build + ASan/UBSan build)
 #   make fuzz   longer libFuzzer campaigns (clang), FUZZ_SECONDS per target
+#   make conformance-full  the conformance vectors against -O0, -ffp-contract=fast
+#               and clang builds as well as the release build
 #   make bench  the standard Kodak rate-distortion sweep; updates BENCHMARKS.md
 #   make install PREFIX=/usr/local
 
@@ -26,7 +28,8 @@ KODAK ?= ../shared/datasets/kodak
 KODAK_ANCHORS ?= ../shared/anchors/compressai-kodak
 BENCHDIR ?= $(BUILD)/bench-kodak
 
-.PHONY: all deps fuzz-deps bench-deps build demo test test-release test-sanitize fuzz bench install clean
+.PHONY: all deps fuzz-deps bench-deps build demo test test-release test-sanitize fuzz bench install clean \
+        conformance-full
 
 all: build
 
@@ -81,6 +84,24 @@ fuzz: fuzz-deps
 	    echo "== $$name ($(FUZZ_SECONDS) s)"; \
 	    $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(FUZZBUILD)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
 	done
+
+# The conformance vectors (SPEC.md §5) decoded by differently built lcc tools:
+# each must give the same md5 (bit-exact tier) and stay within tolerance of
+# the reference (float tier), with LCC_CPU=c and default, 1 and 2 threads.
+CONF_BUILDS = $(BUILD)-conf-O0 $(BUILD)-conf-fpcontract $(BUILD)-conf-clang
+conformance-full: fuzz-deps build
+	@[ -f $(BUILD)-conf-O0/build.ninja ] || meson setup $(BUILD)-conf-O0 -Dbuildtype=debug -Doptimization=0 \
+	    -Dtests=false -Dplugins=false
+	@[ -f $(BUILD)-conf-fpcontract/build.ninja ] || meson setup $(BUILD)-conf-fpcontract -Dbuildtype=release \
+	    -Dc_args=-ffp-contract=fast -Dtests=false -Dplugins=false
+	@[ -f $(BUILD)-conf-clang/build.ninja ] || CC=clang meson setup $(BUILD)-conf-clang -Dbuildtype=release \
+	    -Dtests=false -Dplugins=false
+	@for b in $(BUILD) $(CONF_BUILDS); do ninja -C $$b cli/lcc || exit 1; done
+	@fail=0; for b in $(BUILD) $(CONF_BUILDS); do \
+	    echo "== conformance: $$b"; \
+	    python3 conformance/run_vectors.py --lcc $$b/cli/lcc --label $${b##*/} > $$b/conformance.log 2>&1 || fail=1; \
+	    grep -E '^(FAIL|tolerance|[0-9]+ checks)' $$b/conformance.log; \
+	done; exit $$fail
 
 bench-deps:
 	@$(MAKE) --no-print-directory deps DEPS="$(DEPS) $(BENCH_DEPS)"

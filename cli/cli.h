@@ -21,6 +21,7 @@ typedef struct CliGlobal {
     int json;
     int threads;
     const char *model_dir;
+    LccLimits limits;        /* --max-pixels etc.; 0 = the library default */
 } CliGlobal;
 
 typedef struct CliCommand {
@@ -34,6 +35,8 @@ extern const CliCommand cli_encode, cli_decode, cli_info, cli_compare, cli_profi
 
 /* Map an lcc_status to an exit code. */
 int cli_exit_code(lcc_status err);
+/* The macro name of an lcc_status ("LCC_EBADMSG"), "LCC_E?" if unknown. */
+const char *cli_error_name(lcc_status err);
 /* Print "lcc CMD: what: reason" on stderr (unless it is empty) and return
  * the exit code for err. */
 int cli_fail(const char *cmd, LccContext *c, lcc_status err, const char *what);

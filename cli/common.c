@@ -26,6 +26,24 @@ int cli_exit_code(const lcc_status err)
     }
 }
 
+const char *cli_error_name(const lcc_status err)
+{
+    switch (err) {
+    case LCC_OK: return "LCC_OK";
+    case LCC_EINVAL: return "LCC_EINVAL";
+    case LCC_ENOMEM: return "LCC_ENOMEM";
+    case LCC_ENOTSUP: return "LCC_ENOTSUP";
+    case LCC_EIO: return "LCC_EIO";
+    case LCC_ENOENT: return "LCC_ENOENT";
+    case LCC_EBADMSG: return "LCC_EBADMSG";
+    case LCC_ERANGE: return "LCC_ERANGE";
+    case LCC_EINTERNAL: return "LCC_EINTERNAL";
+    case LCC_EMODEL: return "LCC_EMODEL";
+    case LCC_EFORMAT: return "LCC_EFORMAT";
+    default: return "LCC_E?";
+    }
+}
+
 int cli_fail(const char *const cmd, LccContext *const c, const lcc_status err, const char *const what)
 {
     const char *const msg = c ? lcc_last_error(c) : "";
@@ -55,6 +73,7 @@ int cli_open(const CliGlobal *const g, const char *const cmd, LccContext **const
     lcc_default_settings(&s);
     s.threads = g->threads;
     s.model_dir = g->model_dir;
+    s.limits = g->limits;
     s.progress = cli_progress_update;
     const lcc_status err = lcc_open(c, &s);
     if (err) {

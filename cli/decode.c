@@ -3,14 +3,18 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/md5.h"
 
 static const char usage_text[] =
-    "Usage: lcc decode IN.lcc -o OUT\n"
+    "Usage: lcc decode IN.lcc -o OUT [--md5]\n"
     "Decompress an .lcc file. The output format follows OUT's extension:\n"
     "images .png .ppm .pgm; audio .wav .flac .ogg (and what libsndfile writes);\n"
     "video .y4m, .mkv (FFV1, lossless) and the containers FFmpeg's libraries write.\n\n"
     "  -o, --output F   the file to write (atomically; never the input)\n"
-    "  --json           print the result as JSON on stdout\n";
+    "  --md5            print the MD5 of the decoded samples (the layout of the\n"
+    "                   stored profile, SPEC.md 3.1); -o is then optional\n"
+    "  --json           print the result as JSON on stdout (on failure too:\n"
+    "                   {\"error\": CODE, \"error_name\": \"LCC_E...\"})\n";
 
 /* Largest .lcc file read into memory. */
 #define MAX_STREAM_BYTES ((size_t)1 << 32)
@@ -18,10 +22,13 @@ static const char usage_text[] =
 static int run(const CliGlobal *const g, const int argc, char **const argv)
 {
     const char *in = NULL, *out = NULL;
+    int md5 = 0;
     for (int i = 0; i < argc; i++) {
         const char *const a = argv[i];
         if ((!strcmp(a, "-o") || !strcmp(a, "--output")) && i + 1 < argc)
             out = argv[++i];
+        else if (!strcmp(a, "--md5"))
+            md5 = 1;
         else if (a[0] == '-' && a[1])
             return cli_usage_error("decode", "unknown option or missing value: '%s'", a);
         else if (!in)
@@ -29,9 +36,9 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
         else
             return cli_usage_error("decode", "unexpected argument '%s'", a);
     }
-    if (!in || !out)
-        return cli_usage_error("decode", "needs an input .lcc file and -o OUT");
-    if (!strcmp(in, out) || cli_same_file(in, out))
+    if (!in || (!out && !md5))
+        return cli_usage_error("decode", "needs an input .lcc file and -o OUT (or --md5)");
+    if (out && (!strcmp(in, out) || cli_same_file(in, out)))
         return cli_usage_error("decode", "the output '%s' is the input; refusing to overwrite it", out);
 
     LccContext *c;
@@ -49,17 +56,34 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
         err = lcc_decode(c, buf, size, &m);
     cli_progress_end(&prog);
     const double t1 = cli_now();
-    if (!err)
+    if (!err && out)
         err = lcc_media_write(c, out, &m);
+    char hex[33] = "";
+    if (!err && md5)
+        cli_md5_media(&m, hex);
     if (err) {
+        if (g->json) {
+            printf("{\"input\": ");
+            cli_json_string(stdout, in);
+            printf(", \"error\": %d, \"error_name\": \"%s\", \"message\": ", err, cli_error_name(err));
+            cli_json_string(stdout, lcc_last_error(c));
+            printf("}\n");
+        }
         rc = cli_fail("decode", c, err, in);
     } else if (g->json) {
         printf("{\"input\": ");
         cli_json_string(stdout, in);
         printf(", \"output\": ");
-        cli_json_string(stdout, out);
+        if (out)
+            cli_json_string(stdout, out);
+        else
+            printf("null");
+        if (md5)
+            printf(", \"md5\": \"%s\"", hex);
         printf(", \"modality\": \"%s\", \"bytes\": %zu, \"samples\": %llu, \"decode_seconds\": %.6f}\n",
                lcc_modality_name(m.modality), size, (unsigned long long)lcc_media_samples(&m), t1 - t0);
+    } else if (md5) {
+        printf("%s  %s\n", hex, in);
     } else if (!g->quiet) {
         printf("%s -> %s: %s, %zu bytes, decoded in %.3f s\n", in, out, lcc_modality_name(m.modality), size,
                t1 - t0);

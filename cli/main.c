@@ -1,5 +1,6 @@
 /* lcc: command-line front end. Uses the public API only (and the
  * benchmark registry for `lcc bench`). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,11 @@ static void usage(FILE *const f)
             "  --threads N    worker threads (0 = all cores, default)\n"
             "  --model-dir D  search D for model weights first\n"
             "  --cpu ISA      restrict the kernels to c, avx2 or avx512 (as LCC_CPU)\n"
+            "  --max-pixels N   refuse images and video frames of more than N pixels\n"
+            "  --max-samples N  refuse media of more than N samples in total\n"
+            "  --max-frames N   refuse video of more than N frames\n"
+            "                 (defaults: 2^28 pixels, 2^30 samples, 100000 frames; a\n"
+            "                 stream beyond a limit fails before anything is allocated)\n"
             "  -h, --help     help (lcc COMMAND --help for a command)\n"
             "  --version      print the version\n\n"
             "Exit codes: 0 ok, 1 usage, 2 bad input, 3 I/O error, 4 internal error.\n");
@@ -71,6 +77,21 @@ int main(int argc, char **argv)
             } else {
                 setenv("LCC_THREADS", v, 1); /* for the benchmarks */
             }
+        } else if (!strcmp(a, "--max-pixels") || !strcmp(a, "--max-samples") || !strcmp(a, "--max-frames")) {
+            char *end;
+            errno = 0;
+            const unsigned long long v = i + 1 < argc ? strtoull(argv[i + 1], &end, 10) : 0;
+            if (i + 1 >= argc || errno || end == argv[i + 1] || *end || !v || argv[i + 1][0] == '-') {
+                fprintf(stderr, "lcc: %s needs a positive number\n", a);
+                return EXIT_USAGE;
+            }
+            i++;
+            if (a[6] == 'p')
+                g.limits.max_pixels = v;
+            else if (a[6] == 's')
+                g.limits.max_samples = v;
+            else
+                g.limits.max_frames = v;
         } else if (!strcmp(a, "--version")) {
             printf("lcc %s\n", lcc_version());
             return EXIT_OK;

@@ -189,9 +189,10 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
         return err;
     }
     if (model.width != w || model.height != h || model.nsyms != 256) {
+        err = lcc_error(c, LCC_EBADMSG, "pc: model %s is for %u x %u images, the stream holds %u x %u",
+                        model.name, model.width, model.height, w, h);
         pc_model_free(&model);
-        return lcc_error(c, LCC_EBADMSG, "pc: model %s is for %u x %u images, the stream holds %u x %u",
-                         model.name, model.width, model.height, w, h);
+        return err;
     }
     const LccChunk **const blocks = malloc(nblocks * sizeof(*blocks));
     int *const bad = calloc(nblocks, sizeof(*bad));
