@@ -18,6 +18,10 @@ static const LccProfileEntry profiles[] = {
         "WaLLoC: wavelet packet + linear analysis, learned synthesis, factorized-prior rANS (lossy)" },
       lcc_walloc_decode },
     STORED(LCC_MODALITY_IMAGE),
+    { { "wavelet-ae", LCC_PROFILE_WAVELET_AE, LCC_MODALITY_AUDIO, 8, walloc_qualities, 4, CONFIG_ENCODERS,
+        "WaLLoC audio: 1D wavelet packet (J = 8) + linear analysis per channel, learned synthesis, "
+        "factorized-prior rANS, independent chunks of ~6 s (lossy; 44.1/48 kHz)" },
+      lcc_walloc_decode },
     STORED(LCC_MODALITY_AUDIO),
     STORED(LCC_MODALITY_VIDEO),
     /* pc: quality 0 only (lossless), like stored. */

@@ -14,6 +14,7 @@ typedef struct EncoderEntry {
 static const EncoderEntry encoders[] = {
     { "wavelet-ae", LCC_MODALITY_IMAGE, lcc_walloc_encode },
     { "stored", LCC_MODALITY_IMAGE, lcc_stored_encode },
+    { "wavelet-ae", LCC_MODALITY_AUDIO, lcc_walloc_encode },
     { "stored", LCC_MODALITY_AUDIO, lcc_stored_encode },
     { "stored", LCC_MODALITY_VIDEO, lcc_stored_encode },
     { "pc", LCC_MODALITY_IMAGE, lcc_pc_encode },

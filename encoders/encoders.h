@@ -9,6 +9,8 @@ typedef lcc_status (*LccEncodeFn)(LccContext *c, const LccMedia *m, int quality,
 
 lcc_status lcc_stored_encode(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
 lcc_status lcc_walloc_encode(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
+/* The audio branch of lcc_walloc_encode (encoders/walloc_audio_enc.c). */
+lcc_status lcc_walloc_audio_encode(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
 lcc_status lcc_pc_encode(LccContext *c, const LccMedia *m, int quality, LccBuf *out);
 
 #endif /* LCC_ENCODERS_H */
