@@ -31,8 +31,8 @@ static const float pca_scale = 32.0f;
 static const float prior_init_scale = 4.0f;
 /* lambda of quality 1..8 (loss = bits/sample + lambda * MSE on [-1, 1)
  * samples), x2.4 per level: ~12..~96 kbps for stereo music. */
-static const float waudio_lambdas[WAUDIO_QUALITIES] = { 100.0f, 250.0f, 600.0f, 1500.0f,
-                                                        3600.0f, 9000.0f, 22000.0f, 54000.0f };
+static const float waudio_lambdas[WAUDIO_QUALITIES] = { 50.0f, 120.0f, 280.0f, 650.0f,
+                                                        1500.0f, 3600.0f, 8500.0f, 20000.0f };
 
 /* Every channel of every training file, as 16-bit mono signals. */
 typedef struct Signals {

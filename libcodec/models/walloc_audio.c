@@ -8,7 +8,7 @@
 #include "wavelet/wavelet.h"
 
 const WaudioConfig waudio_default_config = {
-    .levels = 8, .latent = 128, .hidden = 96, .blocks = 2, .qualities = WAUDIO_QUALITIES,
+    .levels = 8, .latent = 256, .hidden = 96, .blocks = 2, .qualities = WAUDIO_QUALITIES,
 };
 
 lcc_status waudio_init(WaudioNet *const m, const WaudioConfig *const cfg, const uint64_t seed)

@@ -45,7 +45,7 @@ typedef struct WaudioNet {
     LccTensor ys;                   /* last synthesis input (y^ * inverse gain) */
 } WaudioNet;
 
-/* The shipped model: J = 8 (256 bands), 128 latent channels, D of width 96
+/* The shipped model: J = 8 (256 bands), 256 latent channels (critically sampled: see models/MODELS.md), D of width 96
  * with 2 residual blocks, 8 quality levels. */
 extern const WaudioConfig waudio_default_config;
 
