@@ -45,11 +45,24 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
     const double t0 = cli_now();
     CliProgress prog;
     cli_progress_begin(&prog, g, "decoding");
-    if (!err)
+    /* wavelet-ae audio to an audio file: decoded and written chunk by chunk */
+    int streamed = 0;
+    if (!err) {
+        err = lcc_decode_audio_file(c, buf, size, out);
+        streamed = err != LCC_EFORMAT;
+        if (streamed && !err) {
+            LccStreamInfo si;
+            if (!lcc_stream_info(c, buf, size, &si)) {
+                m = si.geometry;
+                m.audio.data = NULL;
+            }
+        }
+    }
+    if (!streamed)
         err = lcc_decode(c, buf, size, &m);
     cli_progress_end(&prog);
     const double t1 = cli_now();
-    if (!err)
+    if (!err && !streamed)
         err = lcc_media_write(c, out, &m);
     if (err) {
         rc = cli_fail("decode", c, err, in);

@@ -42,11 +42,11 @@ static lcc_status decode_chunk(LccNn *const nn, WaudioNet *const net, const LccC
     return wavelet_inverse(&spec, Xh.d, y, ws) ? LCC_EINTERNAL : LCC_OK;
 }
 
-lcc_status lcc_walloc_audio_decode(LccContext *const c, const LccContainer *const ct, LccMedia *const out)
+lcc_status lcc_walloc_audio_decode_stream(LccContext *const c, const LccContainer *const ct,
+                                          const LccAudioWriteFn write, void *const user)
 {
     const LccHeader *const h = &ct->header;
-    LccMedia m = h->geometry;
-    const LccAudio g = m.audio;
+    const LccAudio g = h->geometry.audio;
     const int q = h->quality;
     const LccChunk *const info = lcc_container_find(ct, "WAEA");
     if (!info || info->size != 12 || info->data[0] != 1 || info->data[2] || info->data[3])
@@ -63,6 +63,7 @@ lcc_status lcc_walloc_audio_decode(LccContext *const c, const LccContainer *cons
     LccNn nn;
     int nn_ready = 0;
     float *y = NULL, *prev = NULL;
+    int32_t *pcm = NULL;
     void *ws = NULL;
     int32_t *sym = NULL;
     const int C = (int)g.channels;
@@ -89,15 +90,19 @@ lcc_status lcc_walloc_audio_decode(LccContext *const c, const LccContainer *cons
     if (!err && wavelet_check(&full))
         err = lcc_error(c, LCC_EBADMSG, "wavelet-ae audio: invalid framing");
     const uint64_t nchunks = err ? 0 : waudio_chunk_count(g.frames, segment, overlap);
-    if (!err && (err = lcc_media_alloc(&m, lcc_limits(c))))
-        err = lcc_error(c, err, "wavelet-ae audio: cannot allocate the audio");
+    if (!err) {
+        LccMedia m = h->geometry;
+        if ((err = lcc_media_check(&m, lcc_limits(c))))
+            err = lcc_error(c, err, "wavelet-ae audio: geometry beyond the limits");
+    }
     if (!err) {
         const size_t T = (size_t)wavelet_band_size((int)maxn, levels);
         y = malloc(sizeof(float) * maxn * (size_t)C);
         prev = calloc((size_t)overlap * 2 * (size_t)C + 1, sizeof(float));
         ws = malloc(wavelet_workspace_bytes(&full));
         sym = malloc(sizeof(int32_t) * (size_t)net.cfg.latent * T * (size_t)C);
-        if (!y || !prev || !ws || !sym)
+        pcm = malloc(sizeof(int32_t) * maxn * (size_t)C);
+        if (!y || !prev || !ws || !sym || !pcm)
             err = lcc_error(c, LCC_ENOMEM, "wavelet-ae audio: out of memory");
     }
     if (!err && !(err = lcc_nn_init(&nn, c, c ? c->settings.threads : 0, lcc_cpu_flags())))
@@ -129,25 +134,24 @@ lcc_status lcc_walloc_audio_decode(LccContext *const c, const LccContainer *cons
          * alone; [w1, s1): shared with the next one (kept in prev). */
         const uint64_t f1 = k ? s0 + 2 * (uint64_t)overlap : s0;
         const uint64_t w1 = k + 1 < nchunks ? (k + 1) * segment - overlap : g.frames;
+        const uint64_t e1 = w1 < g.frames ? w1 : g.frames;   /* this chunk gives [s0, e1) */
         for (int ch = 0; ch < C; ch++) {
             const float *const yc = y + (size_t)ch * n;
-            for (uint64_t t = s0; t < w1 && t < g.frames; t++) {
+            for (uint64_t t = s0; t < e1; t++) {
                 double v = yc[t - s0];
                 if (t < f1) {
                     const double w = ((double)(t - s0) + 0.5) / (2.0 * overlap);
                     v = w * v + (1 - w) * prev[(size_t)ch * 2 * overlap + (t - s0)];
                 }
                 v = floor(v * fs + 0.5);
-                m.audio.data[t * (uint64_t)C + (uint64_t)ch] = (int32_t)(v < lo ? lo : v > hi ? hi : v);
+                pcm[(t - s0) * (uint64_t)C + (uint64_t)ch] = (int32_t)(v < lo ? lo : v > hi ? hi : v);
             }
             for (uint64_t t = w1; t < w1 + 2 * (uint64_t)overlap && t < s1; t++)
                 prev[(size_t)ch * 2 * overlap + (t - w1)] = yc[t - s0];
         }
+        if (e1 > s0 && (err = write(user, pcm, e1 - s0)))
+            break;
     }
-    if (err)
-        lcc_media_free(&m);
-    else
-        *out = m;
     if (nn_ready)
         lcc_nn_uninit(&nn);
     lcc_cdf_bank_free(&bank);
@@ -155,7 +159,36 @@ lcc_status lcc_walloc_audio_decode(LccContext *const c, const LccContainer *cons
     free(file);
     free(y);
     free(prev);
+    free(pcm);
     free(ws);
     free(sym);
+    return err;
+}
+
+typedef struct MemWriter {
+    LccAudio *a;
+    uint64_t pos;
+} MemWriter;
+
+static lcc_status mem_write(void *const user, const int32_t *const pcm, const uint64_t frames)
+{
+    MemWriter *const w = user;
+    const uint64_t ch = w->a->channels;
+    memcpy(w->a->data + w->pos * ch, pcm, sizeof(int32_t) * frames * ch);
+    w->pos += frames;
+    return LCC_OK;
+}
+
+lcc_status lcc_walloc_audio_decode(LccContext *const c, const LccContainer *const ct, LccMedia *const out)
+{
+    LccMedia m = ct->header.geometry;
+    lcc_status err = lcc_media_alloc(&m, lcc_limits(c));
+    if (err)
+        return lcc_error(c, err, "wavelet-ae audio: cannot allocate the audio");
+    MemWriter w = { &m.audio, 0 };
+    if ((err = lcc_walloc_audio_decode_stream(c, ct, mem_write, &w)))
+        lcc_media_free(&m);
+    else
+        *out = m;
     return err;
 }

@@ -13,9 +13,9 @@
 #include "libcodec/models/walloc_audio.h"
 #include "wavelet/wavelet.h"
 
-lcc_status lcc_walloc_audio_encode(LccContext *const c, const LccMedia *const m, const int quality, LccBuf *const out)
+lcc_status lcc_walloc_audio_encode_stream(LccContext *const c, const LccAudio *const a, const int quality,
+                                          const LccAudioReadFn read, void *const user, LccBuf *const out)
 {
-    const LccAudio *const a = &m->audio;
     if (a->sample_rate != 44100 && a->sample_rate != 48000)
         return lcc_error(c, LCC_ENOTSUP,
                          "wavelet-ae audio: %u Hz is not supported (44100 or 48000 Hz; resample first, e.g. "
@@ -31,7 +31,8 @@ lcc_status lcc_walloc_audio_encode(LccContext *const c, const LccMedia *const m,
     LccCdfBank bank = { 0 };
     float *x = NULL;
     void *ws = NULL;
-    int32_t *sym = NULL;
+    int32_t *sym = NULL, *win = NULL;
+    uint64_t wstart = 0, wend = 0;   /* win holds the frames [wstart, wend) */
     memset(&net, 0, sizeof(net));
     const int C = (int)a->channels;
     const uint32_t overlap = WAUDIO_OVERLAP;
@@ -58,13 +59,16 @@ lcc_status lcc_walloc_audio_encode(LccContext *const c, const LccMedia *const m,
         x = malloc(sizeof(float) * maxn * (size_t)C);
         ws = malloc(wavelet_workspace_bytes(&full));
         sym = malloc(sizeof(int32_t) * (size_t)net.cfg.latent * T * (size_t)C);
-        if (!x || !ws || !sym)
+        win = malloc(sizeof(int32_t) * maxn * (size_t)C);
+        if (!x || !ws || !sym || !win)
             err = lcc_error(c, LCC_ENOMEM, "wavelet-ae audio: out of memory");
     }
     if (!err && !(err = lcc_nn_init(&nn, c, c ? c->settings.threads : 0, lcc_cpu_flags())))
         nn_ready = 1;
     if (!err) {
-        LccHeader h = { .profile_id = LCC_PROFILE_WAVELET_AE, .quality = (uint8_t)quality, .geometry = *m };
+        LccHeader h = { .profile_id = LCC_PROFILE_WAVELET_AE, .quality = (uint8_t)quality };
+        h.geometry.modality = LCC_MODALITY_AUDIO;
+        h.geometry.audio = *a;
         memcpy(h.model_id, id, LCC_MODEL_ID_BYTES);
         h.geometry.audio.data = NULL;
         lcc_container_begin(out, &h);
@@ -81,10 +85,23 @@ lcc_status lcc_walloc_audio_encode(LccContext *const c, const LccMedia *const m,
         uint64_t s0, s1;
         waudio_chunk_range(a->frames, segment, overlap, k, &s0, &s1);
         const int n = (int)(s1 - s0);
+        /* slide the window to [s0, min(s1, frames)) */
+        const uint64_t want = s1 < a->frames ? s1 : a->frames;
+        if (s0 > wstart) {
+            const uint64_t keep = wend > s0 ? wend - s0 : 0;
+            memmove(win, win + (wend - keep - wstart) * (uint64_t)C, sizeof(int32_t) * keep * (uint64_t)C);
+            wstart = s0;
+            wend = s0 + keep;
+        }
+        if (want > wend) {
+            if ((err = read(user, win + (wend - wstart) * (uint64_t)C, want - wend)))
+                break;
+            wend = want;
+        }
         for (int ch = 0; ch < C; ch++)
             for (int i = 0; i < n; i++) {
                 const uint64_t t = s0 + (uint64_t)i;
-                x[(size_t)ch * n + i] = t < a->frames ? (float)a->data[t * (uint64_t)C + (uint64_t)ch] * scale : 0.0f;
+                x[(size_t)ch * n + i] = t < wend ? (float)win[(t - wstart) * (uint64_t)C + (uint64_t)ch] * scale : 0.0f;
             }
         const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 1, net.cfg.levels, C, n, 1 };
         const int T = wavelet_band_size(n, net.cfg.levels);
@@ -127,5 +144,26 @@ lcc_status lcc_walloc_audio_encode(LccContext *const c, const LccMedia *const m,
     free(x);
     free(ws);
     free(sym);
+    free(win);
     return err;
+}
+
+typedef struct MemReader {
+    const LccAudio *a;
+    uint64_t pos;
+} MemReader;
+
+static lcc_status mem_read(void *const user, int32_t *const dst, const uint64_t frames)
+{
+    MemReader *const r = user;
+    const uint64_t ch = r->a->channels;
+    memcpy(dst, r->a->data + r->pos * ch, sizeof(int32_t) * frames * ch);
+    r->pos += frames;
+    return LCC_OK;
+}
+
+lcc_status lcc_walloc_audio_encode(LccContext *const c, const LccMedia *const m, const int quality, LccBuf *const out)
+{
+    MemReader r = { &m->audio, 0 };
+    return lcc_walloc_audio_encode_stream(c, &m->audio, quality, mem_read, &r, out);
 }
