@@ -50,6 +50,8 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
     if (!err) {
         err = lcc_decode_audio_file(c, buf, size, out);
         streamed = err != LCC_EFORMAT;
+        if (!streamed)
+            err = LCC_OK;
         if (streamed && !err) {
             LccStreamInfo si;
             if (!lcc_stream_info(c, buf, size, &si)) {
@@ -58,7 +60,7 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
             }
         }
     }
-    if (!streamed)
+    if (!streamed && !err)
         err = lcc_decode(c, buf, size, &m);
     cli_progress_end(&prog);
     const double t1 = cli_now();

@@ -55,6 +55,33 @@ typedef struct Plugin {
     int warned;
 } Plugin;
 
+/* The coding round trip of one chunk without the entropy coder (lossless,
+ * so skipped): x (C planes of n samples) -> analysis at quality q ->
+ * symbols -> synthesis -> inverse transform -> y: the same operations as
+ * the encoder (encoders/walloc_audio_enc.c) and the decoder
+ * (decoders/walloc_audio_dec.c). ws: wavelet workspace for (C, n). */
+static lcc_status roundtrip(LccNn *const nn, WaudioNet *const m, const int q, const float *const x, const int C,
+                            const int n, float *const y, void *const ws)
+{
+    const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 1, m->cfg.levels, C, n, 1 };
+    const int T = wavelet_band_size(n, m->cfg.levels);
+    lcc_nn_reset(nn);
+    LccTensor X = lcc_nn_tensor(nn, C, m->bands, 1, T), lat, Xh;
+    if (!X.d)
+        return LCC_ENOMEM;
+    if (wavelet_forward(&spec, x, X.d, ws))
+        return LCC_EINTERNAL;
+    lcc_status err = waudio_analysis(nn, m, &X, q - 1, &lat);
+    if (err)
+        return err;
+    const size_t ny = lcc_tensor_size(&lat);
+    for (size_t i = 0; i < ny; i++)
+        lat.d[i] = (float)waudio_symbol(lat.d[i]);
+    if ((err = waudio_synthesis(nn, m, &lat, q - 1, &Xh, 0)))
+        return err;
+    return wavelet_inverse(&spec, Xh.d, y, ws) ? LCC_EINTERNAL : LCC_OK;
+}
+
 static void plugin_reset(Plugin *const p)
 {
     p->n_in = p->n_out = p->k = p->in_base = p->fin = 0;
@@ -148,7 +175,7 @@ static void code_chunk(Plugin *const p)
     const int n = (int)(e - s0);
     int q = p->port[PORT_QUALITY] ? (int)lrintf(*p->port[PORT_QUALITY]) : 4;
     q = q < 1 ? 1 : q > p->net.cfg.qualities ? p->net.cfg.qualities : q;
-    const lcc_status err = waudio_roundtrip(&p->nn, &p->net, q, p->in, 1, n, p->y, p->ws);
+    const lcc_status err = roundtrip(&p->nn, &p->net, q, p->in, 1, n, p->y, p->ws);
     if (err) {
         if (!p->warned++)
             fprintf(stderr, "lcc_roundtrip: chunk %llu passed through: %s\n", (unsigned long long)k,

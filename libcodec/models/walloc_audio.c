@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "libcodec/models/walloc_audio.h"
-#include "wavelet/wavelet.h"
 
 const WaudioConfig waudio_default_config = {
     .levels = 8, .latent = 256, .hidden = 96, .blocks = 2, .qualities = WAUDIO_QUALITIES,
@@ -212,28 +211,6 @@ lcc_status waudio_synthesis_backward(LccNn *const nn, WaudioNet *const m, const 
             m->ilog->g[(size_t)q * L + l] += (float)s;
         }
     return LCC_OK;
-}
-
-lcc_status waudio_roundtrip(LccNn *const nn, WaudioNet *const m, const int q, const float *const x, const int C,
-                            const int n, float *const y, void *const ws)
-{
-    const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 1, m->cfg.levels, C, n, 1 };
-    const int T = wavelet_band_size(n, m->cfg.levels);
-    lcc_nn_reset(nn);
-    LccTensor X = lcc_nn_tensor(nn, C, m->bands, 1, T), lat, Xh;
-    if (!X.d)
-        return LCC_ENOMEM;
-    if (wavelet_forward(&spec, x, X.d, ws))
-        return LCC_EINTERNAL;
-    lcc_status err = waudio_analysis(nn, m, &X, q - 1, &lat);
-    if (err)
-        return err;
-    const size_t ny = lcc_tensor_size(&lat);
-    for (size_t i = 0; i < ny; i++)
-        lat.d[i] = (float)waudio_symbol(lat.d[i]);
-    if ((err = waudio_synthesis(nn, m, &lat, q - 1, &Xh, 0)))
-        return err;
-    return wavelet_inverse(&spec, Xh.d, y, ws) ? LCC_EINTERNAL : LCC_OK;
 }
 
 static void config_fields(const WaudioConfig *const cfg, int32_t f[WAUDIO_CONFIG_FIELDS])

@@ -98,11 +98,6 @@ static inline void waudio_chunk_range(const uint64_t frames, const uint32_t segm
     *s1 = b < e ? b : e;
 }
 
-/* The coding round trip of one chunk without the entropy coder (which is
- * lossless): x (C planes of n samples) -> analysis at quality q ->
- * round -> synthesis -> y (C planes of n samples). Bit-identical to
- * encoding and decoding the chunk. ws: wavelet workspace for (C, n). */
-lcc_status waudio_roundtrip(LccNn *nn, WaudioNet *m, int q, const float *x, int C, int n, float *y, void *ws);
 /* Symbols of the analysis output (round, clamped to +-1e6). */
 static inline int32_t waudio_symbol(const float v)
 {
