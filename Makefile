@@ -28,7 +28,7 @@ KODAK ?= ../shared/datasets/kodak
 KODAK_ANCHORS ?= ../shared/anchors/compressai-kodak
 BENCHDIR ?= $(BUILD)/bench-kodak
 
-.PHONY: all deps fuzz-deps bench-deps build demo test test-release test-sanitize fuzz bench install clean \
+.PHONY: all deps fuzz-deps bench-deps build demo test test-release test-sanitize fuzz bench bench-audio install clean \
         conformance-full
 
 all: build
@@ -114,6 +114,16 @@ bench: bench-deps build
 	    --published $(KODAK_ANCHORS)/bpg_444_x265_ycbcr.json \
 	    --published $(KODAK_ANCHORS)/compressai-bmshj2018-hyperprior_mse_cpu.json \
 	    -o $(BENCHDIR) --benchmarks BENCHMARKS.md
+
+# wavelet-ae audio vs Opus (libopus via ffmpeg) and FLAC on ../shared/datasets/audio;
+# the report goes to $(BUILD)/bench-audio.md (copied into BENCHMARKS.md by hand).
+AUDIO ?= ../shared/datasets/audio
+bench-audio: build
+	@dpkg-query -W -f='$${Status}' python3-numpy 2>/dev/null | grep -q "install ok installed" || \
+	    { echo "bench-audio needs: apt-get install python3-numpy"; exit 1; }
+	/usr/bin/python3 bench/audio/audio_vs_opus.py --lcc $(BUILD)/cli/lcc --data $(AUDIO) \
+	    -o $(BUILD)/bench-audio.md --json $(BUILD)/bench-audio.json
+	cat $(BUILD)/bench-audio.md
 
 install: build
 	meson install -C $(BUILD)

@@ -52,11 +52,27 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
     const double t0 = cli_now();
     CliProgress prog;
     cli_progress_begin(&prog, g, "decoding");
-    if (!err)
+    /* wavelet-ae audio to an audio file: decoded and written chunk by chunk
+     * (not with --md5, which needs the whole decoded signal) */
+    int streamed = 0;
+    if (!err && out && !md5) {
+        err = lcc_decode_audio_file(c, buf, size, out);
+        streamed = err != LCC_EFORMAT;
+        if (!streamed)
+            err = LCC_OK;
+        if (streamed && !err) {
+            LccStreamInfo si;
+            if (!lcc_stream_info(c, buf, size, &si)) {
+                m = si.geometry;
+                m.audio.data = NULL;
+            }
+        }
+    }
+    if (!streamed && !err)
         err = lcc_decode(c, buf, size, &m);
     cli_progress_end(&prog);
     const double t1 = cli_now();
-    if (!err && out)
+    if (!err && out && !streamed)
         err = lcc_media_write(c, out, &m);
     char hex[33] = "";
     if (!err && md5)

@@ -63,25 +63,39 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
         return rc;
     const double t0 = cli_now();
     LccMedia m = { 0 };
-    lcc_status err = lcc_media_read(c, in, &m);
-    if (err) {
-        rc = cli_fail("encode", c, err, in);
-        lcc_close(&c);
-        return rc;
-    }
-    if (p.profile && !lcc_profile_find(p.profile, m.modality)) {
-        lcc_media_free(&m);
-        lcc_close(&c);
-        return cli_usage_error("encode", "profile '%s' does not exist for %s (see lcc profiles)", p.profile,
-                               lcc_modality_name(m.modality));
-    }
-    const double t1 = cli_now();
-    CliProgress prog;
-    cli_progress_begin(&prog, g, "encoding");
     uint8_t *buf = NULL;
     size_t size = 0;
-    err = lcc_encode(c, &m, &p, &buf, &size);
-    cli_progress_end(&prog);
+    /* Audio that the wavelet-ae profile codes: streamed (bounded memory);
+     * everything else is read whole. */
+    lcc_status err = lcc_encode_audio_file(c, in, &p, &buf, &size);
+    const int streamed = err != LCC_EFORMAT;
+    double t1 = t0;
+    if (streamed && !err) {
+        LccStreamInfo si;
+        if (!lcc_stream_info(c, buf, size, &si)) {
+            m = si.geometry;
+            m.audio.data = NULL;
+        }
+    }
+    if (!streamed) {
+        err = lcc_media_read(c, in, &m);
+        if (err) {
+            rc = cli_fail("encode", c, err, in);
+            lcc_close(&c);
+            return rc;
+        }
+        if (p.profile && !lcc_profile_find(p.profile, m.modality)) {
+            lcc_media_free(&m);
+            lcc_close(&c);
+            return cli_usage_error("encode", "profile '%s' does not exist for %s (see lcc profiles)", p.profile,
+                                   lcc_modality_name(m.modality));
+        }
+        t1 = cli_now();
+        CliProgress prog;
+        cli_progress_begin(&prog, g, "encoding");
+        err = lcc_encode(c, &m, &p, &buf, &size);
+        cli_progress_end(&prog);
+    }
     const double t2 = cli_now();
     if (!err)
         err = lcc_write_file_atomic(c, out, buf, size);

@@ -315,7 +315,7 @@ class Gen:
         E('bad-video-fps.lcc', set_header(vid, 52, '<I', 0), 'LCC_EBADMSG')
         E('bad-profile-unknown.lcc', set_header(base, 11, 'B', 200), 'LCC_ENOTSUP')
         E('bad-profile-reserved.lcc', set_header(base, 11, 'B', 3), 'LCC_ENOTSUP')
-        E('bad-profile-modality.lcc', set_header(aud, 11, 'B', 2), 'LCC_ENOTSUP')
+        E('bad-profile-modality.lcc', set_header(aud, 11, 'B', 7), 'LCC_ENOTSUP')  # pc has no audio
         E('bad-chunk-crc.lcc', flip(base, HEADER + 9), 'LCC_EBADMSG')
         E('bad-chunk-type.lcc', edit_chunks(base, lambda cl: [(b'SA-P' if ty == b'SAMP' else ty, p) for ty, p in cl]),
           'LCC_EBADMSG')

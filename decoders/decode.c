@@ -3,6 +3,8 @@
 
 #include "config.h"
 #include "decoders/decoders.h"
+#include "libcodec/io/io.h"
+#include <unistd.h>
 
 static const int stored_qualities[] = { 0 };
 /* 1..10 with the hyperprior model, 1..8 with the factorized one */
@@ -19,6 +21,10 @@ static const LccProfileEntry profiles[] = {
         "WaLLoC: wavelet packet + linear analysis, learned synthesis, mean-scale hyperprior rANS (lossy)" },
       lcc_walloc_decode },
     STORED(LCC_MODALITY_IMAGE),
+    { { "wavelet-ae", LCC_PROFILE_WAVELET_AE, LCC_MODALITY_AUDIO, 8, walloc_qualities, 4, CONFIG_ENCODERS,
+        "WaLLoC audio: 1D wavelet packet (J = 8) + linear analysis per channel, learned synthesis, "
+        "factorized-prior rANS, independent chunks of ~6 s (lossy; 44.1/48 kHz)" },
+      lcc_walloc_decode },
     STORED(LCC_MODALITY_AUDIO),
     STORED(LCC_MODALITY_VIDEO),
     /* pc: quality 0 only (lossless), like stored. */
@@ -134,4 +140,52 @@ lcc_status lcc_decode_latents(LccContext *const c, const uint8_t *const buf, con
                         ct.header.profile_id);
     lcc_container_free(&ct);
     return err;
+}
+
+typedef struct SinkWriter {
+    LccContext *c;
+    LccAudioSink *sink;
+} SinkWriter;
+
+static lcc_status sink_write(void *const user, const int32_t *const pcm, const uint64_t frames)
+{
+    SinkWriter *const w = user;
+    return lcc_io_audio_sink_write(w->c, w->sink, pcm, frames);
+}
+
+lcc_status lcc_decode_audio_file(LccContext *const c, const uint8_t *const buf, const size_t size,
+                                 const char *const out_path)
+{
+    if (!buf || !out_path)
+        return lcc_error(c, LCC_EINVAL, "lcc_decode_audio_file: NULL argument");
+    if (!lcc_io_audio_ext(out_path))
+        return LCC_EFORMAT;
+    LccContainer ct;
+    lcc_status err = lcc_container_parse(c, buf, size, &ct);
+    if (err)
+        return err;
+    if (ct.header.profile_id != LCC_PROFILE_WAVELET_AE || ct.header.geometry.modality != LCC_MODALITY_AUDIO) {
+        lcc_container_free(&ct);
+        return LCC_EFORMAT;
+    }
+    int fd;
+    char *tmp;
+    if ((err = lcc_tmp_create(c, out_path, &fd, &tmp))) {
+        lcc_container_free(&ct);
+        return err;
+    }
+    SinkWriter w = { c, NULL };
+    err = lcc_io_audio_sink_open(c, out_path, fd, &ct.header.geometry.audio, &w.sink);
+    if (!err)
+        err = lcc_walloc_audio_decode_stream(c, &ct, sink_write, &w);
+    const lcc_status e2 = lcc_io_audio_sink_close(c, &w.sink);
+    err = err ? err : e2;
+    if (close(fd) && !err)
+        err = lcc_error(c, LCC_EIO, "%s: write failed", out_path);
+    lcc_container_free(&ct);
+    if (err) {
+        lcc_tmp_abort(&tmp);
+        return err;
+    }
+    return lcc_tmp_commit(c, &tmp, out_path);
 }

@@ -159,6 +159,8 @@ lcc_status lcc_walloc_latents(LccContext *const c, const LccContainer *const ct,
 
 lcc_status lcc_walloc_decode(LccContext *const c, const LccContainer *const ct, LccMedia *const out)
 {
+    if (ct->header.geometry.modality == LCC_MODALITY_AUDIO)
+        return lcc_walloc_audio_decode(c, ct, out); /* decoders/walloc_audio_dec.c */
     const LccHeader *const h = &ct->header;
     LccMedia m = h->geometry;
     const LccImage g = m.image;

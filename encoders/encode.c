@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "encoders/encoders.h"
+#include "libcodec/io/io.h"
 
 typedef struct EncoderEntry {
     const char *name;
@@ -14,6 +15,7 @@ typedef struct EncoderEntry {
 static const EncoderEntry encoders[] = {
     { "wavelet-ae", LCC_MODALITY_IMAGE, lcc_walloc_encode },
     { "stored", LCC_MODALITY_IMAGE, lcc_stored_encode },
+    { "wavelet-ae", LCC_MODALITY_AUDIO, lcc_walloc_encode },
     { "stored", LCC_MODALITY_AUDIO, lcc_stored_encode },
     { "stored", LCC_MODALITY_VIDEO, lcc_stored_encode },
     { "pc", LCC_MODALITY_IMAGE, lcc_pc_encode },
@@ -107,4 +109,93 @@ lcc_status lcc_encode(LccContext *const c, const LccMedia *const m, const LccEnc
     if (c)
         c->encode_model = NULL;
     return err;
+}
+
+typedef struct FileReader {
+    LccContext *c;
+    LccAudioSource *src;
+} FileReader;
+
+static lcc_status file_read(void *const user, int32_t *const dst, const uint64_t frames)
+{
+    FileReader *const r = user;
+    return lcc_io_audio_source_read(r->c, r->src, dst, frames);
+}
+
+/* One streamed encode of in_path at quality q into b. */
+static lcc_status encode_file_once(LccContext *const c, const char *const in_path, const int q, LccBuf *const b,
+                                   LccAudio *const g)
+{
+    FileReader r = { c, NULL };
+    lcc_status err = lcc_io_audio_source_open(c, in_path, g, &r.src);
+    if (err)
+        return err;
+    LccMedia m = { .modality = LCC_MODALITY_AUDIO, .audio = *g };
+    LccLimits lim = *lcc_limits(c);
+    lim.max_samples = UINT64_MAX;   /* nothing is held: the length is not a memory risk */
+    if ((err = lcc_media_check(&m, &lim)))
+        err = lcc_error(c, err, "%s: invalid audio geometry", in_path);
+    if (!err)
+        err = lcc_walloc_audio_encode_stream(c, g, q, file_read, &r, b);
+    lcc_io_audio_source_close(&r.src);
+    return err;
+}
+
+lcc_status lcc_encode_audio_file(LccContext *const c, const char *const in_path, const LccEncodeParams *const params,
+                                 uint8_t **const out, size_t *const out_size)
+{
+    if (!in_path || !out || !out_size)
+        return lcc_error(c, LCC_EINVAL, "lcc_encode_audio_file: NULL argument");
+    *out = NULL;
+    *out_size = 0;
+    LccEncodeParams p;
+    if (params)
+        p = *params;
+    else
+        lcc_default_encode_params(&p);
+    if ((p.profile && strcmp(p.profile, "wavelet-ae")) || p.target_bpp > 0)
+        return LCC_EFORMAT;
+    const LccProfileInfo *const info = lcc_profile_find("wavelet-ae", LCC_MODALITY_AUDIO);
+    if (!info)
+        return LCC_EFORMAT;
+    int q = p.quality < 0 ? info->default_quality : p.quality;
+    LccAudio g;
+    lcc_status err;
+    if (p.target_kbps > 0) {
+        double best = -1;
+        for (int i = 0; i < info->num_qualities; i++) {
+            LccBuf b = { 0 };
+            err = encode_file_once(c, in_path, info->qualities[i], &b, &g);
+            if (!err) {
+                const double rate = (double)b.size * 8 * g.sample_rate / (double)g.frames / 1000.0;
+                const double d = rate > p.target_kbps ? rate - p.target_kbps : p.target_kbps - rate;
+                if (best < 0 || d < best) {
+                    best = d;
+                    q = info->qualities[i];
+                }
+            }
+            lcc_buf_free(&b);
+            if (err)
+                return err;
+        }
+    }
+    int valid = 0;
+    for (int i = 0; i < info->num_qualities; i++)
+        valid |= info->qualities[i] == q;
+    if (!valid) {
+        /* only an error if the file is audio (other media go elsewhere) */
+        LccAudioSource *src = NULL;
+        if ((err = lcc_io_audio_source_open(c, in_path, &g, &src)))
+            return err;
+        lcc_io_audio_source_close(&src);
+        return lcc_error(c, LCC_EINVAL, "profile 'wavelet-ae' has no quality %d for audio", q);
+    }
+    LccBuf b = { 0 };
+    if ((err = encode_file_once(c, in_path, q, &b, &g))) {
+        lcc_buf_free(&b);
+        return err;
+    }
+    *out = b.data;
+    *out_size = b.size;
+    return LCC_OK;
 }

@@ -21,4 +21,8 @@ extern const char lcc_train_pc_usage[];
 int lcc_train_image(int argc, char **argv, const LccTrainGlobal *g);
 extern const char lcc_train_image_usage[];
 
+/* `lcc train audio`: the wavelet-ae audio model (encoders/walloc_audio_train.c). */
+int lcc_train_audio(int argc, char **argv, const LccTrainGlobal *g);
+extern const char lcc_train_audio_usage[];
+
 #endif /* LCC_ENCODERS_TRAIN_H */

@@ -38,6 +38,8 @@ static void round_clamp(const float *const v, const size_t n, int32_t *const sym
 
 lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const int quality, LccBuf *const out)
 {
+    if (m->modality == LCC_MODALITY_AUDIO)
+        return lcc_walloc_audio_encode(c, m, quality, out); /* encoders/walloc_audio_enc.c */
     const LccImage *const im = &m->image;
     uint8_t *file = NULL;
     size_t file_size = 0;

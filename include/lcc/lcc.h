@@ -122,6 +122,23 @@ LCC_API lcc_status lcc_encode(LccContext *c, const LccMedia *m, const LccEncodeP
 LCC_API lcc_status lcc_decode(LccContext *c, const uint8_t *buf, size_t size,
                               LccMedia *out) LCC_WARN_UNUSED;
 
+/* Bounded-memory audio transcoding, for audio of any length (an hour-long
+ * file needs about as much memory as a few seconds): the wavelet-ae audio
+ * profile reads, codes and writes chunk by chunk.
+ * lcc_encode_audio_file reads in_path (any libsndfile format of known
+ * length) block by block and encodes it like lcc_encode would (p->profile
+ * NULL or "wavelet-ae"; -q, or --kbps by trying every level: one pass per
+ * level); only the compressed stream is held in memory (*out, free()).
+ * lcc_decode_audio_file decodes a wavelet-ae audio stream into out_path
+ * (an audio extension; written atomically) block by block.
+ * Both return LCC_EFORMAT, recording no message, when the input, the
+ * profile or the output is not for this path: then use lcc_media_read +
+ * lcc_encode, or lcc_decode + lcc_media_write. */
+LCC_API lcc_status lcc_encode_audio_file(LccContext *c, const char *in_path, const LccEncodeParams *p,
+                                         uint8_t **out, size_t *out_size) LCC_WARN_UNUSED;
+LCC_API lcc_status lcc_decode_audio_file(LccContext *c, const uint8_t *buf, size_t size,
+                                         const char *out_path) LCC_WARN_UNUSED;
+
 /* What a .lcc header says, validated, without decoding the payload. */
 typedef struct LccStreamInfo {
     unsigned version_major, version_minor;

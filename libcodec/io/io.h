@@ -100,6 +100,21 @@ lcc_status lcc_io_write_pnm(LccContext *c, const char *path, FILE *f, const LccI
 lcc_status lcc_io_write_y4m(LccContext *c, const char *path, FILE *f, const LccVideo *v);
 /* Audio to the open descriptor fd (not closed), format from path. */
 lcc_status lcc_io_write_audio(LccContext *c, const char *path, int fd, const LccAudio *a);
+/* The same in pieces, for audio written block by block (bounded memory):
+ * open (format from path's extension, geometry from a; a->data unused),
+ * write any number of interleaved frames, close (always frees). */
+typedef struct LccAudioSink LccAudioSink;
+lcc_status lcc_io_audio_sink_open(LccContext *c, const char *path, int fd, const LccAudio *a, LccAudioSink **out);
+lcc_status lcc_io_audio_sink_write(LccContext *c, LccAudioSink *k, const int32_t *data, uint64_t frames);
+lcc_status lcc_io_audio_sink_close(LccContext *c, LccAudioSink **k);
+/* Audio read block by block (libsndfile, a file of known length): geom
+ * gets the geometry (data NULL); samples as lcc_io_read_audio gives them.
+ * LCC_EFORMAT without a message when the file is not for this path (the
+ * caller reads it whole instead). read gives exactly `frames` frames. */
+typedef struct LccAudioSource LccAudioSource;
+lcc_status lcc_io_audio_source_open(LccContext *c, const char *path, LccAudio *geom, LccAudioSource **out);
+lcc_status lcc_io_audio_source_read(LccContext *c, LccAudioSource *s, int32_t *dst, uint64_t frames);
+void lcc_io_audio_source_close(LccAudioSource **s);
 /* 1 if path's extension names an audio format lcc_io_write_audio writes. */
 int lcc_io_audio_ext(const char *path);
 /* Video through libavformat/libavcodec to the file tmp_path, muxer chosen

@@ -277,8 +277,18 @@ int lcc_io_audio_ext(const char *const path)
     return find_ext(path) != NULL;
 }
 
-lcc_status lcc_io_write_audio(LccContext *const c, const char *const path, const int fd, const LccAudio *const a)
+struct LccAudioSink {
+    SNDFILE *sf;
+    int shift;
+    uint32_t channels, depth;
+    int32_t *buf;
+    const char *path;
+};
+
+lcc_status lcc_io_audio_sink_open(LccContext *const c, const char *const path, const int fd,
+                                  const LccAudio *const a, LccAudioSink **const out)
 {
+    *out = NULL;
     const AudioExt *const e = find_ext(path);
     if (!e)
         return lcc_error(c, LCC_EINVAL, "%s: not an audio extension", path);
@@ -306,32 +316,158 @@ lcc_status lcc_io_write_audio(LccContext *const c, const char *const path, const
     if (!sf_format_check(&info))
         return lcc_error(c, LCC_ENOTSUP, "%s: libsndfile cannot write %u channels at %u Hz, %u bits in this format",
                          path, a->channels, a->sample_rate, d);
-    const int64_t lo = -((int64_t)1 << (d - 1)), hi = ((int64_t)1 << (d - 1)) - 1;
-    const uint64_t total = a->frames * a->channels;
-    for (uint64_t i = 0; i < total; i++)
-        if (a->data[i] < lo || a->data[i] > hi)
-            return lcc_error(c, LCC_EINVAL, "%s: sample %d outside the %u-bit range", path, a->data[i], d);
-    SNDFILE *const sf = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
-    if (!sf)
-        return lcc_error(c, LCC_EIO, "%s: cannot write audio: %s", path, sf_strerror(NULL));
-    /* Lossy encoders take float: full scale of d bits maps to +-1. */
-    const int shift = e->lossy ? 32 - (int)d : 32 - container;
-    if (e->lossy)
-        sf_command(sf, SFC_SET_VBR_ENCODING_QUALITY, &(double){ 0.8 }, sizeof(double));
-    lcc_status err = LCC_OK;
-    int32_t *const buf = malloc(CHUNK_FRAMES * a->channels * sizeof(int32_t));
-    if (!buf)
-        err = lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
-    for (uint64_t f = 0; !err && f < a->frames; f += CHUNK_FRAMES) {
-        const uint64_t n = a->frames - f < CHUNK_FRAMES ? a->frames - f : CHUNK_FRAMES;
-        const int32_t *const src = a->data + f * a->channels;
-        for (size_t i = 0; i < n * a->channels; i++)
-            buf[i] = (int32_t)((uint32_t)src[i] << shift);
-        if (sf_writef_int(sf, buf, (sf_count_t)n) != (sf_count_t)n)
-            err = lcc_error(c, LCC_EIO, "%s: audio write failed: %s", path, sf_strerror(sf));
+    LccAudioSink *const k = calloc(1, sizeof(*k));
+    if (!k || !(k->buf = malloc(CHUNK_FRAMES * a->channels * sizeof(int32_t)))) {
+        free(k);
+        return lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
     }
-    free(buf);
-    if (sf_close(sf) && !err)
-        err = lcc_error(c, LCC_EIO, "%s: audio write failed", path);
+    k->sf = sf_open_fd(fd, SFM_WRITE, &info, SF_FALSE);
+    if (!k->sf) {
+        free(k->buf);
+        free(k);
+        return lcc_error(c, LCC_EIO, "%s: cannot write audio: %s", path, sf_strerror(NULL));
+    }
+    /* Lossy encoders take float: full scale of d bits maps to +-1. */
+    k->shift = e->lossy ? 32 - (int)d : 32 - container;
+    if (e->lossy)
+        sf_command(k->sf, SFC_SET_VBR_ENCODING_QUALITY, &(double){ 0.8 }, sizeof(double));
+    k->channels = a->channels;
+    k->depth = d;
+    k->path = path;
+    *out = k;
+    return LCC_OK;
+}
+
+lcc_status lcc_io_audio_sink_write(LccContext *const c, LccAudioSink *const k, const int32_t *const data,
+                                   const uint64_t frames)
+{
+    const uint32_t d = k->depth;
+    const int64_t lo = -((int64_t)1 << (d - 1)), hi = ((int64_t)1 << (d - 1)) - 1;
+    for (uint64_t f = 0; f < frames; f += CHUNK_FRAMES) {
+        const uint64_t n = frames - f < CHUNK_FRAMES ? frames - f : CHUNK_FRAMES;
+        const int32_t *const src = data + f * k->channels;
+        for (size_t i = 0; i < n * k->channels; i++) {
+            if (src[i] < lo || src[i] > hi)
+                return lcc_error(c, LCC_EINVAL, "%s: sample %d outside the %u-bit range", k->path, src[i], d);
+            k->buf[i] = (int32_t)((uint32_t)src[i] << k->shift);
+        }
+        if (sf_writef_int(k->sf, k->buf, (sf_count_t)n) != (sf_count_t)n)
+            return lcc_error(c, LCC_EIO, "%s: audio write failed: %s", k->path, sf_strerror(k->sf));
+    }
+    return LCC_OK;
+}
+
+lcc_status lcc_io_audio_sink_close(LccContext *const c, LccAudioSink **const pk)
+{
+    LccAudioSink *const k = *pk;
+    if (!k)
+        return LCC_OK;
+    *pk = NULL;
+    lcc_status err = LCC_OK;
+    if (sf_close(k->sf))
+        err = lcc_error(c, LCC_EIO, "%s: audio write failed", k->path);
+    free(k->buf);
+    free(k);
     return err;
+}
+
+lcc_status lcc_io_write_audio(LccContext *const c, const char *const path, const int fd, const LccAudio *const a)
+{
+    LccAudioSink *k;
+    lcc_status err = lcc_io_audio_sink_open(c, path, fd, a, &k);
+    if (err)
+        return err;
+    err = lcc_io_audio_sink_write(c, k, a->data, a->frames);
+    const lcc_status e2 = lcc_io_audio_sink_close(c, &k);
+    return err ? err : e2;
+}
+
+/* ---- streaming source ---------------------------------------------------- */
+
+struct LccAudioSource {
+    SNDFILE *sf;
+    int bits;
+    uint32_t channels;
+    uint64_t left;
+    double *dbuf;
+    char *path;
+};
+
+lcc_status lcc_io_audio_source_open(LccContext *const c, const char *const path, LccAudio *const geom,
+                                    LccAudioSource **const out)
+{
+    *out = NULL;
+    memset(geom, 0, sizeof(*geom));
+    SF_INFO info;
+    memset(&info, 0, sizeof(info));
+    SNDFILE *const sf = sf_open(path, SFM_READ, &info);
+    if (!sf)
+        return LCC_EFORMAT;   /* not for libsndfile: the caller takes the whole-file path */
+    if (info.channels < 1 || info.channels > LCC_MAX_AUDIO_CHANNELS || info.samplerate < 1 || info.frames <= 0 ||
+        info.frames == SF_COUNT_MAX) {
+        sf_close(sf);
+        return LCC_EFORMAT;   /* unusual: left to the whole-file reader and its messages */
+    }
+    LccAudioSource *const s = calloc(1, sizeof(*s));
+    const int bits = pcm_bits(info.format);
+    if (!s || !(s->path = strdup(path)) || (!bits && !(s->dbuf = malloc(CHUNK_FRAMES * (size_t)info.channels *
+                                                                      sizeof(double))))) {
+        if (s)
+            free(s->path);
+        free(s);
+        sf_close(sf);
+        return lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
+    }
+    s->sf = sf;
+    s->bits = bits;
+    s->channels = (uint32_t)info.channels;
+    s->left = (uint64_t)info.frames;
+    geom->channels = (uint32_t)info.channels;
+    geom->sample_rate = (uint32_t)info.samplerate;
+    geom->bit_depth = bits ? (uint32_t)bits : 24;
+    geom->frames = (uint64_t)info.frames;
+    *out = s;
+    return LCC_OK;
+}
+
+lcc_status lcc_io_audio_source_read(LccContext *const c, LccAudioSource *const s, int32_t *const dst,
+                                    const uint64_t frames)
+{
+    const size_t ch = s->channels;
+    uint64_t got = 0;
+    while (got < frames) {
+        const uint64_t left = frames - got;
+        const sf_count_t want = left < CHUNK_FRAMES ? (sf_count_t)left : CHUNK_FRAMES;
+        int32_t *const d = dst + got * ch;
+        sf_count_t r;
+        if (s->bits) {
+            r = sf_readf_int(s->sf, d, want);
+            if (r > 0 && s->bits < 32)
+                for (size_t i = 0; i < (size_t)r * ch; i++)
+                    d[i] >>= 32 - s->bits;
+        } else {
+            r = sf_readf_double(s->sf, s->dbuf, want);
+            for (size_t i = 0; r > 0 && i < (size_t)r * ch; i++) {
+                double x = s->dbuf[i] * 8388608.0;
+                x = x != x ? 0.0 : x < -8388608.0 ? -8388608.0 : x > 8388607.0 ? 8388607.0 : x;
+                d[i] = (int32_t)lrint(x);
+            }
+        }
+        if (r <= 0)
+            return lcc_error(c, LCC_EBADMSG, "%s: truncated or damaged audio: %s", s->path, sf_strerror(s->sf));
+        got += (uint64_t)r;
+    }
+    return LCC_OK;
+}
+
+void lcc_io_audio_source_close(LccAudioSource **const ps)
+{
+    LccAudioSource *const s = *ps;
+    if (!s)
+        return;
+    *ps = NULL;
+    sf_close(s->sf);
+    free(s->dbuf);
+    free(s->path);
+    free(s);
 }
