@@ -330,6 +330,17 @@ void walloc_write(const WallocNet *const m, const LccQNet *const hsq, LccwWriter
     }
 }
 
+/* Floats of the largest parameters a configuration implies (analysis,
+ * synthesis, decoder blocks, hyperprior): a file must hold at least these,
+ * so a small file cannot make the loader allocate much before it finds
+ * its tensors missing. */
+static uint64_t expected_floats(const WallocConfig *const cfg)
+{
+    const uint64_t K = (uint64_t)cfg->channels << (2 * cfg->levels), L = (uint64_t)cfg->latent;
+    const uint64_t H = (uint64_t)cfg->hidden, N = (uint64_t)cfg->hyper_n, M = (uint64_t)cfg->hyper_m;
+    return 2 * K * L + L * H + H * K + (uint64_t)cfg->blocks * 18 * H * H + L * N * 9 + N * N * 25 + N * M * 25;
+}
+
 lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *const data, const size_t size,
                        uint8_t id[32], const uint8_t **const cdf, size_t *const cdf_size)
 {
@@ -350,7 +361,8 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
         f[i] = (int32_t)lcc_rl32(ct->data + 4 * i);
     const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8] };
     if (cfg.channels < 1 || cfg.channels > 4 || cfg.latent > 1024 || cfg.hidden > 1024 || cfg.blocks > 16 ||
-        cfg.prior_params > 4096 || cfg.hyper_n > 1024 || cfg.hyper_m > 1024 || (err = walloc_init(m, &cfg, 0))) {
+        cfg.prior_params > 4096 || cfg.hyper_n > 1024 || cfg.hyper_m > 1024 || cfg.levels < 0 || cfg.levels > 4 ||
+        (uint64_t)expected_floats(&cfg) > size / 4 || (err = walloc_init(m, &cfg, 0))) {
         free(t);
         return lcc_error(c, LCC_EMODEL, "wavelet-ae model: unsupported configuration");
     }
