@@ -195,6 +195,10 @@ class Gen:
     def encode(self, src, profile, quality=None):
         dst = os.path.join(self.tmp, 'enc.lcc')
         args = ['encode', src, '-o', dst, '--profile', profile]
+        if profile == 'wavelet-ae':
+            # the model of these vectors (syntax 1), named: the encoder's
+            # default is now the hyperprior model of models/
+            args += ['--model', 'wavelet-ae-image.lccw']
         if quality is not None:
             args += ['-q', str(quality)]
         self.run(*args)
