@@ -192,13 +192,13 @@ class Gen:
             sys.exit('make_vectors: lcc %s failed: %s' % (' '.join(args), r.stderr.decode()))
         return r.stdout
 
-    def encode(self, src, profile, quality=None):
+    def encode(self, src, profile, quality=None, model=None):
         dst = os.path.join(self.tmp, 'enc.lcc')
         args = ['encode', src, '-o', dst, '--profile', profile]
         if profile == 'wavelet-ae':
-            # the model of these vectors (syntax 1), named: the encoder's
-            # default is now the hyperprior model of models/
-            args += ['--model', 'wavelet-ae-image.lccw']
+            # the model is always named: the encoder's default (the
+            # hyperprior model of models/) changes as training goes on
+            args += ['--model', model or 'wavelet-ae-image.lccw']
         if quality is not None:
             args += ['-q', str(quality)]
         self.run(*args)
@@ -273,6 +273,12 @@ class Gen:
         png_write(src, 37, 29, 4, 8, image(37, 29, 4, 8, 3))
         self.add_psnr('wae-rgba8-q2.lcc', self.encode(src, 'wavelet-ae', 2))
         self.add_psnr('wae-ga8-q6.lcc', self.encode(imgs['ga8'], 'wavelet-ae', 6))
+        # -- wavelet-ae syntax 2 (mean-scale hyperprior): its decode,
+        # synthesis included, is bit-identical on every build (md5 tier)
+        hp = 'wavelet-ae-image-hp.lccw'
+        for q in (1, 4, 7, 10):
+            self.add_md5('waehp-rgb8-q%d.lcc' % q, self.encode(imgs['rgb8'], 'wavelet-ae', q, hp))
+        self.add_md5('waehp-rgba8-q5.lcc', self.encode(src, 'wavelet-ae', 5, hp))
 
         # -- valid edits: what a decoder must accept
         base = self.streams['stored-img-gray8.lcc']
