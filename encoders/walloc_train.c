@@ -280,6 +280,8 @@ typedef struct Trainer {
     LccAdam hyp;                /* hyperprior networks */
     LccParams slow_set, fast_set, gain_set, hyp_set; /* views of m.net.params (not owning) */
     int64_t warmup;             /* hyperprior: steps that train only ha, hs and the priors */
+    int64_t origin;             /* step from which the Adam moments accumulate (resumed
+                                   from a checkpoint without them: that step) */
     float hyper_lr;             /* of ha, hs during the warm-up; then the transforms' */
     LccNn nn;
     LccRng data_rng;
@@ -328,11 +330,11 @@ static lcc_status split_params(Trainer *const t)
  * global step would multiply their first updates by up to ~6). */
 static lcc_status optimize(Trainer *const t)
 {
-    const int64_t T = t->opt.t;
+    const int64_t T = t->opt.t, start = t->warmup > t->origin ? t->warmup : t->origin;
     const int frozen = T < t->warmup;
     LccAdam slow = t->opt;
-    slow.t = t->gain.t = frozen ? 0 : T - t->warmup;
-    t->fast.t = t->hyp.t = T;
+    slow.t = t->gain.t = frozen ? 0 : T - start;
+    t->fast.t = t->hyp.t = T - t->origin;
     t->hyp.lr = frozen ? t->hyper_lr : t->opt.lr;
     if ((!frozen && (lcc_adam_step(&slow, &t->slow_set) < 0 || lcc_adam_step(&t->gain, &t->gain_set) < 0)) ||
         lcc_adam_step(&t->fast, &t->fast_set) < 0 || lcc_adam_step(&t->hyp, &t->hyp_set) < 0)
@@ -807,6 +809,11 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     if (!err && resume) {
         err = lcc_checkpoint_load(c, ckpt, &t.m.net, &t.opt);
         t.fast.t = t.gain.t = t.hyp.t = t.opt.t;
+        /* a checkpoint without moments restarts Adam here */
+        int moments = 0;
+        for (int i = 0; i < t.m.net.params.n; i++)
+            moments |= t.m.net.params.p[i]->m != NULL;
+        t.origin = moments ? 0 : t.opt.t;
     } else if (!err && init_from) {
         err = init_from_checkpoint(c, &t.m, init_from);
     } else if (!err) {
@@ -879,7 +886,10 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             if (json)
                 printf("]}\n");
             fflush(stdout);
-            err = lcc_checkpoint_save(c, ckpt, &t.m.net, &t.opt);
+            /* hyperprior checkpoints keep the weights only (the repository
+             * holds them: 3 MB rather than 9) */
+            err = hyper ? lcc_checkpoint_save_weights(c, ckpt, &t.m.net, &t.opt)
+                        : lcc_checkpoint_save(c, ckpt, &t.m.net, &t.opt);
         }
     }
     int rc = 0;

@@ -281,6 +281,10 @@ double lcc_adam_step(LccAdam *o, LccParams *s);
  * generator, written atomically; loading restores the identical state so
  * that a resumed run matches an uninterrupted one bit for bit. */
 lcc_status lcc_checkpoint_save(LccContext *c, const char *path, const LccNet *net, const LccAdam *o);
+/* The same without the Adam moments (a third of the size): a run resumed
+ * from it restarts the moments (lcc_checkpoint_load frees them), so it
+ * continues close to, not exactly as, an uninterrupted one. */
+lcc_status lcc_checkpoint_save_weights(LccContext *c, const char *path, const LccNet *net, const LccAdam *o);
 lcc_status lcc_checkpoint_load(LccContext *c, const char *path, LccNet *net, LccAdam *o);
 
 /* ---- weight files (*.lccw) --------------------------------------------------------- */

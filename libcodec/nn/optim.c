@@ -108,8 +108,8 @@ static void put_floats(LccBuf *const b, const float *const v, const size_t n)
         put_f32(b, v[i]);
 }
 
-lcc_status lcc_checkpoint_save(LccContext *const c, const char *const path, const LccNet *const net,
-                               const LccAdam *const o)
+static lcc_status checkpoint_save(LccContext *const c, const char *const path, const LccNet *const net,
+                                  const LccAdam *const o, const int moments)
 {
     LccBuf b = { 0 };
     lcc_buf_append(&b, "LCCK", 4);
@@ -136,7 +136,7 @@ lcc_status lcc_checkpoint_save(LccContext *const c, const char *const path, cons
         lcc_buf_u16(&b, (uint16_t)len);
         lcc_buf_append(&b, p->name, len);
         lcc_buf_u64(&b, p->size);
-        const int mom = p->m && p->v;
+        const int mom = moments && p->m && p->v;
         lcc_buf_u8(&b, (uint8_t)mom);
         put_floats(&b, p->w, p->size);
         if (mom) {
@@ -155,6 +155,18 @@ lcc_status lcc_checkpoint_save(LccContext *const c, const char *const path, cons
                               : lcc_write_file_atomic(c, path, b.data, b.size);
     lcc_buf_free(&b);
     return err;
+}
+
+lcc_status lcc_checkpoint_save(LccContext *const c, const char *const path, const LccNet *const net,
+                               const LccAdam *const o)
+{
+    return checkpoint_save(c, path, net, o, 1);
+}
+
+lcc_status lcc_checkpoint_save_weights(LccContext *const c, const char *const path, const LccNet *const net,
+                                       const LccAdam *const o)
+{
+    return checkpoint_save(c, path, net, o, 0);
 }
 
 lcc_status lcc_checkpoint_load(LccContext *const c, const char *const path, LccNet *const net, LccAdam *const o)
