@@ -343,48 +343,45 @@ static lcc_status optimize(Trainer *const t)
     return LCC_OK;
 }
 
-/* One training step at quality q; returns the loss, and bpp / mse. */
-static lcc_status train_step(Trainer *const t, const float *const x, const int B, const int s, const int q,
-                             const WaveletSpec *const spec, void *const ws, double *const bpp, double *const mse)
+/* Rate of v under the factorized prior f on noisy values: fills vn = v +
+ * U(-1/2, 1/2) (from r) and vq = round(v), returns the bits and writes
+ * d(bits / npx)/dv into dv (lik: scratch of v's shape). */
+static double noisy_rate(LccFactorized *const f, LccRng *const r, const LccTensor *const v, LccTensor *const vn,
+                         LccTensor *const vq, LccTensor *const lik, LccTensor *const dv, const size_t npx)
+{
+    const size_t n = lcc_tensor_size(v), spatial = (size_t)v->h * v->w;
+    for (size_t i = 0; i < n; i++) {
+        vn->d[i] = v->d[i] + lcc_rng_uniform(r) - 0.5f;
+        vq->d[i] = roundf(v->d[i]);
+    }
+    lcc_factorized_likelihood(f, vn->d, (size_t)v->n, spatial, lik->d);
+    double bits = 0;
+    const float rate_scale = (float)(1.0 / ((double)npx * log(2.0)));
+    for (size_t i = 0; i < n; i++) {
+        const float p = lik->d[i] > 1e-9f ? lik->d[i] : 1e-9f;
+        bits -= log2(p);
+        lik->d[i] = -rate_scale / p; /* now d(bpp)/d(lik) */
+    }
+    lcc_factorized_backward(f, vn->d, (size_t)v->n, spatial, lik->d, dv->d);
+    return bits;
+}
+
+/* Distortion of quality q's decode of yq against the crops x (B x 3 x s x
+ * s): the synthesis, the inverse transform and lambda_q 255^2 MSE, then
+ * back to d(loss)/d(yq) in *dyq. */
+static lcc_status distortion(Trainer *const t, const LccTensor *const yq, const int q, const float *const x,
+                             const WaveletSpec *const spec, void *const ws, const int s, double *const mse,
+                             LccTensor *const dyq)
 {
     LccNn *const nn = &t->nn;
     WallocNet *const m = &t->m;
-    const int K = m->bands, L = m->cfg.latent, hs = s >> m->cfg.levels;
-    const size_t npx = (size_t)B * s * s, hw = (size_t)hs * hs;
-    lcc_nn_reset(nn);
-    lcc_params_zero_grad(&m->net.params);
-    LccTensor X = lcc_nn_tensor(nn, B, K, hs, hs), xh = lcc_nn_tensor(nn, B, 3, s, s);
-    if (!X.d || !xh.d)
+    const int B = yq->n;
+    const size_t npx = (size_t)B * s * s;
+    LccTensor Xh, xh = lcc_nn_tensor(nn, B, 3, s, s);
+    if (!xh.d)
         return LCC_ENOMEM;
-    if (wavelet_forward(spec, x, X.d, ws))
-        return LCC_EINTERNAL;
-    LccTensor y, Xh, dyq;
-    lcc_status err = walloc_analysis(nn, m, &X, q, &y);
+    lcc_status err = walloc_synthesis(nn, m, yq, q, &Xh, 1);
     if (err)
-        return err;
-    const size_t ny = lcc_tensor_size(&y);
-    LccTensor yn = lcc_nn_tensor(nn, B, L, hs, hs), yq = lcc_nn_tensor(nn, B, L, hs, hs);
-    LccTensor lik = lcc_nn_tensor(nn, B, L, hs, hs), dy = lcc_nn_tensor(nn, B, L, hs, hs);
-    if (!yn.d || !yq.d || !lik.d || !dy.d)
-        return LCC_ENOMEM;
-    for (size_t i = 0; i < ny; i++) {
-        yn.d[i] = y.d[i] + lcc_rng_uniform(&m->net.rng) - 0.5f;
-        yq.d[i] = roundf(y.d[i]);
-    }
-    /* rate */
-    LccFactorized *const f = &t->prior[q];
-    lcc_factorized_likelihood(f, yn.d, (size_t)B, hw, lik.d);
-    double bits = 0;
-    const float rate_scale = (float)(1.0 / ((double)npx * log(2.0)));
-    for (size_t i = 0; i < ny; i++) {
-        const float p = lik.d[i] > 1e-9f ? lik.d[i] : 1e-9f;
-        bits -= log2(p);
-        lik.d[i] = -rate_scale / p; /* now d(bpp)/d(lik) */
-    }
-    *bpp = bits / (double)npx;
-    lcc_factorized_backward(f, yn.d, (size_t)B, hw, lik.d, dy.d);
-    /* distortion */
-    if ((err = walloc_synthesis(nn, m, &yq, q, &Xh, 1)))
         return err;
     if (wavelet_inverse(spec, Xh.d, xh.d, ws))
         return LCC_EINTERNAL;
@@ -397,12 +394,42 @@ static lcc_status train_step(Trainer *const t, const float *const x, const int B
         xh.d[i] = dscale * e; /* now d(loss)/d(xh) */
     }
     *mse = se / (double)(npx * 3);
-    LccTensor dXh = lcc_nn_tensor(nn, B, K, hs, hs);
+    LccTensor dXh = lcc_nn_tensor(nn, B, m->bands, yq->h, yq->w);
     if (!dXh.d)
         return LCC_ENOMEM;
     if (wavelet_inverse_adjoint(spec, xh.d, dXh.d, ws))
         return LCC_EINTERNAL;
-    if ((err = walloc_synthesis_backward(nn, m, &yq, q, &dXh, &dyq)))
+    return walloc_synthesis_backward(nn, m, yq, q, &dXh, dyq);
+}
+
+/* One training step at quality q; returns the loss, and bpp / mse. */
+static lcc_status train_step(Trainer *const t, const float *const x, const int B, const int s, const int q,
+                             const WaveletSpec *const spec, void *const ws, double *const bpp, double *const mse)
+{
+    LccNn *const nn = &t->nn;
+    WallocNet *const m = &t->m;
+    const int K = m->bands, L = m->cfg.latent, hs = s >> m->cfg.levels;
+    const size_t npx = (size_t)B * s * s;
+    lcc_nn_reset(nn);
+    lcc_params_zero_grad(&m->net.params);
+    LccTensor X = lcc_nn_tensor(nn, B, K, hs, hs);
+    if (!X.d)
+        return LCC_ENOMEM;
+    if (wavelet_forward(spec, x, X.d, ws))
+        return LCC_EINTERNAL;
+    LccTensor y, dyq;
+    lcc_status err = walloc_analysis(nn, m, &X, q, &y);
+    if (err)
+        return err;
+    const size_t ny = lcc_tensor_size(&y);
+    LccTensor yn = lcc_nn_tensor(nn, B, L, hs, hs), yq = lcc_nn_tensor(nn, B, L, hs, hs);
+    LccTensor lik = lcc_nn_tensor(nn, B, L, hs, hs), dy = lcc_nn_tensor(nn, B, L, hs, hs);
+    if (!yn.d || !yq.d || !lik.d || !dy.d)
+        return LCC_ENOMEM;
+    /* rate */
+    *bpp = noisy_rate(&t->prior[q], &m->net.rng, &y, &yn, &yq, &lik, &dy, npx) / (double)npx;
+    /* distortion */
+    if ((err = distortion(t, &yq, q, x, spec, ws, s, mse, &dyq)))
         return err;
     for (size_t i = 0; i < ny; i++)
         dy.d[i] += dyq.d[i]; /* straight-through: d round(y) / dy = 1 */
@@ -437,37 +464,24 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
     const size_t npx = (size_t)B * s * s;
     lcc_nn_reset(nn);
     lcc_params_zero_grad(&m->net.params);
-    LccTensor X = lcc_nn_tensor(nn, B, K, hs, hs), xh = lcc_nn_tensor(nn, B, 3, s, s);
-    if (!X.d || !xh.d)
+    LccTensor X = lcc_nn_tensor(nn, B, K, hs, hs);
+    if (!X.d)
         return LCC_ENOMEM;
     if (wavelet_forward(spec, x, X.d, ws))
         return LCC_EINTERNAL;
-    LccTensor y, z, p, Xh, dyq, dzq, dyh;
+    LccTensor y, z, p, dyq, dzq, dyh;
     lcc_status err = walloc_analysis(nn, m, &X, q, &y);
     if (!err)
         err = walloc_hyper_analysis(nn, m, &y, &z, 1);
     if (err)
         return err;
-    const size_t ny = lcc_tensor_size(&y), nz = lcc_tensor_size(&z), zhw = (size_t)z.h * z.w;
+    const size_t ny = lcc_tensor_size(&y), nz = lcc_tensor_size(&z);
     LccTensor zn = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w), zq = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w);
     LccTensor lik = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w), dz = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w);
     if (!zn.d || !zq.d || !lik.d || !dz.d)
         return LCC_ENOMEM;
-    for (size_t i = 0; i < nz; i++) {
-        zn.d[i] = z.d[i] + lcc_rng_uniform(&m->net.rng) - 0.5f;
-        zq.d[i] = roundf(z.d[i]);
-    }
     /* rate of z^ */
-    LccFactorized *const f = &t->prior[q];
-    lcc_factorized_likelihood(f, zn.d, (size_t)B, zhw, lik.d);
-    double bits = 0;
-    const float rate_scale = (float)(1.0 / ((double)npx * log(2.0)));
-    for (size_t i = 0; i < nz; i++) {
-        const float pr = lik.d[i] > 1e-9f ? lik.d[i] : 1e-9f;
-        bits -= log2(pr);
-        lik.d[i] = -rate_scale / pr;
-    }
-    lcc_factorized_backward(f, zn.d, (size_t)B, zhw, lik.d, dz.d);
+    double bits = noisy_rate(&t->prior[q], &m->net.rng, &z, &zn, &zq, &lik, &dz, npx);
     *zbpp = bits / (double)npx;
     /* rate of y under hs(z^) */
     if ((err = lcc_seq_forward(nn, m->hs, &zq, &p, 1)))
@@ -491,25 +505,7 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
     bits += lcc_loss_rate_gaussian(&yn, &mu, &sg, &dy, &dmu, &dsg, (float)(1.0 / (double)npx));
     *bpp = bits / (double)npx;
     /* distortion */
-    if ((err = walloc_synthesis(nn, m, &yq, q, &Xh, 1)))
-        return err;
-    if (wavelet_inverse(spec, Xh.d, xh.d, ws))
-        return LCC_EINTERNAL;
-    double se = 0;
-    const float lambda = t->lambdas[q] * 255.0f * 255.0f;
-    const float dscale = 2.0f * lambda / (float)(npx * 3);
-    for (size_t i = 0; i < npx * 3; i++) {
-        const float e = xh.d[i] - x[i];
-        se += (double)e * e;
-        xh.d[i] = dscale * e;
-    }
-    *mse = se / (double)(npx * 3);
-    LccTensor dXh = lcc_nn_tensor(nn, B, K, hs, hs);
-    if (!dXh.d)
-        return LCC_ENOMEM;
-    if (wavelet_inverse_adjoint(spec, xh.d, dXh.d, ws))
-        return LCC_EINTERNAL;
-    if ((err = walloc_synthesis_backward(nn, m, &yq, q, &dXh, &dyq)))
+    if ((err = distortion(t, &yq, q, x, spec, ws, s, mse, &dyq)))
         return err;
     /* back through hs (straight-through round of z) and ha */
     for (size_t i = 0; i < ny; i++)
