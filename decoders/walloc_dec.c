@@ -15,7 +15,7 @@
 #include "wavelet/wavelet.h"
 
 /* The model of the stream, its quality's table bank and the decoded
- * latent y^ (L x mh x mw; syntax 1: the symbols, syntax 2: mu + symbols):
+ * latent y^ (L x mh x mw; syntax 1: the symbols, syntax 2 and 3: mu + symbols):
  * what decoding and latent export share. */
 typedef struct Latent {
     uint8_t *file;
@@ -41,6 +41,41 @@ static void latent_free(Latent *const t)
     memset(t, 0, sizeof(*t));
 }
 
+/* Syntax 3: the anchors' symbols, the others' means and table indexes
+ * from them (t->yhat holds the means, t->scale hs's ln sigma at frac
+ * fractional bits), then the others' symbols. */
+static lcc_status decode_checkerboard(LccContext *const c, LccNn *const nn, LccRansDec *const d, Latent *const t,
+                                      int frac)
+{
+    const int L = t->net.cfg.latent;
+    const size_t n = (size_t)L * t->mh * t->mw;
+    size_t *const pos = malloc(sizeof(size_t) * n);
+    uint16_t *const pi = malloc(sizeof(uint16_t) * n);
+    int32_t *const ps = malloc(sizeof(int32_t) * n);
+    lcc_status err = pos && pi && ps ? LCC_OK : lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
+    for (int pass = 0; pass < 2 && !err && !d->error; pass++) {
+        if (pass == 1) {
+            if ((err = walloc_context_params(nn, &t->net, t->sym, t->mh, t->mw, t->yhat, t->scale, &frac))) {
+                err = lcc_error(c, err, "wavelet-ae: context network failed");
+                break;
+            }
+            for (size_t i = 0; i < n; i++)
+                t->index[i] = (uint16_t)lcc_log_scale_index_fixed(t->scale[i], (unsigned)frac);
+        }
+        const size_t k = walloc_pass_positions(L, t->mh, t->mw, pass, pos);
+        for (size_t i = 0; i < k; i++)
+            pi[i] = t->index[pos[i]];
+        const LccEntropyParams ep = { &t->gbank, pi, NULL, k };
+        lcc_entropy_decode(d, &ep, ps);
+        for (size_t i = 0; i < k; i++)
+            t->sym[pos[i]] = ps[i];
+    }
+    free(pos);
+    free(pi);
+    free(ps);
+    return err;
+}
+
 static lcc_status latent_decode(LccContext *const c, const LccContainer *const ct, Latent *const t)
 {
     const LccHeader *const h = &ct->header;
@@ -49,7 +84,7 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
     const LccChunk *const info = lcc_container_find(ct, "WAEI");
     const LccChunk *const latn = lcc_container_find(ct, "LATN");
     memset(t, 0, sizeof(*t));
-    if (!info || info->size != 4 || (info->data[0] != 1 && info->data[0] != 2) || info->data[1] != g.channels ||
+    if (!info || info->size != 4 || info->data[0] < 1 || info->data[0] > 3 || info->data[1] != g.channels ||
         info->data[2] || info->data[3])
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae: missing or invalid WAEI chunk");
     if (!latn)
@@ -66,7 +101,8 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
     if (!err && (q < 1 || q > t->net.cfg.qualities))
         err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: quality %d is not in 1..%d", q, t->net.cfg.qualities);
     const int hyper = !err && t->net.cfg.hyper_m > 0, PC = hyper ? t->net.cfg.hyper_m : t->net.cfg.latent;
-    if (!err && info->data[0] != 1 + hyper)
+    const int checker = hyper && t->net.cfg.ctx_n > 0;
+    if (!err && info->data[0] != 1 + hyper + checker)
         err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: syntax %d does not match the model's entropy model",
                         info->data[0]);
     size_t used;
@@ -86,7 +122,7 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
         zh = (t->mh + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN;
         zw = (t->mw + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN;
         nz = hyper ? (size_t)t->net.cfg.hyper_m * zh * zw : 0;
-        t->sym = malloc(sizeof(int32_t) * nsym);
+        t->sym = calloc(nsym, sizeof(int32_t)); /* all set even if decoding stops early */
         t->yhat = malloc(sizeof(float) * nsym);
         if (hyper) {
             t->zsym = malloc(sizeof(int32_t) * nz);
@@ -117,9 +153,12 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
             }
             for (size_t i = 0; !err && i < nsym; i++)
                 t->index[i] = (uint16_t)lcc_log_scale_index_fixed(t->scale[i], (unsigned)frac);
-            const LccEntropyParams ep = { &t->gbank, t->index, NULL, nsym };
-            if (!err)
+            if (!err && checker) {
+                err = decode_checkerboard(c, &nn, &d, t, frac);
+            } else if (!err) {
+                const LccEntropyParams ep = { &t->gbank, t->index, NULL, nsym };
                 lcc_entropy_decode(&d, &ep, t->sym);
+            }
             for (size_t i = 0; !err && i < nsym; i++)
                 t->yhat[i] += (float)t->sym[i];
         } else if (!err) {

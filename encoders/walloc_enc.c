@@ -1,6 +1,7 @@
 /* wavelet-ae image encoder (SPEC.md §3.2): wavelet packet, linear
  * analysis with the quality's gains, rounding, rANS with the model's
- * factorized prior (syntax 1) or mean-scale hyperprior (syntax 2). */
+ * factorized prior (syntax 1), mean-scale hyperprior (syntax 2) or
+ * hyperprior and checkerboard context (syntax 3). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,36 @@ static void round_clamp(const float *const v, const size_t n, int32_t *const sym
     }
 }
 
+/* The latent's symbols with their table indexes: in memory order, or in
+ * the two checkerboard passes (anchors, then the others). */
+static lcc_status encode_latents(LccRansEnc *const enc, const LccCdfBank *const gbank, const uint16_t *const index,
+                                 const int32_t *const sym, const int L, const int h, const int w, const int checker)
+{
+    const size_t n = (size_t)L * h * w;
+    if (!checker) {
+        const LccEntropyParams ep = { gbank, index, NULL, n };
+        lcc_entropy_encode(enc, &ep, sym);
+        return LCC_OK;
+    }
+    size_t *const pos = malloc(sizeof(size_t) * n);
+    uint16_t *const pi = malloc(sizeof(uint16_t) * n);
+    int32_t *const ps = malloc(sizeof(int32_t) * n);
+    for (int pass = 0; pass < 2 && pos && pi && ps; pass++) {
+        const size_t k = walloc_pass_positions(L, h, w, pass, pos);
+        for (size_t i = 0; i < k; i++) {
+            pi[i] = index[pos[i]];
+            ps[i] = sym[pos[i]];
+        }
+        const LccEntropyParams ep = { gbank, pi, NULL, k };
+        lcc_entropy_encode(enc, &ep, ps);
+    }
+    const lcc_status err = pos && pi && ps ? LCC_OK : LCC_ENOMEM;
+    free(pos);
+    free(pi);
+    free(ps);
+    return err;
+}
+
 lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const int quality, LccBuf *const out)
 {
     if (m->modality == LCC_MODALITY_AUDIO)
@@ -56,12 +87,14 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     uint16_t *index = NULL;
     memset(&net, 0, sizeof(net));
 
-    /* the hyperprior model when installed, else the factorized one */
+    /* the first installed of the context, hyperprior and factorized models */
     const char *const chosen = c ? c->encode_model : NULL;
-    lcc_status err = lcc_model_load_name(c, chosen ? chosen : WALLOC_IMAGE_HP_MODEL_FILE, &file, &file_size);
-    if (err == LCC_EMODEL && !chosen) {
+    static const char *const defaults[] = { WALLOC_IMAGE_CB_MODEL_FILE, WALLOC_IMAGE_HP_MODEL_FILE,
+                                            WALLOC_IMAGE_MODEL_FILE };
+    lcc_status err = lcc_model_load_name(c, chosen ? chosen : defaults[0], &file, &file_size);
+    for (int k = 1; k < 3 && err == LCC_EMODEL && !chosen; k++) {
         lcc_clear_error(c);
-        err = lcc_model_load_name(c, WALLOC_IMAGE_MODEL_FILE, &file, &file_size);
+        err = lcc_model_load_name(c, defaults[k], &file, &file_size);
     }
     uint8_t id[32];
     const uint8_t *cdf[WALLOC_MAX_QUALITIES];
@@ -122,11 +155,21 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             err = walloc_hyper_params(&nn, &net, zsym, z.h, z.w, mh, mw, mu, scale, &frac);
             for (size_t i = 0, n = lcc_tensor_size(&y); !err && i < n; i++)
                 index[i] = (uint16_t)lcc_log_scale_index_fixed(scale[i], (unsigned)frac);
+            const size_t ny = lcc_tensor_size(&y);
+            if (!err)
+                lcc_meanscale_quantize(y.d, mu, ny, sym);
+            if (!err && net.cfg.ctx_n) {
+                /* the non-anchors' parameters from the anchors' symbols, as
+                 * the decoder will have them; then their own symbols */
+                err = walloc_context_params(&nn, &net, sym, mh, mw, mu, scale, &frac);
+                for (size_t i = 0; !err && i < ny; i++)
+                    index[i] = (uint16_t)lcc_log_scale_index_fixed(scale[i], (unsigned)frac);
+                if (!err)
+                    lcc_meanscale_quantize(y.d, mu, ny, sym);
+            }
             if (!err) {
                 lcc_entropy_encode_planes(&enc, &bank, zsym, 1, (size_t)z.c, (size_t)z.h * z.w);
-                lcc_meanscale_quantize(y.d, mu, lcc_tensor_size(&y), sym);
-                const LccEntropyParams ep = { &gbank, index, NULL, lcc_tensor_size(&y) };
-                lcc_entropy_encode(&enc, &ep, sym);
+                err = encode_latents(&enc, &gbank, index, sym, net.cfg.latent, mh, mw, net.cfg.ctx_n > 0);
             }
         }
         if (err)
@@ -140,7 +183,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
         memcpy(h.model_id, id, LCC_MODEL_ID_BYTES);
         h.geometry.image.data = NULL;
         lcc_container_begin(out, &h);
-        const uint8_t params[4] = { hyper ? 2 : 1, (uint8_t)im->channels, 0, 0 };
+        const uint8_t params[4] = { net.cfg.ctx_n ? 3 : hyper ? 2 : 1, (uint8_t)im->channels, 0, 0 };
         lcc_container_chunk(out, "WAEI", params, sizeof(params));
         const size_t start = lcc_container_chunk_open(out, "LATN");
         err = lcc_rans_enc_finish(&enc, out);

@@ -317,7 +317,7 @@ static lcc_status split_params(Trainer *const t)
     for (int i = 0; i < all->n; i++) {
         const char *const name = all->p[i]->name;
         const int k = !strncmp(name, "prior.", 6) ? 1 : !strncmp(name, "gain.", 5) ? 2
-                    : !strncmp(name, "ha.", 3) || !strncmp(name, "hs.", 3) ? 3 : 0;
+                    : !strncmp(name, "ha.", 3) || !strncmp(name, "hs.", 3) || !strncmp(name, "cx.", 3) ? 3 : 0;
         sets[k]->p[sets[k]->n++] = all->p[i];
     }
     return LCC_OK;
@@ -449,6 +449,57 @@ static void split_half(LccTensor *const p, LccTensor *const out, const int c0, c
     }
 }
 
+/* The context network's output pc [n, 2L, h, w] and the parameters mu,
+ * ls [n, L, h, w] at the non-anchor positions: dir 0 adds pc's halves to
+ * mu and ls; dir 1 writes mu and ls (their gradients) into pc's halves
+ * and zeros at the anchors. */
+static void checkerboard(LccTensor *const pc, LccTensor *const mu, LccTensor *const ls, const int dir)
+{
+    const int L = mu->c, h = mu->h, w = mu->w;
+    const size_t plane = (size_t)h * w;
+    for (int n = 0; n < mu->n; n++)
+        for (int l = 0; l < L; l++) {
+            float *const a = mu->d + ((size_t)n * L + l) * plane, *const b = ls->d + ((size_t)n * L + l) * plane;
+            float *const pa = pc->d + ((size_t)n * 2 * L + l) * plane, *const pb = pa + (size_t)L * plane;
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < w; j++) {
+                    const size_t o = (size_t)i * w + j;
+                    if (dir == 0 && !walloc_is_anchor(i, j)) {
+                        a[o] += pa[o];
+                        b[o] += pb[o];
+                    } else if (dir == 1) {
+                        const int na = !walloc_is_anchor(i, j);
+                        pa[o] = na ? a[o] : 0;
+                        pb[o] = na ? b[o] : 0;
+                    }
+                }
+        }
+}
+
+/* Checkerboard context: R = round(y - mu) at the anchors (0 elsewhere)
+ * through cx, whose output is added to mu and ln sigma (ls) at the other
+ * positions. */
+static lcc_status context_forward(Trainer *const t, const LccTensor *const y, LccTensor *const mu,
+                                  LccTensor *const ls, LccTensor *const R)
+{
+    LccNn *const nn = &t->nn;
+    *R = lcc_nn_tensor(nn, y->n, y->c, y->h, y->w);
+    if (!R->d)
+        return LCC_ENOMEM;
+    const size_t plane = (size_t)y->h * y->w;
+    for (size_t i = 0, n = lcc_tensor_size(y); i < n; i++)
+        R->d[i] = walloc_is_anchor((int)(i % plane) / y->w, (int)(i % plane) % y->w) ? roundf(y->d[i] - mu->d[i])
+                                                                                     : 0.0f;
+    LccTensor pc;
+    const lcc_status err = lcc_seq_forward(nn, t->m.cx, R, &pc, 1);
+    if (err)
+        return err;
+    if (pc.c != 2 * y->c || pc.h != y->h || pc.w != y->w)
+        return LCC_EINTERNAL;
+    checkerboard(&pc, mu, ls, 0);
+    return LCC_OK;
+}
+
 /* One training step of a hyperprior model: rate of z^ under the
  * factorized prior of quality q (noisy z) plus rate of y under the
  * Gaussian conditional with (mu, ln sigma) = hs(round(z)) (noisy y); the
@@ -496,7 +547,10 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
         return LCC_ENOMEM;
     split_half(&p, &mu, 0, 0);
     split_half(&p, &sg, L, 0);
-    for (size_t i = 0; i < ny; i++) /* hs predicts ln sigma */
+    LccTensor R = { 0 }, dR;
+    if (m->cx && (err = context_forward(t, &y, &mu, &sg, &R)))
+        return err;
+    for (size_t i = 0; i < ny; i++) /* hs (+ cx) predicts ln sigma */
         sg.d[i] = expf(sg.d[i] < 30.0f ? sg.d[i] : 30.0f);
     for (size_t i = 0; i < ny; i++) {
         yn.d[i] = y.d[i] + lcc_rng_uniform(&m->net.rng) - 0.5f;
@@ -510,6 +564,21 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
     /* back through hs (straight-through round of z) and ha */
     for (size_t i = 0; i < ny; i++)
         dsg.d[i] *= sg.d[i];
+    if (m->cx) {
+        /* back through cx, and straight through r = round(y - mu) */
+        LccTensor dpc = lcc_nn_tensor(nn, B, 2 * L, hs, hs);
+        if (!dpc.d)
+            return LCC_ENOMEM;
+        checkerboard(&dpc, &dmu, &dsg, 1);
+        if ((err = lcc_seq_backward(nn, m->cx, &dpc, &dR)))
+            return err;
+        const size_t plane = (size_t)hs * hs;
+        for (size_t i = 0; i < ny; i++)
+            if (walloc_is_anchor((int)(i % plane) / hs, (int)(i % plane) % hs)) {
+                dy.d[i] += dR.d[i];
+                dmu.d[i] -= dR.d[i];
+            }
+    }
     split_half(&dp, &dmu, 0, 1);
     split_half(&dp, &dsg, L, 1);
     if ((err = lcc_seq_backward(nn, m->hs, &dp, &dzq)))
@@ -527,14 +596,15 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
     return optimize(t);
 }
 
-/* The integer hyper-synthesis of an export, calibrated on z^ of training
- * crops at every quality (the range its activations must hold). */
-static lcc_status quantize_hs(LccContext *const c, Trainer *const t, const Data *const d, const int crop,
-                              LccQNet *const hsq)
+/* The integer hyper-synthesis (and context network) of an export,
+ * calibrated on z^ (and the anchors' residuals) of training crops at every
+ * quality: the ranges their activations must hold. */
+static lcc_status quantize_nets(LccContext *const c, Trainer *const t, const Data *const d, const int crop,
+                                LccQNet *const hsq, LccQNet *const cxq)
 {
     WallocNet *const m = &t->m;
     LccNn *const nn = &t->nn;
-    const int Q = m->cfg.qualities, per = 4, B = per * Q;
+    const int Q = m->cfg.qualities, per = 4, B = per * Q, L = m->cfg.latent;
     const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, m->cfg.levels, 3, crop, crop };
     float *const x = malloc(sizeof(float) * 3 * crop * crop);
     void *const ws = malloc(wavelet_workspace_bytes(&spec));
@@ -543,25 +613,37 @@ static lcc_status quantize_hs(LccContext *const c, Trainer *const t, const Data 
     lcc_nn_reset(nn);
     const int hs = crop >> m->cfg.levels, zs = (hs + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN;
     LccTensor calib = lcc_nn_tensor(nn, B, m->cfg.hyper_m, zs, zs);
+    LccTensor calr = m->cx ? lcc_nn_tensor(nn, B, L, hs, hs) : (LccTensor){ 0 };
     LccTensor X = lcc_nn_tensor(nn, 1, m->bands, hs, hs);
-    lcc_status err = x && ws && calib.d && X.d ? LCC_OK : LCC_ENOMEM;
+    lcc_status err = x && ws && calib.d && X.d && (!m->cx || calr.d) ? LCC_OK : LCC_ENOMEM;
     for (int b = 0; b < B && !err; b++) {
         random_crop(d, &r, crop, x);
         if (wavelet_forward(&spec, x, X.d, ws)) {
             err = LCC_EINTERNAL;
             break;
         }
-        LccTensor y, z;
-        if (!(err = walloc_analysis(nn, m, &X, b / per, &y)) && !(err = walloc_hyper_analysis(nn, m, &y, &z, 0)))
-            for (size_t i = 0, n = lcc_tensor_size(&z); i < n; i++)
-                calib.d[(size_t)b * n + i] = roundf(z.d[i]);
+        LccTensor y, z, p;
+        if ((err = walloc_analysis(nn, m, &X, b / per, &y)) || (err = walloc_hyper_analysis(nn, m, &y, &z, 0)))
+            break;
+        const size_t nz = lcc_tensor_size(&z), plane = (size_t)hs * hs;
+        for (size_t i = 0; i < nz; i++)
+            z.d[i] = calib.d[(size_t)b * nz + i] = roundf(z.d[i]);
+        if (!m->cx || (err = lcc_seq_forward(nn, m->hs, &z, &p, 0)))
+            continue;
+        /* the anchors' residuals under the float hs's mu */
+        for (size_t i = 0; i < (size_t)L * plane; i++)
+            calr.d[(size_t)b * L * plane + i] = walloc_is_anchor((int)(i % plane) / hs, (int)(i % plane) % hs)
+                                                    ? roundf(y.d[i] - p.d[i])
+                                                    : 0.0f;
     }
     if (!err)
         err = lcc_qnet_from_seq(nn, m->hs, &calib, hsq);
+    if (!err && m->cx)
+        err = lcc_qnet_from_seq(nn, m->cx, &calr, cxq);
     free(x);
     free(ws);
     if (err)
-        return lcc_error(c, err, "cannot quantize the hyper-synthesis: %s", lcc_last_error(c));
+        return lcc_error(c, err, "cannot quantize the hyperprior or context network: %s", lcc_last_error(c));
     return LCC_OK;
 }
 
@@ -570,12 +652,14 @@ static lcc_status export_model(LccContext *const c, Trainer *const t, const Data
                                const char *const path)
 {
     LccwWriter w = { { 0 }, 0 };
-    LccQNet hsq = { 0 };
-    lcc_status err = t->m.cfg.hyper_m ? quantize_hs(c, t, d, crop, &hsq) : LCC_OK;
+    LccQNet hsq = { 0 }, cxq = { 0 };
+    lcc_status err = t->m.cfg.hyper_m ? quantize_nets(c, t, d, crop, &hsq, &cxq) : LCC_OK;
+    if (!err)
+        walloc_write(&t->m, &hsq, &cxq, &w);
+    lcc_qnet_free(&hsq);
+    lcc_qnet_free(&cxq);
     if (err)
         return err;
-    walloc_write(&t->m, &hsq, &w);
-    lcc_qnet_free(&hsq);
     for (int q = 0; q < t->m.cfg.qualities && !err; q++) {
         LccCdfBank bank = { 0 };
         LccBuf b = { 0 };
@@ -608,26 +692,32 @@ static lcc_status export_model(LccContext *const c, Trainer *const t, const Data
     return err;
 }
 
-/* Copy every parameter of the factorized model's checkpoint that m has
- * too (same name and shape; not the priors, which code other channels). */
+/* Copy every parameter of another model's checkpoint (the factorized or
+ * the hyperprior model) that m has too (same name and shape). */
 static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, const char *const path)
 {
-    WallocConfig cfg = walloc_image_config;
-    LccFactorized f;
-    lcc_status err = lcc_factorized_init(&f, cfg.latent, NULL, 0, prior_init_scale, 1);
-    if (err)
-        return err;
-    cfg.prior_params = (int)f.per_channel;
-    lcc_factorized_free(&f);
     WallocNet src;
     LccAdam o;
-    lcc_adam_default(&o, 1e-4f);
-    if ((err = walloc_init(&src, &cfg, 1)))
-        return err;
-    if ((err = lcc_checkpoint_load(c, path, &src.net, &o))) {
-        walloc_free(&src);
-        return err;
+    lcc_status err = LCC_EINVAL;
+    WallocConfig cfg;
+    for (int k = 0; k < 2 && err; k++) {
+        cfg = k ? walloc_image_config : walloc_image_hp_config;
+        LccFactorized f;
+        if ((err = lcc_factorized_init(&f, cfg.hyper_m ? cfg.hyper_m : cfg.latent, NULL, 0, prior_init_scale, 1)))
+            return err;
+        cfg.prior_params = (int)f.per_channel;
+        lcc_factorized_free(&f);
+        lcc_adam_default(&o, 1e-4f);
+        if ((err = walloc_init(&src, &cfg, 1)))
+            return err;
+        if ((err = lcc_checkpoint_load(c, path, &src.net, &o))) {
+            walloc_free(&src);
+            if (!k)
+                lcc_clear_error(c);
+        }
     }
+    if (err)
+        return err;
     int copied = 0;
     /* gains: the source's levels are the top ones of m (m adds lower
      * rates), the missing lower levels continue the lowest two linearly */
@@ -649,13 +739,14 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
         const LccParam *const q = lcc_params_find(&src.net.params, p->name);
         if (!strncmp(p->name, "gain.", 5))
             continue;
-        if (!q || !strncmp(p->name, "prior.", 6) || q->size != p->size || q->ndim != p->ndim ||
+        if (!q || q->size != p->size || q->ndim != p->ndim ||
             memcmp(q->shape, p->shape, sizeof(p->shape)))
             continue;
         memcpy(p->w, q->w, sizeof(float) * p->size);
         copied++;
     }
-    printf("init from %s (step %lld): %d tensors\n", path, (long long)o.t, copied);
+    printf("init from %s (%s model, step %lld): %d tensors\n", path, cfg.hyper_m ? "hyperprior" : "factorized",
+           (long long)o.t, copied);
     walloc_free(&src);
     return LCC_OK;
 }
@@ -672,8 +763,10 @@ const char lcc_train_image_usage[] =
     "                    to calibrate its integer hyper-synthesis)\n"
     "  --hyperprior      the mean-scale hyperprior model (wavelet-ae-image-hp.lccw)\n"
     "                    instead of the factorized-prior one; crop a multiple of 32\n"
-    "  --init-from F     start a new run from the transforms, gains and decoder of\n"
-    "                    another checkpoint (e.g. the factorized model's)\n"
+    "  --context         the hyperprior model with the checkerboard context model\n"
+    "                    (wavelet-ae-image-cb.lccw; implies --hyperprior)\n"
+    "  --init-from F     start a new run from every tensor of another checkpoint\n"
+    "                    (factorized or hyperprior model) that the new model has\n"
     "  --hyper-lr X      Adam learning rate of the hyperprior networks during the\n"
     "                    warm-up (default 3e-4; then --lr)\n"
     "  --warmup N        hyperprior: the first N steps train only the hyperprior\n"
@@ -692,7 +785,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     const int json = g->json;
     int threads = g->threads;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
-    int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0;
+    int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0, context = 0;
     float lr = 1e-4f, fast_lr = 1e-2f, hyper_lr = 3e-4f;
     int64_t warmup = -1;
     uint64_t seed = 1;
@@ -710,6 +803,8 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             export_path = argv[++i];
         else if (!strcmp(a, "--hyperprior"))
             hyper = 1;
+        else if (!strcmp(a, "--context"))
+            hyper = context = 1;
         else if (!strcmp(a, "--init-from") && has)
             init_from = argv[++i];
         else if (!strcmp(a, "--hyper-lr") && has)
@@ -771,7 +866,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
 
     Trainer t;
     memset(&t, 0, sizeof(t));
-    WallocConfig cfg = hyper ? walloc_image_hp_config : walloc_image_config;
+    WallocConfig cfg = context ? walloc_image_cb_config : hyper ? walloc_image_hp_config : walloc_image_config;
     t.lambdas = hyper ? walloc_hp_lambdas : walloc_lambdas;
     const int prior_channels = hyper ? cfg.hyper_m : cfg.latent;
     err = lcc_factorized_init(&t.prior[0], prior_channels, NULL, 0, prior_init_scale, seed);

@@ -15,6 +15,11 @@ const WallocConfig walloc_image_hp_config = {
     .hyper_n = 64, .hyper_m = 32,
 };
 
+const WallocConfig walloc_image_cb_config = {
+    .channels = 3, .levels = 3, .latent = 64, .hidden = 96, .blocks = 2, .qualities = WALLOC_HP_QUALITIES,
+    .hyper_n = 64, .hyper_m = 32, .ctx_n = 64,
+};
+
 /* Leaky ReLU slope of the hyperprior networks (exact in qnn's Q8). */
 #define HYPER_SLOPE 0.125f
 
@@ -35,6 +40,18 @@ static lcc_status hyper_init(WallocNet *const m)
     for (size_t i = 0; i < last->w->size; i++)
         last->w->w[i] *= 0.1f;
     lcc_param_fill(last->b, 0);
+    if (!m->cfg.ctx_n)
+        return LCC_OK;
+    const int C = m->cfg.ctx_n;
+    LccSeq *const x = m->cx = lcc_net_seq(&m->net, "cx.");
+    const int okx = x && lcc_seq_conv2d(x, L, C, 5, 5, 1, 2, 1) && lcc_seq_act(x, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE) &&
+                    lcc_seq_conv2d(x, C, C, 1, 1, 1, 0, 1) && lcc_seq_act(x, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE);
+    LccLayer *const xl = okx ? lcc_seq_conv2d(x, C, 2 * L, 1, 1, 1, 0, 1) : NULL;
+    if (!xl)
+        return LCC_ENOMEM;
+    /* no context at first: the model starts as its hyperprior model */
+    lcc_param_fill(xl->w, 0);
+    lcc_param_fill(xl->b, 0);
     return LCC_OK;
 }
 
@@ -43,7 +60,8 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
     memset(m, 0, sizeof(*m));
     if (cfg->channels < 1 || cfg->levels < 0 || cfg->levels > 4 || cfg->latent < 1 || cfg->hidden < 1 ||
         cfg->blocks < 0 || cfg->qualities < 1 || cfg->qualities > WALLOC_MAX_QUALITIES || cfg->prior_params < 0 ||
-        cfg->hyper_n < 0 || cfg->hyper_m < 0 || (cfg->hyper_n > 0) != (cfg->hyper_m > 0))
+        cfg->hyper_n < 0 || cfg->hyper_m < 0 || (cfg->hyper_n > 0) != (cfg->hyper_m > 0) || cfg->ctx_n < 0 ||
+        (cfg->ctx_n > 0 && !cfg->hyper_m))
         return LCC_EINVAL;
     m->cfg = *cfg;
     m->bands = cfg->channels << (2 * cfg->levels);
@@ -93,6 +111,7 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
 void walloc_free(WallocNet *const m)
 {
     lcc_qnet_free(&m->hsq);
+    lcc_qnet_free(&m->cxq);
     lcc_net_free(&m->net);
     memset(m, 0, sizeof(*m));
 }
@@ -252,6 +271,18 @@ lcc_status walloc_hyper_analysis(LccNn *const nn, WallocNet *const m, const LccT
     return lcc_seq_forward(nn, m->ha, y, z, training);
 }
 
+/* Integers v as a network's input: v * 2^fin, saturated (integers only);
+ * NULL if the arena is full. */
+static int16_t *integer_input(LccNn *const nn, const LccQNet *const q, const int32_t *const v, const size_t n)
+{
+    int16_t *const x = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * n);
+    for (size_t i = 0; x && i < n; i++) {
+        const int64_t s = q->fin >= 0 ? (int64_t)v[i] * ((int64_t)1 << q->fin) : (int64_t)v[i] >> -q->fin;
+        x[i] = (int16_t)(s > INT16_MAX ? INT16_MAX : s < INT16_MIN ? INT16_MIN : s);
+    }
+    return x;
+}
+
 lcc_status walloc_hyper_params(LccNn *const nn, const WallocNet *const m, const int32_t *const zq, const int zh,
                                const int zw, const int h, const int w, float *const mu, int32_t *const logscale,
                                int *const frac)
@@ -260,15 +291,9 @@ lcc_status walloc_hyper_params(LccNn *const nn, const WallocNet *const m, const 
     const LccQNet *const q = &m->hsq;
     if (!q->n || zh < 1 || zw < 1 || h < 1 || w < 1 || h > WALLOC_HYPER_DOWN * zh || w > WALLOC_HYPER_DOWN * zw)
         return LCC_EINVAL;
-    const size_t nz = (size_t)M * zh * zw;
-    int16_t *const x = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * nz);
+    int16_t *const x = integer_input(nn, q, zq, (size_t)M * zh * zw);
     if (!x)
         return LCC_ENOMEM;
-    /* z^ * 2^fin, saturated: integers only */
-    for (size_t i = 0; i < nz; i++) {
-        const int64_t v = q->fin >= 0 ? (int64_t)zq[i] * ((int64_t)1 << q->fin) : (int64_t)zq[i] >> -q->fin;
-        x[i] = (int16_t)(v > INT16_MAX ? INT16_MAX : v < INT16_MIN ? INT16_MIN : v);
-    }
     int16_t *p;
     LccTensor shape;
     const lcc_status err = lcc_qnet_forward(nn, q, x, 1, zh, zw, &p, &shape);
@@ -291,6 +316,55 @@ lcc_status walloc_hyper_params(LccNn *const nn, const WallocNet *const m, const 
     return LCC_OK;
 }
 
+lcc_status walloc_context_params(LccNn *const nn, const WallocNet *const m, const int32_t *const r, const int h,
+                                 const int w, float *const mu, int32_t *const logscale, int *const frac)
+{
+    const int L = m->cfg.latent, f0 = *frac;
+    const LccQNet *const q = &m->cxq;
+    if (!q->n || h < 1 || w < 1 || f0 < 0 || f0 > WALLOC_MAX_FRAC)
+        return LCC_EINVAL;
+    const size_t plane = (size_t)h * w, n = (size_t)L * plane;
+    int32_t *const ra = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * n);
+    if (!ra)
+        return LCC_ENOMEM;
+    for (size_t o = 0; o < n; o++)
+        ra[o] = walloc_is_anchor((int)(o % plane) / w, (int)(o % plane) % w) ? r[o] : 0;
+    int16_t *const x = integer_input(nn, q, ra, n);
+    if (!x)
+        return LCC_ENOMEM;
+    int16_t *p;
+    LccTensor shape;
+    const lcc_status err = lcc_qnet_forward(nn, q, x, 1, h, w, &p, &shape);
+    if (err)
+        return err;
+    const int f = q->l[q->n - 1].fout, F = f0 > f ? f0 : f;
+    if (shape.c != 2 * L || shape.h != h || shape.w != w || f < 0 || f > WALLOC_MAX_FRAC)
+        return LCC_EINVAL;
+    /* ln sigma at F fractional bits: |terms| < 2^30, so the sums fit in
+     * int32; mu += v * 2^-f (binary32: an exact product, one rounding) */
+    const float unit = ldexpf(1.0f, -f);
+    for (size_t o = 0; o < n; o++) {
+        logscale[o] *= 1 << (F - f0);
+        if (!walloc_is_anchor((int)(o % plane) / w, (int)(o % plane) % w)) {
+            logscale[o] += p[n + o] * (1 << (F - f));
+            mu[o] += (float)p[o] * unit;
+        }
+    }
+    *frac = F;
+    return LCC_OK;
+}
+
+size_t walloc_pass_positions(const int L, const int h, const int w, const int pass, size_t *const pos)
+{
+    size_t k = 0;
+    for (int l = 0; l < L; l++)
+        for (int i = 0; i < h; i++)
+            for (int j = 0; j < w; j++)
+                if (walloc_is_anchor(i, j) == !pass)
+                    pos[k++] = ((size_t)l * h + i) * w + j;
+    return k;
+}
+
 static void config_fields(const WallocConfig *const cfg, int32_t f[WALLOC_CONFIG_FIELDS])
 {
     f[0] = cfg->channels;
@@ -302,26 +376,31 @@ static void config_fields(const WallocConfig *const cfg, int32_t f[WALLOC_CONFIG
     f[6] = cfg->prior_params;
     f[7] = cfg->hyper_n;
     f[8] = cfg->hyper_m;
+    f[9] = cfg->ctx_n;
 }
 
-static int is_hs_param(const char *const name)
+/* Parameters that weight files carry on the integer path instead. */
+static int is_integer_param(const char *const name)
 {
-    return !strncmp(name, "hs.", 3);
+    return !strncmp(name, "hs.", 3) || !strncmp(name, "cx.", 3);
 }
 
-void walloc_write(const WallocNet *const m, const LccQNet *const hsq, LccwWriter *const w)
+void walloc_write(const WallocNet *const m, const LccQNet *const hsq, const LccQNet *const cxq, LccwWriter *const w)
 {
     int32_t f[WALLOC_CONFIG_FIELDS];
     config_fields(&m->cfg, f);
-    /* factorized models keep the 7-field config of version 1 files */
-    const uint32_t nf = m->cfg.hyper_m ? WALLOC_CONFIG_FIELDS : 7;
+    /* older models keep their shorter configs (7 fields: factorized, 9:
+     * hyperprior), so their files and ids stay the same */
+    const uint32_t nf = m->cfg.ctx_n ? WALLOC_CONFIG_FIELDS : m->cfg.hyper_m ? 9 : 7;
     lcc_lccw_add(w, "config", LCCW_I32, 1, &nf, f);
     if (m->cfg.hyper_m)
         lcc_qnet_write(w, "hsq.", hsq);
+    if (m->cfg.ctx_n)
+        lcc_qnet_write(w, "cxq.", cxq);
     const LccParams *const s = &m->net.params;
     for (int i = 0; i < s->n; i++) {
         const LccParam *const p = s->p[i];
-        if (m->cfg.hyper_m && is_hs_param(p->name))
+        if (is_integer_param(p->name))
             continue;
         uint32_t dims[4];
         for (int d = 0; d < p->ndim; d++)
@@ -338,7 +417,9 @@ static uint64_t expected_floats(const WallocConfig *const cfg)
 {
     const uint64_t K = (uint64_t)cfg->channels << (2 * cfg->levels), L = (uint64_t)cfg->latent;
     const uint64_t H = (uint64_t)cfg->hidden, N = (uint64_t)cfg->hyper_n, M = (uint64_t)cfg->hyper_m;
-    return 2 * K * L + L * H + H * K + (uint64_t)cfg->blocks * 18 * H * H + L * N * 9 + N * N * 25 + N * M * 25;
+    const uint64_t C = (uint64_t)cfg->ctx_n;
+    return 2 * K * L + L * H + H * K + (uint64_t)cfg->blocks * 18 * H * H + L * N * 9 + N * N * 25 + N * M * 25 +
+           (L * C * 25 + C * C + C * 2 * L) / 4; /* cx: int8 */
 }
 
 lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *const data, const size_t size,
@@ -351,7 +432,8 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
     if (err)
         return err;
     const LccwTensor *const ct = lcc_lccw_find(t, n, "config");
-    const uint32_t nf = ct && ct->ndim == 1 && ct->dims[0] == 7 ? 7 : WALLOC_CONFIG_FIELDS;
+    const uint32_t nf = ct && ct->ndim == 1 && (ct->dims[0] == 7 || ct->dims[0] == 9) ? ct->dims[0]
+                                                                                      : WALLOC_CONFIG_FIELDS;
     if (!ct || (err = lcc_lccw_expect(c, ct, LCCW_I32, 1, &nf))) {
         free(t);
         return err ? err : lcc_error(c, LCC_EMODEL, "wavelet-ae model: no config tensor");
@@ -359,9 +441,10 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
     int32_t f[WALLOC_CONFIG_FIELDS] = { 0 };
     for (uint32_t i = 0; i < nf; i++)
         f[i] = (int32_t)lcc_rl32(ct->data + 4 * i);
-    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8] };
+    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9] };
     if (cfg.channels < 1 || cfg.channels > 4 || cfg.latent > 1024 || cfg.hidden > 1024 || cfg.blocks > 16 ||
-        cfg.prior_params > 4096 || cfg.hyper_n > 1024 || cfg.hyper_m > 1024 || cfg.levels < 0 || cfg.levels > 4 ||
+        cfg.prior_params > 4096 || cfg.hyper_n > 1024 || cfg.hyper_m > 1024 || cfg.ctx_n > 1024 || cfg.levels < 0 ||
+        cfg.levels > 4 ||
         (uint64_t)expected_floats(&cfg) > size / 4 || (err = walloc_init(m, &cfg, 0))) {
         free(t);
         return lcc_error(c, LCC_EMODEL, "wavelet-ae model: unsupported configuration");
@@ -372,10 +455,20 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
             q->l[q->n - 1].fout < -8 || q->l[q->n - 1].fout > 30)
             err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: the integer hyper-synthesis does not fit the model");
     }
+    if (!err && cfg.ctx_n && !(err = lcc_qnet_read(c, t, n, "cxq.", &m->cxq))) {
+        const LccQNet *const q = &m->cxq;
+        if (q->l[0].cin != cfg.latent || q->l[q->n - 1].cout != 2 * cfg.latent || q->l[q->n - 1].fout < -8 ||
+            q->l[q->n - 1].fout > 30)
+            err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: the integer context network does not fit the model");
+        else if (m->hsq.l[m->hsq.n - 1].fout < 0 || m->hsq.l[m->hsq.n - 1].fout > WALLOC_MAX_FRAC ||
+                 q->l[q->n - 1].fout < 0 || q->l[q->n - 1].fout > WALLOC_MAX_FRAC)
+            err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: output precision of hs or cx out of 0..%d",
+                            WALLOC_MAX_FRAC);
+    }
     const LccParams *const s = &m->net.params;
     for (int i = 0; i < s->n && !err; i++) {
         LccParam *const p = s->p[i];
-        if (cfg.hyper_m && is_hs_param(p->name))
+        if (is_integer_param(p->name))
             continue;
         const LccwTensor *const pt = lcc_lccw_find(t, n, p->name);
         uint32_t dims[4];

@@ -30,7 +30,17 @@
  * scales of the channels span 1/10 to 100). hs runs on the integer path
  * (qnn.h) for coding, so mu and the scale index are bit-identical on every
  * machine: the weight file carries it as "hsq.*" in place of the float
- * "hs.*" parameters, which only the trainer keeps. */
+ * "hs.*" parameters, which only the trainer keeps.
+ *
+ * Checkerboard context models (ctx_n > 0, He et al. 2021): the latent
+ * positions (i + j even: anchors; odd: the rest) are coded in two passes.
+ * Anchors use hs's (mu, ln sigma); the others add to them what the context
+ * network cx sees of the anchors' coded residuals r = y^ - mu (integers;
+ * 0 at the other positions):
+ *   (d mu, d ln sigma) = cx(r): 5x5 L->C, 1x1 C->C, 1x1 C->2L
+ * (leaky ReLU 1/8 between layers; the last layer starts at 0, so a model
+ * initialised from a hyperprior model starts as that model). cx runs on
+ * the integer path like hs ("cxq.*" in the weight file). */
 #ifndef LCC_MODELS_WALLOC_H
 #define LCC_MODELS_WALLOC_H
 
@@ -49,6 +59,7 @@ typedef struct WallocConfig {
     int prior_params;   /* parameters per channel of one factorized prior (0: none) */
     int hyper_n;        /* hyperprior width N (0: factorized-prior model) */
     int hyper_m;        /* hyperprior latent channels M (0: none) */
+    int ctx_n;          /* checkerboard context network width C (0: none) */
 } WallocConfig;
 
 typedef struct WallocNet {
@@ -58,8 +69,9 @@ typedef struct WallocNet {
     LccParam *ana_w, *ana_b, *syn_w, *syn_b, *loggain, *ilog;
     LccParam *prior[WALLOC_MAX_QUALITIES];
     LccTensor ys;                   /* last training synthesis: y^ * inverse gain */
-    LccSeq *ha, *hs;                /* hyperprior networks (float; hs: trainer only) */
-    LccQNet hsq;                    /* integer hs of a loaded hyperprior model */
+    LccSeq *ha, *hs, *cx;           /* hyperprior and context networks (float; hs, cx:
+                                       trainer only) */
+    LccQNet hsq, cxq;               /* integer hs and cx of a loaded model */
 } WallocNet;
 
 /* The shipped image models: RGB, J = 3 (192 bands at 1/8 resolution),
@@ -71,8 +83,12 @@ typedef struct WallocNet {
 #define WALLOC_HP_QUALITIES 10
 #define WALLOC_IMAGE_MODEL_FILE "wavelet-ae-image.lccw"
 #define WALLOC_IMAGE_HP_MODEL_FILE "wavelet-ae-image-hp.lccw"
+#define WALLOC_IMAGE_CB_MODEL_FILE "wavelet-ae-image-cb.lccw"
 extern const WallocConfig walloc_image_config;
 extern const WallocConfig walloc_image_hp_config;
+extern const WallocConfig walloc_image_cb_config;
+/* Fractional bits of hs's and cx's outputs in context models. */
+#define WALLOC_MAX_FRAC 15
 /* Hyperprior geometry: z is at 1/4 of the latent's resolution. */
 #define WALLOC_HYPER_DOWN 4
 
@@ -105,17 +121,38 @@ lcc_status walloc_hyper_analysis(LccNn *nn, WallocNet *m, const LccTensor *y, Lc
 lcc_status walloc_hyper_params(LccNn *nn, const WallocNet *m, const int32_t *zq, int zh, int zw, int h, int w,
                                float *mu, int32_t *logscale, int *frac);
 
-/* Weight files (*.lccw): "config" (int32 [9]: channels, levels, latent,
- * hidden, blocks, qualities, prior_params, hyper_n, hyper_m; files of
- * factorized models may have the first 7 only), every parameter
- * (float32; for hyperprior models without "hs.*" and with the integer
- * "hsq.*" instead), and "cdf.<q>" (int8, the serialised integer CDF bank
- * of quality q, opaque here: entropy/cdf.h reads it). */
-#define WALLOC_CONFIG_FIELDS 9
+/* Checkerboard models: the anchors' symbols r (L x h x w; only anchor
+ * positions are read) through the integer cx update the means and log
+ * scales of every non-anchor position: mu (floats, as from
+ * walloc_hyper_params) += cx's mean output, and logscale / 2^frac +=
+ * its log-scale output, every logscale then at the new *frac = max(frac,
+ * cx's fractional bits) (integer sums, SPEC.md §3.2; the loader keeps both
+ * networks' output bits in 0..15, so the sums fit in int32). */
+lcc_status walloc_context_params(LccNn *nn, const WallocNet *m, const int32_t *r, int h, int w, float *mu,
+                                 int32_t *logscale, int *frac);
+/* Anchor (1) or not (0): the first pass of the checkerboard. */
+static inline int walloc_is_anchor(int i, int j)
+{
+    return !((i + j) & 1);
+}
+/* Offsets of checkerboard pass p's positions (0: anchors, 1: the others)
+ * in an L x h x w latent, in coding order (channel, row, column), into pos
+ * (room for L * h * w); returns their count. */
+size_t walloc_pass_positions(int L, int h, int w, int pass, size_t *pos);
 
-/* Add the config and every parameter of m to w; hsq (hyperprior models)
- * is the quantized hs written in place of its float parameters. */
-void walloc_write(const WallocNet *m, const LccQNet *hsq, LccwWriter *w);
+/* Weight files (*.lccw): "config" (int32 [10]: channels, levels, latent,
+ * hidden, blocks, qualities, prior_params, hyper_n, hyper_m, ctx_n; files of
+ * factorized models may have the first 7 only, of hyperprior models
+ * without context the first 9), every parameter (float32; for hyperprior
+ * models without "hs.*" and "cx.*" and with the integer "hsq.*" and
+ * "cxq.*" instead), and "cdf.<q>" (int8, the serialised integer CDF bank
+ * of quality q, opaque here: entropy/cdf.h reads it). */
+#define WALLOC_CONFIG_FIELDS 10
+
+/* Add the config and every parameter of m to w; hsq and cxq (hyperprior
+ * and context models) are the quantized hs and cx written in place of
+ * their float parameters. */
+void walloc_write(const WallocNet *m, const LccQNet *hsq, const LccQNet *cxq, LccwWriter *w);
 /* Build m from a weight file (validated: sha256, names, shapes); the
  * entropy tables' bytes are returned as slices of data (which must
  * outlive their use): cdf[q], cdf_size[q] for q < m->cfg.qualities.

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
     if (walloc_init(&m, &cfg, 1))
         return 1;
     LccwWriter w = { { 0 }, 0 };
-    walloc_write(&m, NULL, &w);
+    walloc_write(&m, NULL, NULL, &w);
     for (int q = 0; q < cfg.qualities; q++) {
         LccCdfBank bank = { 0 };
         LccBuf b = { 0 };

@@ -2,8 +2,9 @@
  * differences, and codec round trips with the shipped models (odd sizes,
  * gray, alpha, 16-bit; the decode bit-identical with any thread count
  * and kernel set); the
- * hyperprior model's latents entropy-decode identically with every kernel
- * set and thread count at every quality. */
+ * hyperprior and context models' latents entropy-decode identically with
+ * every kernel set and thread count at every quality, and are the
+ * encoder's. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "libcodec/dsp/cpu.h"
 #include "libcodec/models/walloc.h"
 #include "test.h"
+#include "wavelet/wavelet.h"
 
 static LccNn nn;
 static uint64_t seed;
@@ -164,17 +166,19 @@ static void roundtrip(LccContext *const c, const uint32_t w, const uint32_t h, c
 }
 
 /* A hyperprior model with random weights (its integer hyper-synthesis
- * calibrated on random z^) written as dir/wavelet-ae-image-hp.lccw: the
- * test does not depend on the state of training. */
-static int make_hp_model(const char *const dir)
+ * calibrated on random z^) written as dir/wavelet-ae-image-hp.lccw, or
+ * with the checkerboard context too (context: its cx random, calibrated on
+ * random anchor residuals) as dir/wavelet-ae-image-cb.lccw: the test does
+ * not depend on the state of training. */
+static int make_hp_model(const char *const dir, const int context)
 {
-    WallocConfig cfg = walloc_image_hp_config;
+    WallocConfig cfg = context ? walloc_image_cb_config : walloc_image_hp_config;
     LccFactorized f;
     if (lcc_factorized_init(&f, cfg.hyper_m, NULL, 0, 4.0f, 3))
         return 1;
     cfg.prior_params = (int)f.per_channel;
     WallocNet m;
-    LccQNet hsq = { 0 };
+    LccQNet hsq = { 0 }, cxq = { 0 };
     LccwWriter w = { { 0 }, 0 };
     LccBuf out = { 0 };
     int bad = walloc_init(&m, &cfg, 11) != LCC_OK;
@@ -186,8 +190,16 @@ static int make_hp_model(const char *const dir)
     for (size_t i = 0; !bad && i < lcc_tensor_size(&calib); i++)
         calib.d[i] = (float)((int)(test_rand(&seed) % 17) - 8);
     bad = bad || !calib.d || lcc_qnet_from_seq(&nn, m.hs, &calib, &hsq);
+    if (!bad && context) {
+        /* cx's last layer starts at 0: give the context something to say */
+        lcc_param_uniform(m.cx->l[m.cx->n - 1].w, &m.net.rng, 0.05f);
+        LccTensor r = lcc_nn_tensor(&nn, 4, cfg.latent, 8, 8);
+        for (size_t i = 0; r.d && i < lcc_tensor_size(&r); i++)
+            r.d[i] = walloc_is_anchor((int)(i % 64) / 8, (int)(i % 8)) ? (float)((int)(test_rand(&seed) % 9) - 4) : 0;
+        bad = !r.d || lcc_qnet_from_seq(&nn, m.cx, &r, &cxq);
+    }
     if (!bad)
-        walloc_write(&m, &hsq, &w);
+        walloc_write(&m, &hsq, &cxq, &w);
     for (int q = 0; !bad && q < cfg.qualities; q++) {
         LccCdfBank bank = { 0 };
         LccBuf b = { 0 };
@@ -203,7 +215,7 @@ static int make_hp_model(const char *const dir)
     }
     uint8_t id[32];
     char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, WALLOC_IMAGE_HP_MODEL_FILE);
+    snprintf(path, sizeof(path), "%s/%s", dir, context ? WALLOC_IMAGE_CB_MODEL_FILE : WALLOC_IMAGE_HP_MODEL_FILE);
     bad = bad || lcc_lccw_finish(NULL, &w, &out, id);
     FILE *const fp = bad ? NULL : fopen(path, "wb");
     bad = bad || !fp || fwrite(out.data, 1, out.size, fp) != out.size;
@@ -211,6 +223,7 @@ static int make_hp_model(const char *const dir)
         bad |= fclose(fp) != 0;
     lcc_buf_free(&out);
     lcc_qnet_free(&hsq);
+    lcc_qnet_free(&cxq);
     walloc_free(&m);
     lcc_factorized_free(&f);
     return bad;
@@ -236,17 +249,61 @@ static int32_t *latents(const uint8_t *const buf, const size_t size, const unsig
     return out;
 }
 
-/* The hyperprior's means and scale indexes come from integer arithmetic:
- * the decoded latents must not depend on the kernels or threads (and the
- * encoder, on the default kernels, must agree with them). */
-static void hyper_determinism(void)
+/* The encoder's unrounded latent y of m (the model file in dir): what the
+ * decoded y^ must be within 1/2 of (mu + round(y - mu)). */
+static float *encoder_latent(const char *const path, const LccMedia *const m, const int q, size_t *const n)
 {
+    FILE *const fp = fopen(path, "rb");
+    uint8_t *data = malloc(8 << 20);
+    const size_t size = fp && data ? fread(data, 1, 8 << 20, fp) : 0;
+    if (fp)
+        fclose(fp);
+    WallocNet net;
+    uint8_t id[32];
+    const uint8_t *cdf[WALLOC_MAX_QUALITIES];
+    size_t cdf_size[WALLOC_MAX_QUALITIES];
+    float *out = NULL;
+    if (size && !walloc_load(NULL, &net, data, size, id, cdf, cdf_size)) {
+        const LccImage *const im = &m->image;
+        const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, net.cfg.levels, 3, (int)im->width,
+                                   (int)im->height };
+        int K, mh, mw;
+        wavelet_coef_shape(&spec, &K, &mh, &mw);
+        const size_t px = (size_t)im->width * im->height;
+        float *const x = malloc(sizeof(float) * wavelet_signal_count(&spec));
+        void *const ws = malloc(wavelet_workspace_bytes(&spec));
+        lcc_nn_reset(&nn);
+        LccTensor X = lcc_nn_tensor(&nn, 1, K, mh, mw), y;
+        for (size_t i = 0; x && i < 3 * px; i++)
+            x[i] = (float)im->data[(i % px) * im->channels + i / px] / 255.0f - 0.5f;
+        if (x && ws && X.d && !wavelet_forward(&spec, x, X.d, ws) && !walloc_analysis(&nn, &net, &X, q - 1, &y)) {
+            *n = lcc_tensor_size(&y);
+            out = malloc(sizeof(float) * *n);
+            if (out)
+                memcpy(out, y.d, sizeof(float) * *n);
+        }
+        free(x);
+        free(ws);
+        walloc_free(&net);
+    }
+    free(data);
+    return out;
+}
+
+/* The hyperprior's (and context model's) means and scale indexes come from
+ * integer arithmetic: the decoded latents must not depend on the kernels
+ * or threads, and must be the encoder's (within the rounding of y^). */
+static void hyper_determinism(const int context)
+{
+    const char *const file = context ? WALLOC_IMAGE_CB_MODEL_FILE : WALLOC_IMAGE_HP_MODEL_FILE;
     char dir[] = "/tmp/lcc-test-hp-XXXXXX";
-    if (!mkdtemp(dir) || make_hp_model(dir)) {
-        CHECK_MSG(0, "cannot write the random hyperprior model");
+    if (!mkdtemp(dir) || make_hp_model(dir, context)) {
+        CHECK_MSG(0, "cannot write the random %s model", file);
         return;
     }
     hp_dir = dir;
+    char path[600];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
     LccSettings st;
     lcc_default_settings(&st);
     st.model_dir = dir;
@@ -259,31 +316,37 @@ static void hyper_determinism(void)
         lcc_default_encode_params(&p);
         p.profile = "wavelet-ae";
         p.quality = q;
-        p.model = WALLOC_IMAGE_HP_MODEL_FILE;
+        p.model = file;
         uint8_t *buf = NULL;
         size_t size = 0;
         if (lcc_encode(c, &m, &p, &buf, &size)) {
-            CHECK_MSG(0, "hyperprior encode q%d: %s", q, lcc_last_error(c));
+            CHECK_MSG(0, "%s encode q%d: %s", file, q, lcc_last_error(c));
             break;
         }
         uint32_t s0[3], s1[3], s2[3];
         int32_t *const a = latents(buf, size, LCC_CPU_FLAGS_ALL, 2, s0);
         int32_t *const b = latents(buf, size, (unsigned)lcc_cpu_mask_from_name("c"), 1, s1);
         int32_t *const d = latents(buf, size, (unsigned)lcc_cpu_mask_from_name("avx2"), 2, s2);
-        CHECK(a && b && d && !memcmp(s0, s1, sizeof(s0)) && !memcmp(s0, s2, sizeof(s0)));
-        if (a && b && d)
-            CHECK_MSG(!memcmp(a, b, sizeof(int32_t) * s0[0] * s0[1] * s0[2]) &&
-                          !memcmp(a, d, sizeof(int32_t) * s0[0] * s0[1] * s0[2]),
-                      "hyperprior q%d: latents differ between kernel sets", q);
+        size_t ny = 0;
+        float *const y = encoder_latent(path, &m, q, &ny);
+        CHECK(a && b && d && y && !memcmp(s0, s1, sizeof(s0)) && !memcmp(s0, s2, sizeof(s0)) &&
+              ny == (size_t)s0[0] * s0[1] * s0[2]);
+        if (a && b && d && y && ny == (size_t)s0[0] * s0[1] * s0[2]) {
+            CHECK_MSG(!memcmp(a, b, sizeof(int32_t) * ny) && !memcmp(a, d, sizeof(int32_t) * ny),
+                      "%s q%d: latents differ between kernel sets", file, q);
+            size_t far = 0; /* latents (rounded y^) more than 1 from y */
+            for (size_t i = 0; i < ny; i++)
+                far += fabsf((float)a[i] - y[i]) > 1.0f + 1e-3f;
+            CHECK_MSG(far == 0, "%s q%d: %zu decoded latents are not the encoder's", file, q, far);
+        }
         free(a);
         free(b);
         free(d);
+        free(y);
         free(buf);
     }
     lcc_media_free(&m);
     lcc_close(&c);
-    char path[600];
-    snprintf(path, sizeof(path), "%s/%s", dir, WALLOC_IMAGE_HP_MODEL_FILE);
     unlink(path);
     rmdir(dir);
 }
@@ -311,7 +374,8 @@ int main(void)
     roundtrip(c, 64, 48, 3, 8, 8, 28);
     roundtrip(c, 200, 170, 3, 8, 2, 24);
     model_name = NULL;
-    hyper_determinism();
+    hyper_determinism(0);
+    hyper_determinism(1);
     lcc_close(&c);
     lcc_nn_uninit(&nn);
     return test_summary();
