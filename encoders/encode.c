@@ -102,12 +102,17 @@ static lcc_status encode(LccContext *const c, const LccMedia *const m, const Lcc
 lcc_status lcc_encode(LccContext *const c, const LccMedia *const m, const LccEncodeParams *const params,
                       uint8_t **const out, size_t *const out_size)
 {
-    /* the model choice reaches the profile's encoder through the context */
-    if (c)
+    /* the model choice and the refinement reach the profile's encoder
+     * through the context */
+    if (c) {
         c->encode_model = params ? params->model : NULL;
+        c->encode_refine = params && params->refine > 0 ? params->refine : 0;
+    }
     const lcc_status err = encode(c, m, params, out, out_size);
-    if (c)
+    if (c) {
         c->encode_model = NULL;
+        c->encode_refine = 0;
+    }
     return err;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "encoders/encoders.h"
+#include "encoders/walloc_refine.h"
 #include "entropy/entropy.h"
 #include "entropy/gaussian.h"
 #include "libcodec/dsp/cpu.h"
@@ -80,7 +81,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     LccCdfBank bank = { 0 }, gbank = { 0 };
     LccRansEnc enc;
     lcc_rans_enc_init(&enc);
-    float *x = NULL, *X = NULL;
+    float *x = NULL, *X = NULL, *yv = NULL;
     void *ws = NULL;
     int32_t *sym = NULL, *zsym = NULL, *scale = NULL;
     float *mu = NULL;
@@ -122,6 +123,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
         ws = malloc(wavelet_workspace_bytes(&spec));
         const size_t ny = (size_t)net.cfg.latent * mh * mw;
         sym = malloc(sizeof(int32_t) * ny);
+        yv = malloc(sizeof(float) * ny);
         if (hyper) {
             const size_t nz = (size_t)net.cfg.hyper_m * ((mh + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN) *
                               ((mw + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN);
@@ -130,7 +132,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             mu = malloc(sizeof(float) * ny);
             index = malloc(sizeof(uint16_t) * ny);
         }
-        if (!x || !X || !ws || !sym || (hyper && (!zsym || !scale || !mu || !index)))
+        if (!x || !X || !ws || !sym || !yv || (hyper && (!zsym || !scale || !mu || !index)))
             err = lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
     }
     if (!err && !(err = lcc_nn_init(&nn, c, c ? c->settings.threads : 0, lcc_cpu_flags())))
@@ -156,8 +158,20 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             for (size_t i = 0, n = lcc_tensor_size(&y); !err && i < n; i++)
                 index[i] = (uint16_t)lcc_log_scale_index_fixed(scale[i], (unsigned)frac);
             const size_t ny = lcc_tensor_size(&y);
+            const int zc = z.c, zh = z.h, zw = z.w;
+            memcpy(yv, y.d, sizeof(float) * ny); /* y outlives the arena */
+            const int refine = c ? c->encode_refine : 0;
+            if (!err && refine > 0) {
+                const WallocRefine r = { &net, &nn, &spec, ws, x, quality - 1, walloc_hp_lambdas[quality - 1], 0.02f,
+                                         mh, mw, mu, scale, frac, &gbank };
+                if (net.cfg.qualities != WALLOC_HP_QUALITIES)
+                    err = lcc_error(c, LCC_EINVAL, "wavelet-ae: --refine needs a model with %d quality levels",
+                                    WALLOC_HP_QUALITIES);
+                else
+                    err = walloc_refine(&r, yv, refine, NULL);
+            }
             if (!err)
-                lcc_meanscale_quantize(y.d, mu, ny, sym);
+                lcc_meanscale_quantize(yv, mu, ny, sym);
             if (!err && net.cfg.ctx_n) {
                 /* the non-anchors' parameters from the anchors' symbols, as
                  * the decoder will have them; then their own symbols */
@@ -165,10 +179,10 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
                 for (size_t i = 0; !err && i < ny; i++)
                     index[i] = (uint16_t)lcc_log_scale_index_fixed(scale[i], (unsigned)frac);
                 if (!err)
-                    lcc_meanscale_quantize(y.d, mu, ny, sym);
+                    lcc_meanscale_quantize(yv, mu, ny, sym);
             }
             if (!err) {
-                lcc_entropy_encode_planes(&enc, &bank, zsym, 1, (size_t)z.c, (size_t)z.h * z.w);
+                lcc_entropy_encode_planes(&enc, &bank, zsym, 1, (size_t)zc, (size_t)zh * zw);
                 err = encode_latents(&enc, &gbank, index, sym, net.cfg.latent, mh, mw, net.cfg.ctx_n > 0);
             }
         }
@@ -223,6 +237,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     free(X);
     free(ws);
     free(sym);
+    free(yv);
     free(zsym);
     free(scale);
     free(mu);

@@ -30,14 +30,6 @@ static const float pca_scale = 32.0f;
 /* Initial width of the priors' densities (most latents are small). */
 static const float prior_init_scale = 4.0f;
 
-/* Rate-distortion trade-off of each quality level: CompressAI's lambdas
- * for bmshj2018 (MSE), preceded for the hyperprior model by two lower
- * ones (about 0.15 and 0.2 bpp on Kodak). */
-static const float walloc_lambdas[WALLOC_MAX_QUALITIES] = { 0.0018f, 0.0035f, 0.0067f, 0.0130f,
-                                                            0.0250f, 0.0483f, 0.0932f, 0.1800f };
-static const float walloc_hp_lambdas[WALLOC_MAX_QUALITIES] = { 0.0004f, 0.0009f, 0.0018f, 0.0035f, 0.0067f,
-                                                               0.0130f, 0.0250f, 0.0483f, 0.0932f, 0.1800f };
-
 typedef struct Photo {
     int w, h;
     uint8_t *rgb;       /* interleaved */
@@ -775,7 +767,8 @@ const char lcc_train_image_usage[] =
     "  --every N         checkpoint interval in steps (default 200)\n"
     "  --batch N         crops per step (default 8)\n"
     "  --crop N          crop size, a multiple of 8 (default 128)\n"
-    "  --lr X            Adam learning rate of the transforms (default 1e-4)\n"
+    "  --lr X            Adam learning rate of the transforms (default 1e-4; a\n"
+    "                    resumed run keeps the checkpoint's unless --lr is given)\n"
     "  --prior-lr X      Adam learning rate of the priors and gains (default 1e-2)\n"
     "  --seed N          seed of the initialisation and the data order (default 1)\n"
     "  --threads N       worker threads of the training engine (default 1)\n";
@@ -785,7 +778,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     const int json = g->json;
     int threads = g->threads;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
-    int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0, context = 0;
+    int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0, context = 0, lr_given = 0;
     float lr = 1e-4f, fast_lr = 1e-2f, hyper_lr = 3e-4f;
     int64_t warmup = -1;
     uint64_t seed = 1;
@@ -820,7 +813,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         else if (!strcmp(a, "--crop") && has)
             crop = atoi(argv[++i]);
         else if (!strcmp(a, "--lr") && has)
-            lr = (float)atof(argv[++i]);
+            lr = (float)atof(argv[++i]), lr_given = 1;
         else if (!strcmp(a, "--prior-lr") && has)
             fast_lr = (float)atof(argv[++i]);
         else if (!strcmp(a, "--seed") && has)
@@ -905,6 +898,9 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         for (int i = 0; i < t.m.net.params.n; i++)
             moments |= t.m.net.params.p[i]->m != NULL;
         t.origin = moments ? 0 : t.opt.t;
+        /* the checkpoint keeps the learning rate; --lr changes it */
+        if (lr_given)
+            t.opt.lr = lr;
     } else if (!err && init_from) {
         err = init_from_checkpoint(c, &t.m, init_from);
     } else if (!err) {
@@ -931,7 +927,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         err = LCC_ENOMEM;
     if (!export_path)
         printf("model: %zu parameters, %d threads, cpu %s, lr %g, batch %d x %dx%d, from step %lld\n",
-           lcc_params_count(&t.m.net.params), threads, lcc_cpu_name(lcc_cpu_flags()), (double)lr, B, crop, crop,
+           lcc_params_count(&t.m.net.params), threads, lcc_cpu_name(lcc_cpu_flags()), (double)t.opt.lr, B, crop, crop,
            (long long)t.opt.t);
     double acc_bpp[WALLOC_MAX_QUALITIES] = { 0 }, acc_psnr[WALLOC_MAX_QUALITIES] = { 0 };
     double acc_zbpp[WALLOC_MAX_QUALITIES] = { 0 };

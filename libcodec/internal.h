@@ -11,6 +11,7 @@
 struct LccContext {
     LccSettings settings;      /* limits resolved: no 0 fields */
     const char *encode_model;  /* LccEncodeParams.model during lcc_encode */
+    int encode_refine;         /* LccEncodeParams.refine during lcc_encode */
     lcc_status first_error;
     char message[512];
 };

@@ -21,6 +21,7 @@ typedef struct SweepFile {
 typedef struct SweepCodec {
     char name[64];              /* profiles: "profile" or "profile:model-file" */
     char profile[64], model[64]; /* profiles: name split at ':' (model "" = default) */
+    int refine;                 /* profiles: "+refine=N" at the end of the name */
     SweepKind kind;
     const SweepAnchor *anchor;
     char settings[512];

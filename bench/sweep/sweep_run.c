@@ -268,10 +268,18 @@ static int setup_codecs(Sweep *const s)
                 SweepCodec *const k = add_codec(s, name, SWEEP_PROFILE);
                 if (!k)
                     break;
-                /* "profile:model-file" measures a profile with another model */
-                const size_t pl = strcspn(name, ":");
-                snprintf(k->profile, sizeof(k->profile), "%.*s", (int)pl, name);
-                snprintf(k->model, sizeof(k->model), "%s", name[pl] ? name + pl + 1 : "");
+                /* "profile:model-file" measures a profile with another model,
+                 * "...+refine=N" with encoder-side latent refinement */
+                char base[64];
+                snprintf(base, sizeof(base), "%s", name);
+                char *const plus = strstr(base, "+refine=");
+                if (plus) {
+                    k->refine = atoi(plus + 8);
+                    *plus = 0;
+                }
+                const size_t pl = strcspn(base, ":");
+                snprintf(k->profile, sizeof(k->profile), "%.*s", (int)pl, base);
+                snprintf(k->model, sizeof(k->model), "%s", base[pl] ? base + pl + 1 : "");
                 const LccProfileInfo *const pi = lcc_profile_find(k->profile, s->mod);
                 if (!pi) {
                     k->ok = 0;
@@ -294,9 +302,9 @@ static int setup_codecs(Sweep *const s)
             const LccProfileInfo *const pi = lcc_profile_find(k->profile, s->mod);
             if (!k->ok || !pi)
                 continue;
-            snprintf(k->settings, sizeof(k->settings), "lcc %s profile '%s' (%s)%s%s, in process, 1 thread per job",
+            snprintf(k->settings, sizeof(k->settings), "lcc %s profile '%s' (%s)%s%s%s, in process, 1 thread per job",
                      lcc_version(), pi->name, pi->description ? pi->description : "", k->model[0] ? ", model " : "",
-                     k->model);
+                     k->model, k->refine ? ", encoder-side latent refinement (--refine)" : "");
             for (int j = 0; j < pi->num_qualities && k->nq < SWEEP_MAX_POINTS; j++) {
                 int want = nql < 0;
                 for (int t = 0; t < nql && !want; t++)
@@ -587,6 +595,7 @@ static void measure(Sweep *const s, LccContext *const c, const SweepFile *const 
         lcc_default_encode_params(&ep);
         ep.profile = k->profile;
         ep.model = k->model[0] ? k->model : NULL;
+        ep.refine = k->refine;
         ep.quality = q;
         uint8_t *buf = NULL;
         size_t size = 0;

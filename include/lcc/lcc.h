@@ -107,7 +107,11 @@ typedef struct LccEncodeParams {
     const char *model;       /* model file name (e.g. "wavelet-ae-image.lccw",
                                 searched like every model); NULL = the
                                 profile's default                           */
-    uint8_t reserved[56];
+    int refine;              /* > 0: wavelet-ae hyperprior models refine the
+                                latent with this many gradient steps (slower
+                                encode, smaller files; the decoder is the
+                                same); 0: none                              */
+    uint8_t reserved[52];
 } LccEncodeParams;
 
 LCC_API void lcc_default_encode_params(LccEncodeParams *p);

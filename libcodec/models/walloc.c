@@ -20,6 +20,13 @@ const WallocConfig walloc_image_cb_config = {
     .hyper_n = 64, .hyper_m = 32, .ctx_n = 64,
 };
 
+/* CompressAI's lambdas for bmshj2018 (MSE), preceded for the hyperprior
+ * models by two lower ones (about 0.15 and 0.2 bpp on Kodak). */
+const float walloc_lambdas[WALLOC_QUALITIES] = { 0.0018f, 0.0035f, 0.0067f, 0.0130f,
+                                                 0.0250f, 0.0483f, 0.0932f, 0.1800f };
+const float walloc_hp_lambdas[WALLOC_HP_QUALITIES] = { 0.0004f, 0.0009f, 0.0018f, 0.0035f, 0.0067f,
+                                                       0.0130f, 0.0250f, 0.0483f, 0.0932f, 0.1800f };
+
 /* Leaky ReLU slope of the hyperprior networks (exact in qnn's Q8). */
 #define HYPER_SLOPE 0.125f
 

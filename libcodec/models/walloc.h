@@ -87,6 +87,11 @@ typedef struct WallocNet {
 extern const WallocConfig walloc_image_config;
 extern const WallocConfig walloc_image_hp_config;
 extern const WallocConfig walloc_image_cb_config;
+/* The rate-distortion trade-offs the shipped models were trained with, by
+ * quality index (loss = bpp + lambda 255^2 MSE): factorized; hyperprior
+ * and context models. */
+extern const float walloc_lambdas[WALLOC_QUALITIES];
+extern const float walloc_hp_lambdas[WALLOC_HP_QUALITIES];
 /* Fractional bits of hs's and cx's outputs in context models. */
 #define WALLOC_MAX_FRAC 15
 /* Hyperprior geometry: z is at 1/4 of the latent's resolution. */

@@ -1,0 +1,172 @@
+/* Encoder-side latent refinement for the wavelet-ae hyperprior and context
+ * models (Campos et al. 2019, "Content adaptive optimization for neural
+ * image compression"; Yang et al. 2020): a few Adam steps on the latent y
+ * of the image being coded, minimising the model's own objective
+ * bits + lambda_q 255^2 MSE, with the decoder unchanged. The side
+ * information z^ (so hs's means and scales) stays that of the unrefined
+ * latent: hs is in the weight file only as the integer network, which has
+ * no gradient. The steps follow the objective with the rounding replaced
+ * by SGA's soft rounding (Yang et al. 2020, its deterministic form), whose
+ * temperature falls from 1/2 to 1/20 over the steps: the decoder and the
+ * Gaussian rate see mu + soft(y - mu). (Straight-through rounding made the
+ * objective worse from the first step here.) Context models recompute
+ * the non-anchors' parameters from the current anchors at every step (no
+ * gradient through cx either). Every fourth step and the last measure the
+ * true objective (the entropy coder's exact cost of the symbols and the
+ * decoded image's MSE); the best latent measured is kept, so the result is
+ * never worse than the unrefined one. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encoders/walloc_refine.h"
+#include "entropy/entropy.h"
+#include "entropy/gaussian.h"
+
+/* Soft rounding of SGA (Yang et al. 2020, deterministic form): a residual
+ * v = f + r (f = floor v) becomes f + p, p = the weight of rounding up,
+ * 1 / (1 + exp((atanh(1 - r) - atanh(r)) / tau)), which is round(v) as
+ * tau -> 0; returns dp/dv. */
+static float soft_round(const float v, const float tau, float *const out)
+{
+    const float f = floorf(v);
+    float r = v - f;
+    r = r < 1e-4f ? 1e-4f : r > 1 - 1e-4f ? 1 - 1e-4f : r;
+    const float a = (atanhf(1 - r) - atanhf(r)) / tau;
+    const float p = a > 40 ? 0 : a < -40 ? 1 : 1 / (1 + expf(a));
+    *out = f + p;
+    return p * (1 - p) / tau * (1 / (1 - r * r) + 1 / (1 - (1 - r) * (1 - r)));
+}
+
+/* The decode of y^ (arena) into x_hat and lambda 255^2 MSE per pixel;
+ * training keeps what the backward pass needs. */
+static lcc_status decode_mse(const WallocRefine *const r, const LccTensor *const yq, const int training,
+                             LccTensor *const Xh, float *const x_hat, double *const dist)
+{
+    const lcc_status err = walloc_synthesis(r->nn, r->net, yq, r->q, Xh, training);
+    if (err)
+        return err;
+    if (wavelet_inverse(r->spec, Xh->d, x_hat, r->ws))
+        return LCC_EINTERNAL;
+    const size_t nx = 3 * (size_t)r->spec->width * r->spec->height;
+    double se = 0;
+    for (size_t i = 0; i < nx; i++) {
+        const float e = x_hat[i] - r->x[i];
+        se += (double)e * e;
+    }
+    *dist = r->lambda * 255.0 * 255.0 * se / (double)nx;
+    return LCC_OK;
+}
+
+lcc_status walloc_refine(const WallocRefine *const r, float *const y, const int iters, double *const gain)
+{
+    WallocNet *const net = r->net;
+    LccNn *const nn = r->nn;
+    const int L = net->cfg.latent, h = r->mh, w = r->mw;
+    const size_t n = (size_t)L * h * w, npx = (size_t)r->spec->width * r->spec->height;
+    const size_t nx = 3 * npx;
+    float *const buf = malloc(sizeof(float) * n * 6);
+    int32_t *const sym = malloc(sizeof(int32_t) * n), *const ls = malloc(sizeof(int32_t) * n);
+    uint16_t *const index = malloc(sizeof(uint16_t) * n);
+    float *const x_hat = malloc(sizeof(float) * nx);
+    if (!buf || !sym || !ls || !index || !x_hat) {
+        free(buf);
+        free(sym);
+        free(ls);
+        free(index);
+        free(x_hat);
+        return LCC_ENOMEM;
+    }
+    float *const mu = buf, *const sg = buf + n, *const best = buf + 2 * n, *const m1 = buf + 3 * n;
+    float *const m2 = buf + 4 * n, *const dsoft = buf + 5 * n;
+    memset(m1, 0, sizeof(float) * 2 * n);
+    const float lambda = r->lambda * 255.0f * 255.0f, b1 = 0.9f, b2 = 0.999f;
+    double first = 0, best_j = INFINITY;
+    lcc_status err = LCC_OK;
+    for (int t = 0; t <= iters && !err; t++) {
+        lcc_nn_reset(nn);
+        /* parameters and symbols of the current latent, as coded */
+        int frac = r->frac;
+        memcpy(mu, r->mu, sizeof(float) * n);
+        memcpy(ls, r->logscale, sizeof(int32_t) * n);
+        lcc_meanscale_quantize(y, mu, n, sym);
+        if (net->cfg.ctx_n) {
+            if ((err = walloc_context_params(nn, net, sym, h, w, mu, ls, &frac)))
+                break;
+            lcc_meanscale_quantize(y, mu, n, sym);
+        }
+        LccTensor yq = lcc_nn_tensor(nn, 1, L, h, w), Xh, dyq;
+        if (!yq.d) {
+            err = LCC_ENOMEM;
+            break;
+        }
+        /* the true objective (exact code length, decoded image) now and
+         * then, and at the end */
+        if (t % 4 == 0 || t == iters) {
+            for (size_t i = 0; i < n; i++)
+                index[i] = (uint16_t)lcc_log_scale_index_fixed(ls[i], (unsigned)frac);
+            const LccEntropyParams ep = { r->gbank, index, NULL, n };
+            const double bits = lcc_entropy_cost_bits(&ep, sym);
+            double dist;
+            for (size_t i = 0; i < n; i++)
+                yq.d[i] = mu[i] + (float)sym[i];
+            if ((err = decode_mse(r, &yq, 0, &Xh, x_hat, &dist)))
+                break;
+            const double J = bits / (double)npx + dist;
+            if (t == 0)
+                first = J;
+            if (J < best_j) {
+                best_j = J;
+                memcpy(best, y, sizeof(float) * n);
+            }
+        }
+        if (t == iters)
+            break;
+        /* a step on the soft-rounded objective, the temperature falling
+         * from 1/2 to 1/20 */
+        const float tau = 0.5f * powf(0.1f, (float)t / (float)(iters > 1 ? iters - 1 : 1));
+        for (size_t i = 0; i < n; i++) {
+            float v;
+            dsoft[i] = soft_round(y[i] - mu[i], tau, &v);
+            yq.d[i] = mu[i] + v;
+        }
+        double dist;
+        if ((err = decode_mse(r, &yq, 1, &Xh, x_hat, &dist)))
+            break;
+        for (size_t i = 0; i < nx; i++)
+            x_hat[i] = 2.0f * lambda * (x_hat[i] - r->x[i]) / (float)nx; /* d(loss)/d(x_hat) */
+        LccTensor dXh = lcc_nn_tensor(nn, 1, net->bands, h, w);
+        if (!dXh.d || wavelet_inverse_adjoint(r->spec, x_hat, dXh.d, r->ws)) {
+            err = dXh.d ? LCC_EINTERNAL : LCC_ENOMEM;
+            break;
+        }
+        if ((err = walloc_synthesis_backward(nn, net, &yq, r->q, &dXh, &dyq)))
+            break;
+        const float unit = ldexpf(1.0f, -frac);
+        for (size_t i = 0; i < n; i++)
+            sg[i] = expf((float)ls[i] * unit);
+        LccTensor mt = { mu, 1, L, h, w }, st = { sg, 1, L, h, w };
+        lcc_loss_rate_gaussian(&yq, &mt, &st, &dyq, NULL, NULL, (float)(1.0 / (double)npx));
+        /* Adam on y, the step size falling linearly to a tenth */
+        const float lr = r->lr * (1.0f - 0.9f * (float)t / (float)iters);
+        const float c1 = 1.0f - powf(b1, (float)(t + 1)), c2 = 1.0f - powf(b2, (float)(t + 1));
+        for (size_t i = 0; i < n; i++) {
+            const float g = dyq.d[i] * dsoft[i];
+            m1[i] = b1 * m1[i] + (1 - b1) * g;
+            m2[i] = b2 * m2[i] + (1 - b2) * g * g;
+            y[i] -= lr * (m1[i] / c1) / (sqrtf(m2[i] / c2) + 1e-8f);
+        }
+    }
+    if (!err) {
+        memcpy(y, best, sizeof(float) * n);
+        if (gain)
+            *gain = first > 0 ? 1.0 - best_j / first : 0;
+    }
+    lcc_nn_reset(nn);
+    free(buf);
+    free(sym);
+    free(ls);
+    free(index);
+    free(x_hat);
+    return err;
+}

@@ -1,0 +1,31 @@
+/* Encoder-side latent refinement of the wavelet-ae hyperprior and context
+ * models (encoders/walloc_refine.c). */
+#ifndef LCC_ENCODERS_WALLOC_REFINE_H
+#define LCC_ENCODERS_WALLOC_REFINE_H
+
+#include "entropy/cdf.h"
+#include "libcodec/models/walloc.h"
+#include "wavelet/wavelet.h"
+
+typedef struct WallocRefine {
+    WallocNet *net;             /* a hyperprior model (with or without context) */
+    LccNn *nn;                  /* its arena is reset by every step */
+    const WaveletSpec *spec;    /* the image's transform (3 planes) */
+    void *ws;                   /* its workspace */
+    const float *x;             /* the image: 3 planes in [-1/2, 1/2] */
+    int q;                      /* quality index, 0-based */
+    float lambda;               /* the quality's rate-distortion trade-off */
+    float lr;                   /* Adam's first step size (latent units) */
+    int mh, mw;                 /* latent size */
+    const float *mu;            /* hs's means, L x mh x mw */
+    const int32_t *logscale;    /* hs's log scales, at frac fractional bits */
+    int frac;
+    const LccCdfBank *gbank;    /* the Gaussian tables */
+} WallocRefine;
+
+/* iters Adam steps on y (L x mh x mw, the unrounded latent, changed in
+ * place into the best one found). *gain (may be NULL) receives the
+ * objective's relative decrease. */
+lcc_status walloc_refine(const WallocRefine *r, float *y, int iters, double *gain);
+
+#endif /* LCC_ENCODERS_WALLOC_REFINE_H */
