@@ -769,7 +769,10 @@ const char lcc_train_image_usage[] =
     "  --crop N          crop size, a multiple of 8 (default 128)\n"
     "  --lr X            Adam learning rate of the transforms (default 1e-4; a\n"
     "                    resumed run keeps the checkpoint's unless --lr is given)\n"
-    "  --prior-lr X      Adam learning rate of the priors and gains (default 1e-2)\n"
+    "  --prior-lr X      Adam learning rate of the priors (default 1e-2)\n"
+    "  --gain-lr X       Adam learning rate of the gains (default 1e-3; the models\n"
+    "                    shipped before 2026-11-27 used 1e-2, which let the encoder\n"
+    "                    and decoder gains of a level drift apart between steps)\n"
     "  --seed N          seed of the initialisation and the data order (default 1)\n"
     "  --threads N       worker threads of the training engine (default 1)\n";
 
@@ -779,7 +782,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     int threads = g->threads;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
     int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0, context = 0, lr_given = 0;
-    float lr = 1e-4f, fast_lr = 1e-2f, hyper_lr = 3e-4f;
+    float lr = 1e-4f, fast_lr = 1e-2f, gain_lr = 1e-3f, hyper_lr = 3e-4f;
     int64_t warmup = -1;
     uint64_t seed = 1;
     threads = threads > 0 ? threads : 1;
@@ -816,6 +819,8 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             lr = (float)atof(argv[++i]), lr_given = 1;
         else if (!strcmp(a, "--prior-lr") && has)
             fast_lr = (float)atof(argv[++i]);
+        else if (!strcmp(a, "--gain-lr") && has)
+            gain_lr = (float)atof(argv[++i]);
         else if (!strcmp(a, "--seed") && has)
             seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(a, "--threads") && has)
@@ -835,7 +840,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             dirs[ndirs++] = ".";  /* no data needed */
     }
     if (!ndirs || !ckpt || steps < 1 || every < 1 || B < 1 || B > 64 || crop < 16 || crop % (hyper ? 32 : 8) ||
-        crop > 1024 || !(lr > 0) || !(fast_lr > 0) || threads < 1 || threads > 64) {
+        crop > 1024 || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
         fprintf(stderr, "lcc train image: needs --data and --checkpoint, and sane values\n%s", lcc_train_image_usage);
         return 1;
     }
@@ -880,7 +885,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     lcc_adam_default(&t.opt, lr);
     t.opt.clip_norm = 1.0f;
     lcc_adam_default(&t.fast, fast_lr);
-    lcc_adam_default(&t.gain, fast_lr);
+    lcc_adam_default(&t.gain, gain_lr);
     lcc_adam_default(&t.hyp, hyper_lr);
     t.hyp.clip_norm = 1.0f;
     t.warmup = warmup >= 0 ? warmup : hyper ? 2000 : 0;
