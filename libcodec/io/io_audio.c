@@ -9,7 +9,8 @@
  * A file that yields fewer frames than its header announces is truncated
  * (LCC_EBADMSG). RIFF/RIFX/RF64 WAVE files are checked first and read
  * through a view of their format and samples (wav_guard.h): libsndfile
- * 1.2.0 hangs on some malformed WAV headers.
+ * 1.2.0 hangs on some malformed WAV headers. Everything libsndfile reads
+ * goes through such a view when the size is known.
  *
  * Writing by extension: .wav .w64 (PCM_U8/16/24/32), .aiff/.aif .au .caf
  * (PCM_S8/16/24/32), .flac (8/16/24 bits; deeper is LCC_ENOTSUP), .ogg/.oga
@@ -28,8 +29,8 @@
 
 #define CHUNK_FRAMES 4096
 
-/* What libsndfile reads: the source as it is (v NULL), or the view of a
- * checked WAV-family file. */
+/* What libsndfile reads: the source as it is (v NULL: a pipe), or a view
+ * of it (wav_guard.h). */
 typedef struct AudioIo {
     LccIoSrc *s;
     const LccWavView *v;
@@ -74,11 +75,16 @@ static sf_count_t view_len(void *const user)
 
 static sf_count_t view_seek(const sf_count_t off, const int whence, void *const user)
 {
+    /* As lseek on a file: anywhere from 0 on, past the end too (reads
+     * there give nothing). libsndfile seeks past the end of a WAV whose
+     * odd-sized samples end the file without their pad byte; when that
+     * seek failed, it went on parsing the samples as chunks (and could
+     * hang in its LIST parser again). */
     AudioIo *const io = user;
     if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
         return -1;
     const int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? io->pos : io->v->size;
-    if ((off > 0 && off > io->v->size - base) || (off < 0 && -off > base))
+    if ((off > 0 && off > INT64_MAX - base) || (off < 0 && off < -base))
         return -1;
     io->pos = base + off;
     return (sf_count_t)io->pos;

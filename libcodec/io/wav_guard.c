@@ -188,11 +188,15 @@ lcc_status lcc_wav_guard(LccContext *const c, LccIoSrc *const s, LccWavView *con
     lcc_status err = LCC_OK;
     int64_t start;
     uint8_t h[12];
-    if (w.size < 12 || (err = skip_id3(&w, &start)) || w.size - start < 12 || (err = read_at(&w, start, h, 12)))
+    if (w.size <= 0)
+        goto done; /* size unknown (a pipe) or nothing: libsndfile reads s as it is */
+    if ((err = skip_id3(&w, &start)))
         goto done;
+    if (w.size - start < 12 || (err = read_at(&w, start, h, 12)))
+        goto other;
     const int rf64 = !memcmp(h, "RF64", 4);
     if ((memcmp(h, "RIFF", 4) && memcmp(h, "RIFX", 4) && !rf64) || memcmp(h + 8, "WAVE", 4))
-        goto done; /* not a WAVE file: libsndfile's (or nobody's) */
+        goto other;
     w.be = !memcmp(h, "RIFX", 4);
     uint32_t riff = rd32(&w, h + 4);
 
@@ -318,6 +322,16 @@ lcc_status lcc_wav_guard(LccContext *const c, LccIoSrc *const s, LccWavView *con
     v->part[1] = (LccWavPart){ .size = fmt_size, .off = fmt_pos };
     v->part[2] = (LccWavPart){ .size = 8, .off = hl, .in_head = 1 };
     v->part[3] = (LccWavPart){ .size = tail, .off = data };
+    goto done;
+other:
+    /* Not a WAVE file: libsndfile's (or nobody's), as it is but for the
+     * ID3v2 tags before it. libsndfile skips those itself, but with
+     * virtual I/O its positions are then off (by the tags, or by 2 after
+     * a 10-byte tag), which let a damaged WAV past this check. */
+    if (!err) {
+        v->size = w.size - start;
+        v->part[0] = (LccWavPart){ .size = v->size, .off = start };
+    }
 done:
     if (err)
         memset(v, 0, sizeof(*v));

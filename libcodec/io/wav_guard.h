@@ -27,8 +27,12 @@
  * cue, bext, ...) and whatever follows the samples are left out: lcc uses
  * none of them, and libsndfile's parsers of them are where the hangs live.
  * The samples and their format are the file's own, so the decoded audio
- * is what libsndfile decoded from the whole file before. Anything that is
- * not a WAV-family file is left to libsndfile as it was. */
+ * is what libsndfile decoded from the whole file before. Any other file
+ * of known size is given to libsndfile as it is, but for ID3v2 tags in
+ * front of it (libsndfile's own skipping of those misplaces its reads
+ * under virtual I/O). Views behave like files: seeking past the end
+ * works (libsndfile relies on that after odd-sized samples at the end of
+ * a WAV; when such a seek failed it re-parsed the samples as chunks). */
 #ifndef LCC_IO_WAV_GUARD_H
 #define LCC_IO_WAV_GUARD_H
 
@@ -52,20 +56,23 @@ typedef struct LccWavPart {
     int in_head;
 } LccWavPart;
 
-/* What libsndfile reads instead of a checked WAV-family file: the parts
- * in order (header, the file's 'fmt ' chunk, 'data' header, the file's
- * samples), size bytes in all. */
+/* What libsndfile reads: the parts in order, size bytes in all. For a
+ * checked WAV-family file: a header written here, the file's 'fmt '
+ * chunk, a 'data' header, the file's samples; for other content, one
+ * part: the file from after its ID3v2 tags. */
 typedef struct LccWavView {
     uint8_t head[64];
     LccWavPart part[4];
     int64_t size;
 } LccWavView;
 
-/* Check s (positioned anywhere; left at its start) if it is a RIFF/RIFX/
- * RF64 WAVE file. LCC_OK with v->size > 0: a sound WAVE file, read it
- * through v; LCC_OK with v->size == 0: not a WAVE file, libsndfile reads s
- * as it is; LCC_EBADMSG (damaged or truncated) or LCC_EIO with a message
- * naming s->name, recorded on c (c may be NULL: nothing recorded). */
+/* Check s (positioned anywhere; left at its start) and set up the view
+ * libsndfile reads it through. LCC_OK with v->size > 0: read s through v
+ * (a sound RIFF/RIFX/RF64 WAVE file, or other content); LCC_OK with
+ * v->size == 0: s has no known size (a pipe) or is empty, libsndfile
+ * reads it as it is; LCC_EBADMSG (a damaged or truncated WAV-family file)
+ * or LCC_EIO with a message naming s->name, recorded on c (c may be NULL:
+ * nothing recorded). */
 lcc_status lcc_wav_guard(LccContext *c, LccIoSrc *s, LccWavView *v);
 
 /* Read up to n bytes at offset pos of the view of s; returns the count

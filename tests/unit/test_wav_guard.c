@@ -223,11 +223,19 @@ static void expect_good(const char *const name, const Buf *const b, const uint32
 
 /* ---- the fuzz reproducers ------------------------------------------------ */
 
+/* The five of the first campaign, all damaged WAV headers. */
+static const char *const damaged_wavs[] = {
+    "audio-hang-5b3575ff4da6", "audio-hang-6133fa19b527", "audio-hang-6429b187aa08",
+    "audio-hang-b5375b9b417a", "audio-hang-c3574de0b29f",
+};
+
+/* Every audio-hang-* input must end in an error within a second; the
+ * damaged WAV headers must be refused as such. */
 static void test_reproducers(const char *const corpus)
 {
     DIR *const d = opendir(corpus);
     CHECK_MSG(d != NULL, "cannot open %s", corpus);
-    int found = 0;
+    int found = 0, damaged = 0;
     struct dirent *e;
     while (d && (e = readdir(d))) {
         if (strncmp(e->d_name, "audio-hang-", 11))
@@ -240,20 +248,32 @@ static void test_reproducers(const char *const corpus)
             CHECK_MSG(0, "cannot read %s", path);
             continue;
         }
-        Buf b = { .p = buf, .n = n };
-        expect_bad(e->d_name, &b, "damaged WAV file");
-        /* The same behind an ID3v2 tag, which libsndfile skips. */
-        Buf t = { 0 };
-        put(&t, "ID3\x03\x00\x00\x00\x00\x00\x06" "abcdef", 16);
-        put(&t, buf, n);
-        expect_bad("ID3v2 + reproducer", &t, "damaged WAV file");
-        free(t.p);
-        free(buf);
         found++;
+        LccMedia m = { 0 };
+        const double t0 = now();
+        const lcc_status err = lcc_io_read_audio_mem(ctx, buf, n, &m);
+        const double dt = now() - t0;
+        CHECK_MSG(err && !m.audio.data && dt < 1.0, "%s: status %d in %.3f s", e->d_name, err, dt);
+        int is_damaged = 0;
+        for (size_t i = 0; i < sizeof(damaged_wavs) / sizeof(damaged_wavs[0]); i++)
+            is_damaged |= !strcmp(e->d_name, damaged_wavs[i]);
+        if (is_damaged) {
+            damaged++;
+            Buf b = { .p = buf, .n = n };
+            expect_bad(e->d_name, &b, "damaged WAV file");
+            /* The same behind an ID3v2 tag, which libsndfile skips. */
+            Buf t = { 0 };
+            put(&t, "ID3\x03\x00\x00\x00\x00\x00\x06" "abcdef", 16);
+            put(&t, buf, n);
+            expect_bad("ID3v2 + reproducer", &t, "damaged WAV file");
+            free(t.p);
+        }
+        free(buf);
     }
     if (d)
         closedir(d);
-    CHECK_MSG(found == 5, "%d audio-hang-* reproducers in %s, 5 expected", found, corpus);
+    CHECK_MSG(damaged == 5 && found >= 7, "%d audio-hang-* inputs (%d damaged WAVs) in %s, 7 (5) expected", found,
+              damaged, corpus);
 }
 
 /* ---- hand-made damaged headers -------------------------------------------- */
@@ -394,6 +414,26 @@ static void test_damaged(void)
     expect_bad("RIFX truncated", &b, "truncated audio file: 30 bytes of samples missing");
     free(b.p);
 
+    /* A 10-byte ID3v2 tag, then 2 bytes, then the LIST hang: libsndfile's
+     * own tag skipping under virtual I/O used to land on the RIFF header
+     * (offset 12), not where the tag ends (10), which the check missed. */
+    riff(&b, 0);
+    pcm_fmt(&b, 1, 16);
+    put_id(&b, "LIST"), put_u(&b, 16, 4), put_id(&b, "INFO"), put_id(&b, "ISET"), put_u(&b, 0xfffffff8u, 4);
+    put_id(&b, "abcd");
+    data_chunk(&b, v, 64, 16), finish(&b);
+    Buf t = { 0 };
+    put(&t, "ID3\x04\x00\x80\x00\x00\x00\x00\x14\x00", 12);
+    put(&t, b.p, b.n);
+    LccMedia m = { 0 };
+    lcc_clear_error(ctx);
+    const double t0 = now();
+    const lcc_status err = lcc_io_read_audio_mem(ctx, t.p, t.n, &m);
+    CHECK_MSG(err && !m.audio.data && now() - t0 < 1.0, "10-byte ID3 tag + LIST hang: %d (%s)", err,
+              lcc_last_error(ctx));
+    free(t.p);
+    free(b.p);
+
     Buf r = { 0 }; /* RF64 with a data size of 0xffffffff and no ds64 */
     put_id(&r, "RF64"), put_u(&r, 0xffffffffu, 4), put_id(&r, "WAVE");
     pcm_fmt(&r, 1, 16);
@@ -505,6 +545,26 @@ static void test_valid(void)
     memset(b.p + 4, 0xff, 4);
     memset(b.p + 40, 0xff, 4);
     expect_good("streamed", &b, 1, 16, v16, N);
+    free(b.p);
+
+    /* Streamed (0xffffffff) u8 samples of odd length up to the end of the
+     * file, holding bytes that look like the LIST hang: libsndfile seeks
+     * past the end for the pad byte, and when that failed it parsed the
+     * samples as chunks (a fuzz_audio timeout). */
+    riff(&b, 0);
+    pcm_fmt(&b, 1, 8);
+    put_id(&b, "data"), put_u(&b, 0xffffffffu, 4);
+    static const uint8_t trap[] = "LIST\x10\x00\x00\x00INFOISET\xf8\xff\xff\xff" "abcd";
+    int32_t vt[N];
+    for (size_t i = 0; i < N - 1; i++) {
+        const uint8_t x = i < 100 ? (uint8_t)(i * 3) : trap[i % (sizeof(trap) - 1)];
+        put(&b, &x, 1);
+        vt[i] = (int32_t)x - 128;
+    }
+    finish(&b);
+    const double t0 = now();
+    expect_good("streamed odd u8 with a LIST inside", &b, 1, 8, vt, N - 1);
+    CHECK_MSG(now() - t0 < 2.0, "streamed odd u8: %.3f s", now() - t0);
     free(b.p);
 
     Buf t = { 0 }; /* behind an ID3v2 tag */
