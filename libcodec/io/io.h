@@ -36,6 +36,8 @@
  * FLAC/AU/CAF/Ogg Vorbis-Opus-FLAC magic -> libsndfile (then libav); other
  * content -> libav video, then libsndfile, then libav audio; a libavformat
  * guess scoring <= 25 is rejected. Nothing ever depends on the file name.
+ * RIFF/RIFX/RF64 WAVE headers are checked before libsndfile reads them,
+ * and a damaged one is LCC_EBADMSG (wav_guard.h).
  *
  * The *_mem functions parse one format from a byte buffer (for the fuzz
  * targets and tests; messages name the input "(memory)"). They follow the

@@ -7,7 +7,10 @@
  * float, double and lossy codecs (Vorbis, Opus, MPEG) become 24-bit PCM:
  * x * 2^23 rounded to nearest and clipped to [-2^23, 2^23 - 1].
  * A file that yields fewer frames than its header announces is truncated
- * (LCC_EBADMSG).
+ * (LCC_EBADMSG). RIFF/RIFX/RF64 WAVE files are checked first and read
+ * through a view of their format and samples (wav_guard.h): libsndfile
+ * 1.2.0 hangs on some malformed WAV headers. Everything libsndfile reads
+ * goes through such a view when the size is known.
  *
  * Writing by extension: .wav .w64 (PCM_U8/16/24/32), .aiff/.aif .au .caf
  * (PCM_S8/16/24/32), .flac (8/16/24 bits; deeper is LCC_ENOTSUP), .ogg/.oga
@@ -22,24 +25,34 @@
 #include <sndfile.h>
 
 #include "libcodec/io/io.h"
+#include "libcodec/io/wav_guard.h"
 
 #define CHUNK_FRAMES 4096
 
+/* What libsndfile reads: the source as it is (v NULL: a pipe), or a view
+ * of it (wav_guard.h). */
+typedef struct AudioIo {
+    LccIoSrc *s;
+    const LccWavView *v;
+    int64_t pos;        /* in the view */
+} AudioIo;
+
 static sf_count_t vio_len(void *const user)
 {
-    return (sf_count_t)lcc_io_src_size(user);
+    return (sf_count_t)lcc_io_src_size(((AudioIo *)user)->s);
 }
 
 static sf_count_t vio_seek(const sf_count_t off, const int whence, void *const user)
 {
-    if (lcc_io_src_seek(user, (int64_t)off, whence))
+    LccIoSrc *const s = ((AudioIo *)user)->s;
+    if (lcc_io_src_seek(s, (int64_t)off, whence))
         return -1;
-    return (sf_count_t)lcc_io_src_tell(user);
+    return (sf_count_t)lcc_io_src_tell(s);
 }
 
 static sf_count_t vio_read(void *const ptr, const sf_count_t count, void *const user)
 {
-    return count > 0 ? (sf_count_t)lcc_io_src_read(user, ptr, (size_t)count) : 0;
+    return count > 0 ? (sf_count_t)lcc_io_src_read(((AudioIo *)user)->s, ptr, (size_t)count) : 0;
 }
 
 static sf_count_t vio_write(const void *const ptr, const sf_count_t count, void *const user)
@@ -52,7 +65,54 @@ static sf_count_t vio_write(const void *const ptr, const sf_count_t count, void 
 
 static sf_count_t vio_tell(void *const user)
 {
-    return (sf_count_t)lcc_io_src_tell(user);
+    return (sf_count_t)lcc_io_src_tell(((AudioIo *)user)->s);
+}
+
+static sf_count_t view_len(void *const user)
+{
+    return (sf_count_t)((AudioIo *)user)->v->size;
+}
+
+static sf_count_t view_seek(const sf_count_t off, const int whence, void *const user)
+{
+    /* As lseek on a file: anywhere from 0 on, past the end too (reads
+     * there give nothing). libsndfile seeks past the end of a WAV whose
+     * odd-sized samples end the file without their pad byte; when that
+     * seek failed, it went on parsing the samples as chunks (and could
+     * hang in its LIST parser again). */
+    AudioIo *const io = user;
+    if (whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END)
+        return -1;
+    const int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? io->pos : io->v->size;
+    if ((off > 0 && off > INT64_MAX - base) || (off < 0 && off < -base))
+        return -1;
+    io->pos = base + off;
+    return (sf_count_t)io->pos;
+}
+
+static sf_count_t view_read(void *const ptr, const sf_count_t count, void *const user)
+{
+    AudioIo *const io = user;
+    if (count <= 0 || io->pos >= io->v->size)
+        return 0;
+    const int64_t left = io->v->size - io->pos;
+    const size_t n = lcc_wav_view_read(io->v, io->s, io->pos, ptr, (size_t)(count < left ? count : left));
+    io->pos += (int64_t)n;
+    return (sf_count_t)n;
+}
+
+static sf_count_t view_tell(void *const user)
+{
+    return (sf_count_t)((AudioIo *)user)->pos;
+}
+
+/* libsndfile on io (which must outlive the SNDFILE). */
+static SNDFILE *open_sf(AudioIo *const io, SF_INFO *const info)
+{
+    static SF_VIRTUAL_IO src_vio = { vio_len, vio_seek, vio_read, vio_write, vio_tell };
+    static SF_VIRTUAL_IO view_vio = { view_len, view_seek, view_read, vio_write, view_tell };
+    memset(info, 0, sizeof(*info));
+    return sf_open_virtual(io->v ? &view_vio : &src_vio, SFM_READ, info, io);
 }
 
 /* Bits of integer PCM the subtype carries, or 0 for float/lossy. */
@@ -149,17 +209,19 @@ done:
 
 lcc_status lcc_io_read_audio(LccContext *const c, LccIoSrc *const s, LccMedia *const out)
 {
+    LccWavView view;
+    lcc_status err = lcc_wav_guard(c, s, &view);
+    if (err)
+        return err;
     const int64_t missing = missing_bytes(s);
     if (missing > 0)
         return lcc_error(c, LCC_EBADMSG, "%s: truncated audio file: %lld bytes of samples missing", s->name,
                          (long long)missing);
-    SF_VIRTUAL_IO vio = { vio_len, vio_seek, vio_read, vio_write, vio_tell };
+    AudioIo io = { s, view.size ? &view : NULL, 0 };
     SF_INFO info;
-    memset(&info, 0, sizeof(info));
-    SNDFILE *const sf = sf_open_virtual(&vio, SFM_READ, &info, s);
+    SNDFILE *const sf = open_sf(&io, &info);
     if (!sf)
         return open_error(c, s->name);
-    lcc_status err = LCC_OK;
     double *dbuf = NULL;
     LccAudio *const a = &out->audio;
     out->modality = LCC_MODALITY_AUDIO;
@@ -391,6 +453,10 @@ struct LccAudioSource {
     uint64_t left;
     double *dbuf;
     char *path;
+    FILE *f;
+    LccIoSrc src;
+    LccWavView view;
+    AudioIo io;         /* libsndfile's, over src or view */
 };
 
 lcc_status lcc_io_audio_source_open(LccContext *const c, const char *const path, LccAudio *const geom,
@@ -398,27 +464,32 @@ lcc_status lcc_io_audio_source_open(LccContext *const c, const char *const path,
 {
     *out = NULL;
     memset(geom, 0, sizeof(*geom));
-    SF_INFO info;
-    memset(&info, 0, sizeof(info));
-    SNDFILE *const sf = sf_open(path, SFM_READ, &info);
-    if (!sf)
-        return LCC_EFORMAT;   /* not for libsndfile: the caller takes the whole-file path */
-    if (info.channels < 1 || info.channels > LCC_MAX_AUDIO_CHANNELS || info.samplerate < 1 || info.frames <= 0 ||
-        info.frames == SF_COUNT_MAX) {
-        sf_close(sf);
-        return LCC_EFORMAT;   /* unusual: left to the whole-file reader and its messages */
-    }
-    LccAudioSource *const s = calloc(1, sizeof(*s));
-    const int bits = pcm_bits(info.format);
-    if (!s || !(s->path = strdup(path)) || (!bits && !(s->dbuf = malloc(CHUNK_FRAMES * (size_t)info.channels *
-                                                                      sizeof(double))))) {
-        if (s)
-            free(s->path);
+    LccAudioSource *s = calloc(1, sizeof(*s));
+    if (!s || !(s->path = strdup(path))) {
         free(s);
-        sf_close(sf);
         return lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
     }
-    s->sf = sf;
+    /* Files this path does not take (unreadable, not regular, not for
+     * libsndfile, a damaged WAV header, unusual geometry) go to the
+     * whole-file reader, which says why (so no message here). */
+    SF_INFO info;
+    s->f = fopen(path, "rb");
+    if (!s->f)
+        goto not_for_us;
+    s->src = (LccIoSrc){ .name = s->path, .f = s->f };
+    if (lcc_io_src_size(&s->src) < 0 || lcc_wav_guard(NULL, &s->src, &s->view))
+        goto not_for_us;
+    s->io = (AudioIo){ &s->src, s->view.size ? &s->view : NULL, 0 };
+    if (!(s->sf = open_sf(&s->io, &info)))
+        goto not_for_us;
+    if (info.channels < 1 || info.channels > LCC_MAX_AUDIO_CHANNELS || info.samplerate < 1 || info.frames <= 0 ||
+        info.frames == SF_COUNT_MAX)
+        goto not_for_us;
+    const int bits = pcm_bits(info.format);
+    if (!bits && !(s->dbuf = malloc(CHUNK_FRAMES * (size_t)info.channels * sizeof(double)))) {
+        lcc_io_audio_source_close(&s);
+        return lcc_error(c, LCC_ENOMEM, "%s: out of memory", path);
+    }
     s->bits = bits;
     s->channels = (uint32_t)info.channels;
     s->left = (uint64_t)info.frames;
@@ -428,6 +499,9 @@ lcc_status lcc_io_audio_source_open(LccContext *const c, const char *const path,
     geom->frames = (uint64_t)info.frames;
     *out = s;
     return LCC_OK;
+not_for_us:
+    lcc_io_audio_source_close(&s);
+    return LCC_EFORMAT;
 }
 
 lcc_status lcc_io_audio_source_read(LccContext *const c, LccAudioSource *const s, int32_t *const dst,
@@ -466,7 +540,10 @@ void lcc_io_audio_source_close(LccAudioSource **const ps)
     if (!s)
         return;
     *ps = NULL;
-    sf_close(s->sf);
+    if (s->sf)
+        sf_close(s->sf);
+    if (s->f)
+        fclose(s->f);
     free(s->dbuf);
     free(s->path);
     free(s);
