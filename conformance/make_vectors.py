@@ -279,6 +279,12 @@ class Gen:
         for q in (1, 4, 7, 10):
             self.add_md5('waehp-rgb8-q%d.lcc' % q, self.encode(imgs['rgb8'], 'wavelet-ae', q, hp))
         self.add_md5('waehp-rgba8-q5.lcc', self.encode(src, 'wavelet-ae', 5, hp))
+        # -- wavelet-ae syntax 3 (hyperprior + checkerboard context, whose
+        # context network is integer too): bit-exact as well
+        cb = 'wavelet-ae-image-cb.lccw'
+        for q in (2, 6, 10):
+            self.add_md5('waecb-rgb8-q%d.lcc' % q, self.encode(imgs['rgb8'], 'wavelet-ae', q, cb))
+        self.add_md5('waecb-rgba8-q4.lcc', self.encode(src, 'wavelet-ae', 4, cb))
 
         # -- valid edits: what a decoder must accept
         base = self.streams['stored-img-gray8.lcc']
