@@ -55,4 +55,44 @@ static inline void pc_context(uint16_t *const v, const uint8_t *const res, const
     v[8] = (uint16_t)kind;
 }
 
+/* Context model 2 predicts the R and B planes from G (already coded):
+ * pred = clamp(G(x, y) + MED of the differences d = C - G at W, N, NW),
+ * with pc_predict's edge rules applied to d (0 before the first pixel). */
+static inline int pc_predict_diff(const uint8_t *const p, const uint8_t *const g, const uint32_t w, const uint32_t x,
+                                  const uint32_t y)
+{
+    const size_t i = (size_t)y * w + x;
+    const int W = x > 0 ? p[i - 1] - g[i - 1] : y > 0 ? p[i - w] - g[i - w] : 0;
+    const int N = y > 0 ? p[i - w] - g[i - w] : W;
+    const int NW = x > 0 && y > 0 ? p[i - w - 1] - g[i - w - 1] : N;
+    return pc_clamp255(g[i] + pc_med(W, N, NW));
+}
+
+/* Context model 2 (stream scheme 2, SPEC.md §3.7): the variables of
+ * context model 1 plus
+ *   9  the R plane's residual symbol at the same pixel (B plane; 128 otherwise)
+ *  10  local activity: min(255, |W - NW| + |N - NW| + |NE - N|) of the plane's
+ *      pixel values (the neighbours as in pc_predict; NE = N at the right edge
+ *      or on the first row)
+ *  11  the prediction itself (0..255): intensity-dependent noise and clipping
+ * p is the plane's pixels (causal part valid), rres the R plane's residuals
+ * (NULL unless kind is 2), pred the pixel's final prediction. */
+#define PC_CTX2_VARS 12
+
+static inline void pc_context2(uint16_t *const v, const uint8_t *const res, const uint8_t *const gres,
+                               const uint8_t *const rres, const uint8_t *const p, const uint32_t w,
+                               const uint32_t x, const uint32_t y, const unsigned kind, const int pred)
+{
+    pc_context(v, res, gres, w, x, y, kind);
+    const size_t i = (size_t)y * w + x;
+    v[9] = rres ? rres[i] : 128;
+    const int W = x > 0 ? p[i - 1] : y > 0 ? p[i - w] : 128;
+    const int N = y > 0 ? p[i - w] : W;
+    const int NW = x > 0 && y > 0 ? p[i - w - 1] : N;
+    const int NE = y > 0 && x + 1 < w ? p[i - w + 1] : N;
+    const int a = (W > NW ? W - NW : NW - W) + (N > NW ? N - NW : NW - N) + (NE > N ? NE - N : N - NE);
+    v[10] = (uint16_t)(a > 255 ? 255 : a);
+    v[11] = (uint16_t)pred;
+}
+
 #endif /* LCC_ENTROPY_PC_IMAGE_H */
