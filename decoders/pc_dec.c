@@ -103,7 +103,8 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
                 else
                     pred = pc_predict(p, w, x, y);
                 if (v2)
-                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, w, x, y, kind, pred);
+                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, kind ? planes + np : NULL, w, x,
+                                y, kind, pred);
                 else
                     pc_context(v, r, kind ? res : NULL, w, x, y, kind);
                 v[0] = 0;

@@ -144,7 +144,8 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
                 }
                 const uint32_t sym = (uint32_t)(p[i] - pred + 128) & 255;
                 if (v2)
-                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, w, x, y, kind, pred);
+                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, kind ? planes + np : NULL, w, x,
+                                y, kind, pred);
                 else
                     pc_context(v, r, kind ? res : NULL, w, x, y, kind);
                 v[0] = 0;
@@ -203,8 +204,8 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
          * the context model for natural images of any size. */
         PcModel fixed;
         if (m->image.channels != 1 || pc_model_find_size(c, f.w, f.h, &fixed, 1) != 1) {
-            /* The context model: the one named by --model, else the first
-             * installed one of the newest variant (2 before 1). */
+            /* The context model: the one named by --model, else the
+             * installed scheme-2 models (a scheme-1 model if there is none). */
             PcModel ctxs[PC_MAX_CANDIDATES];
             const int nctx = c->encode_model ? pc_model_find_name(c, c->encode_model, ctxs)
                                              : pc_model_find_size(c, 0, 0, ctxs, PC_MAX_CANDIDATES);
@@ -213,20 +214,47 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
             if (nctx <= 0)
                 return lcc_error(c, LCC_EMODEL, "pc: no installed context model for natural images "
                                  "(pc-*.lccw with size 0 x 0; lcc train pc --images makes one)");
-            int pick = 0;
-            for (int i = 1; i < nctx; i++)
-                if (ctxs[i].nvars == PC_CTX2_VARS && ctxs[pick].nvars != PC_CTX2_VARS)
+            /* Several scheme-2 models (e.g. one for clean and one for noisy
+             * photos): the image is coded with each and the smallest stream
+             * is kept (the stream names its model). */
+            int pick = 0, n2 = 0;
+            for (int i = 0; i < nctx; i++)
+                if (ctxs[i].nvars == PC_CTX2_VARS && n2++ == 0)
                     pick = i;
-            const PcModel *const ctx = &ctxs[pick];
             lcc_status err = LCC_EMODEL;
-            if ((ctx->nvars != PC_CTX_VARS && ctx->nvars != PC_CTX2_VARS) || ctx->root != 0 || ctx->width ||
-                ctx->height)
-                err = lcc_error(c, LCC_EMODEL,
-                                "pc: %s is not a context model (%u variables, root %u, size %u x %u; expected "
-                                "%u or %u variables, root 0, size 0 x 0)",
-                                ctx->name, ctx->nvars, ctx->root, ctx->width, ctx->height, PC_CTX_VARS, PC_CTX2_VARS);
-            else
-                err = encode_context(c, m, ctx, out);
+            LccBuf best = { 0 };
+            for (int i = 0; i < nctx; i++) {
+                const PcModel *const ctx = &ctxs[i];
+                if (n2 > 1 ? ctx->nvars != PC_CTX2_VARS : i != pick)
+                    continue;
+                if ((ctx->nvars != PC_CTX_VARS && ctx->nvars != PC_CTX2_VARS) || ctx->root != 0 || ctx->width ||
+                    ctx->height) {
+                    err = lcc_error(c, LCC_EMODEL,
+                                    "pc: %s is not a context model (%u variables, root %u, size %u x %u; expected "
+                                    "%u or %u variables, root 0, size 0 x 0)",
+                                    ctx->name, ctx->nvars, ctx->root, ctx->width, ctx->height, PC_CTX_VARS,
+                                    PC_CTX2_VARS);
+                    break;
+                }
+                LccBuf tmp = { 0 };
+                err = encode_context(c, m, ctx, &tmp);
+                if (err) {
+                    lcc_buf_free(&tmp);
+                    break;
+                }
+                if (!best.data || tmp.size < best.size) {
+                    lcc_buf_free(&best);
+                    best = tmp;
+                } else {
+                    lcc_buf_free(&tmp);
+                }
+            }
+            if (!err) {
+                lcc_buf_append(out, best.data, best.size);
+                if (out->failed)
+                    err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
+            }
+            lcc_buf_free(&best);
             for (int i = 0; i < nctx; i++)
                 pc_model_free(&ctxs[i]);
             return err;

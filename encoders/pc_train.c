@@ -42,6 +42,8 @@ const char lcc_train_pc_usage[] =
     "  --shift P         augmentation in the mini-batch epochs: each image moves by one\n"
     "                    pixel in one of the 8 directions with probability P (default 0)\n"
     "  --mi-bits N       pixel bits used for mutual information, 1..8 (default 4)\n"
+    "  --leaf-step N     export the leaf probabilities in steps of N/8 bit (1, 2, 4\n"
+    "                    or 8; default 1): coarser steps make a smaller file\n"
     "  --seed N          seed of the initial parameters and batch order (default 1)\n"
     "  --name S          model name stored in the file (default: the output's base name)\n"
     "  --checkpoint F    write the exact training state to F after every epoch\n"
@@ -182,8 +184,8 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
                 if (variant == 2) {
                     const uint8_t *const p = planes + (size_t)(nc == 3 ? order[pi] : 0) * np;
                     const int pred = kind ? pc_predict_diff(p, planes + np, w, x, y) : pc_predict(p, w, x, y);
-                    pc_context2(v, res + (size_t)pi * np, kind ? res : NULL, kind == 2 ? res + np : NULL, p, w, x,
-                                y, kind, pred);
+                    pc_context2(v, res + (size_t)pi * np, kind ? res : NULL, kind == 2 ? res + np : NULL, p,
+                                kind ? planes + np : NULL, w, x, y, kind, pred);
                 } else {
                     pc_context(v, res + (size_t)pi * np, kind ? res : NULL, w, x, y, kind);
                 }
@@ -261,7 +263,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
 {
     const char *data = NULL, *out = NULL, *valid = NULL, *ckpt = NULL, *name = NULL, *images = NULL;
     unsigned long states = 32, epochs = 8, full_epochs = 4, batch = 500, mi_bits = 4, seed = 1, limit = 0;
-    unsigned long samples = 300000, variant = 2;
+    unsigned long samples = 300000, variant = 2, leaf_step = 1;
     double step0 = 0.8, step1 = 0.1, alpha_trans = 0.1, alpha_leaf = 1.0, shift = 0;
     int resume = 0;
     for (int i = 0; i < argc; i++) {
@@ -279,6 +281,8 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
             data = v;
         else if (!strcmp(a, "--images"))
             images = v;
+        else if (!strcmp(a, "--leaf-step"))
+            bad = parse_u(v, &leaf_step) || (leaf_step != 1 && leaf_step != 2 && leaf_step != 4 && leaf_step != 8);
         else if (!strcmp(a, "--context"))
             bad = parse_u(v, &variant) || variant < 1 || variant > 2;
         else if (!strcmp(a, "--samples"))
@@ -516,7 +520,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         }
         uint8_t *buf = NULL;
         size_t size = 0;
-        if (pc_train_export(&t, base, &buf, &size))
+        if (pc_train_export_step(&t, base, (unsigned)leaf_step, &buf, &size))
             goto done;
         if (write_all(out, buf, size)) {
             free(buf);
