@@ -199,6 +199,8 @@ class Gen:
             # the model is always named: the encoder's default (the
             # hyperprior model of models/) changes as training goes on
             args += ['--model', model or 'wavelet-ae-image.lccw']
+        elif model:
+            args += ['--model', model]
         if quality is not None:
             args += ['-q', str(quality)]
         self.run(*args)
@@ -247,12 +249,17 @@ class Gen:
             src = os.path.join(t, nm + '.y4m')
             y4m_write(src, w, h, f, chroma, depth)
             self.add_md5('stored-vid-%s.lcc' % nm, self.encode(src, 'stored'))
-        # -- pc: the context model (scheme 1), gray and RGB
-        self.add_md5('pc-img-rgb8.lcc', self.encode(imgs['rgb8'], 'pc'))
-        self.add_md5('pc-img-gray8.lcc', self.encode(imgs['gray8'], 'pc'))
+        # -- pc: the context model (scheme 1, named: the encoder prefers a
+        # scheme-2 model when one is installed), gray and RGB
+        self.add_md5('pc-img-rgb8.lcc', self.encode(imgs['rgb8'], 'pc', model='pc-photo.lccw'))
+        self.add_md5('pc-img-gray8.lcc', self.encode(imgs['gray8'], 'pc', model='pc-photo.lccw'))
         src = os.path.join(t, 'pc-odd.png')
         png_write(src, 31, 3, 3, 8, image(31, 3, 3, 8, 5))
-        self.add_md5('pc-img-rgb8-31x3.lcc', self.encode(src, 'pc'))
+        self.add_md5('pc-img-rgb8-31x3.lcc', self.encode(src, 'pc', model='pc-photo.lccw'))
+        # -- pc: context model 2 (scheme 2, PCHD version 2)
+        self.add_md5('pc2-img-rgb8.lcc', self.encode(imgs['rgb8'], 'pc', model='pc-photo2.lccw'))
+        self.add_md5('pc2-img-gray8.lcc', self.encode(imgs['gray8'], 'pc', model='pc-photo2.lccw'))
+        self.add_md5('pc2-img-rgb8-31x3.lcc', self.encode(src, 'pc', model='pc-photo2.lccw'))
         # -- pc scheme 0 (a model for one image size; IDX batches): a tiny
         # model trained here once and then kept (training is float: it is
         # not redone, so the vectors stay put)
@@ -369,6 +376,10 @@ class Gen:
         E('bad-pc-blocks.lcc', edit_chunks(pc, lambda cl: [c for c in cl if c[0] != b'PCRS'][:1] + cl[1:2] +
                                            [c for c in cl if c[0] == b'LEND']), 'LCC_EBADMSG')
         E('bad-pc-quality.lcc', set_header(pc, 20, 'B', 3), 'LCC_EBADMSG')
+        pc2 = self.streams['pc2-img-rgb8.lcc']
+        E('bad-pc2-version1.lcc', replace_chunk(pc2, b'PCHD', lambda p: b'\x01' + p[1:]), 'LCC_EBADMSG')
+        E('bad-pc2-version3.lcc', replace_chunk(pc2, b'PCHD', lambda p: b'\x03' + p[1:]), 'LCC_ENOTSUP')
+        E('bad-pc2-flip.lcc', replace_chunk(pc2, b'PCRS', lambda p: flip(p, 20)), 'LCC_EBADMSG')
         idx = self.streams['pc-idx-8x6.lcc']
         E('bad-pc-idx-flip.lcc', replace_chunk(idx, b'PCRS', lambda p: flip(p, 17)), 'LCC_EBADMSG')
         E('bad-pc-idx-size.lcc', set_header(idx, 24, '<I', 9), 'LCC_EBADMSG')

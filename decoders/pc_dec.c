@@ -72,6 +72,7 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
     const uint32_t w = m.image.width, h = m.image.height, nc = m.image.channels;
     const size_t np = (size_t)w * h;
     static const unsigned order[3] = { 1, 0, 2 };
+    const int v2 = model->nvars == PC_CTX2_VARS;
     lcc_status err = lcc_media_alloc(&m, lcc_limits(c));
     if (err)
         return lcc_error(c, err, "pc: cannot allocate a %u x %u image", w, h);
@@ -90,14 +91,22 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
         uint8_t *const r = res + (size_t)pi * np;
         LccRansDec d;
         int bad = lcc_rans_dec_init(&d, k->data, k->size, np) != 0;
-        uint16_t v[PC_CTX_VARS];
+        uint16_t v[PC_CTX2_VARS];
         for (uint32_t y = 0; y < h && !bad; y++) {
             for (uint32_t x = 0; x < w; x++) {
                 const size_t i = (size_t)y * w + x;
-                int pred = pc_predict(p, w, x, y);
-                if (kind)
-                    pred = pc_clamp255(pred + gerr[i]);
-                pc_context(v, r, kind ? res : NULL, w, x, y, kind);
+                int pred;
+                if (kind && v2)
+                    pred = pc_predict_diff(p, planes + np, w, x, y);   /* planes + np: G, decoded first */
+                else if (kind)
+                    pred = pc_clamp255(pc_predict(p, w, x, y) + gerr[i]);
+                else
+                    pred = pc_predict(p, w, x, y);
+                if (v2)
+                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, kind ? planes + np : NULL, w, x,
+                                y, kind, pred);
+                else
+                    pc_context(v, r, kind ? res : NULL, w, x, y, kind);
                 v[0] = 0;
                 const uint32_t *const post = pc_root_post(e, v);
                 const uint32_t slot = lcc_rans_dec_peek(&d, PC_PRECISION);
@@ -156,12 +165,16 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
     const LccChunk *const hd = lcc_container_find(ct, PC_CHUNK_HEADER);
     if (!hd || hd->size != PC_HEADER_BYTES || lcc_container_next(ct, hd))
         return lcc_error(c, LCC_EBADMSG, "pc: missing, repeated or malformed %s chunk", PC_CHUNK_HEADER);
-    if (hd->data[0] != PC_STREAM_VERSION)
-        return lcc_error(c, LCC_ENOTSUP, "pc: stream version %u (this build reads %u)", hd->data[0],
+    if (hd->data[0] < 1 || hd->data[0] > PC_STREAM_VERSION)
+        return lcc_error(c, LCC_ENOTSUP, "pc: stream version %u (this build reads 1 to %u)", hd->data[0],
                          PC_STREAM_VERSION);
     const uint32_t block_frames = lcc_rl32(hd->data + 4);
     const unsigned scheme = hd->data[2];
-    const int context = scheme == PC_SCHEME_CONTEXT;
+    /* Scheme 2 exists from version 2 on; schemes 0 and 1 in every version. */
+    if (scheme == PC_SCHEME_CONTEXT2 && hd->data[0] < 2)
+        return lcc_error(c, LCC_EBADMSG, "pc: scheme 2 in a version-%u stream", hd->data[0]);
+    const int context = scheme == PC_SCHEME_CONTEXT || scheme == PC_SCHEME_CONTEXT2;
+    const uint32_t ctx_vars = scheme == PC_SCHEME_CONTEXT2 ? PC_CTX2_VARS : PC_CTX_VARS;
     if (hd->data[1] != PC_PRECISION || (scheme != PC_SCHEME_TREE && !context) || hd->data[3] != 0 ||
         !block_frames || block_frames > PC_MAX_BLOCK_FRAMES || (context && block_frames != 1) ||
         (context && m.modality != LCC_MODALITY_IMAGE))
@@ -181,8 +194,9 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
     if (err)
         return err;
     if (context) {
-        if (model.width || model.height || model.nvars != PC_CTX_VARS || model.root != 0 || model.nsyms != 256)
-            err = lcc_error(c, LCC_EBADMSG, "pc: model %s is not a context model for natural images", model.name);
+        if (model.width || model.height || model.nvars != ctx_vars || model.root != 0 || model.nsyms != 256)
+            err = lcc_error(c, LCC_EBADMSG, "pc: model %s is not a scheme-%u context model for natural images",
+                            model.name, scheme);
         else
             err = decode_context(c, ct, &model, out);
         pc_model_free(&model);

@@ -108,6 +108,7 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
     const uint32_t w = m->image.width, h = m->image.height, nc = m->image.channels;
     const size_t np = (size_t)w * h;
     static const unsigned order[3] = { 1, 0, 2 };
+    const int v2 = model->nvars == PC_CTX2_VARS;
     uint8_t *const planes = malloc(np * 3);
     uint8_t *const res = malloc(np * 3);
     int16_t *const gerr = malloc(np * sizeof(*gerr));
@@ -127,17 +128,26 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
         uint8_t *const r = res + (size_t)pi * np;
         LccRansEnc enc;
         lcc_rans_enc_init(&enc);
-        uint16_t v[PC_CTX_VARS];
+        uint16_t v[PC_CTX2_VARS];
         for (uint32_t y = 0; y < h; y++)
             for (uint32_t x = 0; x < w; x++) {
                 const size_t i = (size_t)y * w + x;
-                int pred = pc_predict(p, w, x, y);
-                if (kind == 0)
-                    gerr[i] = (int16_t)(p[i] - pred);
-                else
-                    pred = pc_clamp255(pred + gerr[i]);
+                int pred;
+                if (kind && v2) {
+                    pred = pc_predict_diff(p, planes + np, w, x, y);   /* planes + np: G */
+                } else {
+                    pred = pc_predict(p, w, x, y);
+                    if (kind == 0)
+                        gerr[i] = (int16_t)(p[i] - pred);
+                    else
+                        pred = pc_clamp255(pred + gerr[i]);
+                }
                 const uint32_t sym = (uint32_t)(p[i] - pred + 128) & 255;
-                pc_context(v, r, kind ? res : NULL, w, x, y, kind);
+                if (v2)
+                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, kind ? planes + np : NULL, w, x,
+                                y, kind, pred);
+                else
+                    pc_context(v, r, kind ? res : NULL, w, x, y, kind);
                 v[0] = 0;
                 const uint32_t *const post = pc_root_post(e, v);
                 const uint32_t iv[2] = { pc_cdf_at(model, 0, post, PC_PRECISION, sym),
@@ -159,7 +169,7 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
         memcpy(hh.model_id, model->sha256, 8);
         lcc_container_begin(out, &hh);
         uint8_t hd[PC_HEADER_BYTES];
-        pc_stream_header_write(hd, PC_SCHEME_CONTEXT, 1);
+        pc_stream_header_write(hd, v2 ? PC_SCHEME_CONTEXT2 : PC_SCHEME_CONTEXT, 1);
         lcc_container_chunk(out, PC_CHUNK_HEADER, hd, sizeof(hd));
         for (uint32_t pi = 0; pi < nc; pi++)
             lcc_container_chunk(out, PC_CHUNK_BLOCK, streams[pi].data, streams[pi].size);
@@ -194,17 +204,59 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
          * the context model for natural images of any size. */
         PcModel fixed;
         if (m->image.channels != 1 || pc_model_find_size(c, f.w, f.h, &fixed, 1) != 1) {
-            PcModel ctx;
-            if (pc_model_find_size(c, 0, 0, &ctx, 1) != 1)
+            /* The context model: the one named by --model, else the
+             * installed scheme-2 models (a scheme-1 model if there is none). */
+            PcModel ctxs[PC_MAX_CANDIDATES];
+            const int nctx = c->encode_model ? pc_model_find_name(c, c->encode_model, ctxs)
+                                             : pc_model_find_size(c, 0, 0, ctxs, PC_MAX_CANDIDATES);
+            if (nctx <= 0 && c->encode_model)
+                return c->first_error ? c->first_error : LCC_EMODEL;   /* pc_model_find_name said why */
+            if (nctx <= 0)
                 return lcc_error(c, LCC_EMODEL, "pc: no installed context model for natural images "
                                  "(pc-*.lccw with size 0 x 0; lcc train pc --images makes one)");
+            /* Several scheme-2 models (e.g. one for clean and one for noisy
+             * photos): the image is coded with each and the smallest stream
+             * is kept (the stream names its model). */
+            int pick = 0, n2 = 0;
+            for (int i = 0; i < nctx; i++)
+                if (ctxs[i].nvars == PC_CTX2_VARS && n2++ == 0)
+                    pick = i;
             lcc_status err = LCC_EMODEL;
-            if (ctx.nvars != PC_CTX_VARS || ctx.root != 0)
-                err = lcc_error(c, LCC_EMODEL, "pc: context model %s has %u variables (root %u), expected %u (root 0)",
-                                ctx.name, ctx.nvars, ctx.root, PC_CTX_VARS);
-            else
-                err = encode_context(c, m, &ctx, out);
-            pc_model_free(&ctx);
+            LccBuf best = { 0 };
+            for (int i = 0; i < nctx; i++) {
+                const PcModel *const ctx = &ctxs[i];
+                if (n2 > 1 ? ctx->nvars != PC_CTX2_VARS : i != pick)
+                    continue;
+                if ((ctx->nvars != PC_CTX_VARS && ctx->nvars != PC_CTX2_VARS) || ctx->root != 0 || ctx->width ||
+                    ctx->height) {
+                    err = lcc_error(c, LCC_EMODEL,
+                                    "pc: %s is not a context model (%u variables, root %u, size %u x %u; expected "
+                                    "%u or %u variables, root 0, size 0 x 0)",
+                                    ctx->name, ctx->nvars, ctx->root, ctx->width, ctx->height, PC_CTX_VARS,
+                                    PC_CTX2_VARS);
+                    break;
+                }
+                LccBuf tmp = { 0 };
+                err = encode_context(c, m, ctx, &tmp);
+                if (err) {
+                    lcc_buf_free(&tmp);
+                    break;
+                }
+                if (!best.data || tmp.size < best.size) {
+                    lcc_buf_free(&best);
+                    best = tmp;
+                } else {
+                    lcc_buf_free(&tmp);
+                }
+            }
+            if (!err) {
+                lcc_buf_append(out, best.data, best.size);
+                if (out->failed)
+                    err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
+            }
+            lcc_buf_free(&best);
+            for (int i = 0; i < nctx; i++)
+                pc_model_free(&ctxs[i]);
             return err;
         }
         pc_model_free(&fixed);

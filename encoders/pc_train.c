@@ -27,6 +27,8 @@ const char lcc_train_pc_usage[] =
     "                    size (gray and RGB), learned from the images in DIR (any format\n"
     "                    lcc reads; 8-bit gray or RGB); see --samples\n"
     "  --samples N       pixels sampled from the --images (default 300000)\n"
+    "  --context N       context model variant for --images: 1 (9 variables, stream\n"
+    "                    scheme 1) or 2 (12 variables, scheme 2; default)\n"
     "  --valid F         IDX images to report held-out bits/dim on (never trained on)\n"
     "  --limit N         use only the first N training images\n"
     "  --states H        latent states per variable, 2..256 (default 32)\n"
@@ -40,6 +42,8 @@ const char lcc_train_pc_usage[] =
     "  --shift P         augmentation in the mini-batch epochs: each image moves by one\n"
     "                    pixel in one of the 8 directions with probability P (default 0)\n"
     "  --mi-bits N       pixel bits used for mutual information, 1..8 (default 4)\n"
+    "  --leaf-step N     export the leaf probabilities in steps of N/8 bit (1, 2, 4\n"
+    "                    or 8; default 1): coarser steps make a smaller file\n"
     "  --seed N          seed of the initial parameters and batch order (default 1)\n"
     "  --name S          model name stored in the file (default: the output's base name)\n"
     "  --checkpoint F    write the exact training state to F after every epoch\n"
@@ -83,9 +87,11 @@ static int load_images(LccContext *const c, const char *const path, const uint32
 }
 
 /* Residual contexts (pc_image.h) of random pixels of the images in dir:
- * n rows of PC_CTX_VARS bytes. */
-static int load_contexts(const char *const dir, const uint32_t n, const uint64_t seed, Images *const im)
+ * n rows of PC_CTX_VARS (variant 1) or PC_CTX2_VARS (variant 2) bytes. */
+static int load_contexts(const char *const dir, const uint32_t n, const uint64_t seed, const unsigned variant,
+                         Images *const im)
 {
+    const unsigned nvars = variant == 2 ? PC_CTX2_VARS : PC_CTX_VARS;
     DIR *const d = opendir(dir);
     if (!d) {
         fprintf(stderr, "lcc train pc: %s: cannot open the directory\n", dir);
@@ -117,7 +123,7 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
             names[j] = names[j - 1];
             names[j - 1] = t;
         }
-    im->x = malloc((size_t)n * PC_CTX_VARS);
+    im->x = malloc((size_t)n * nvars);
     im->w = im->h = 0;
     im->n = 0;
     LccContext *c = NULL;
@@ -151,11 +157,16 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
                 for (uint32_t y = 0; y < h; y++)
                     for (uint32_t x = 0; x < w; x++) {
                         const size_t i = (size_t)y * w + x;
-                        int pred = pc_predict(p, w, x, y);
-                        if (kind == 0)
-                            gerr[i] = (int16_t)(p[i] - pred);
-                        else
-                            pred = pc_clamp255(pred + gerr[i]);
+                        int pred;
+                        if (kind && variant == 2) {
+                            pred = pc_predict_diff(p, planes + np, w, x, y);
+                        } else {
+                            pred = pc_predict(p, w, x, y);
+                            if (kind == 0)
+                                gerr[i] = (int16_t)(p[i] - pred);
+                            else
+                                pred = pc_clamp255(pred + gerr[i]);
+                        }
                         r[i] = (uint8_t)((p[i] - pred + 128) & 255);
                     }
             }
@@ -168,11 +179,19 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
                 const uint32_t pi = (uint32_t)(s % nc);
                 const size_t i = (size_t)((s >> 8) % np);
                 const uint32_t x = (uint32_t)(i % w), y = (uint32_t)(i / w);
-                uint16_t v[PC_CTX_VARS];
-                pc_context(v, res + (size_t)pi * np, nc == 3 && pi ? res : NULL, w, x, y, nc == 3 ? pi : 0);
+                uint16_t v[PC_CTX2_VARS];
+                const unsigned kind = nc == 3 ? pi : 0;
+                if (variant == 2) {
+                    const uint8_t *const p = planes + (size_t)(nc == 3 ? order[pi] : 0) * np;
+                    const int pred = kind ? pc_predict_diff(p, planes + np, w, x, y) : pc_predict(p, w, x, y);
+                    pc_context2(v, res + (size_t)pi * np, kind ? res : NULL, kind == 2 ? res + np : NULL, p,
+                                kind ? planes + np : NULL, w, x, y, kind, pred);
+                } else {
+                    pc_context(v, res + (size_t)pi * np, kind ? res : NULL, w, x, y, kind);
+                }
                 v[0] = res[(size_t)pi * np + i];
-                for (int q = 0; q < PC_CTX_VARS; q++)
-                    im->x[(size_t)im->n * PC_CTX_VARS + q] = (uint8_t)v[q];
+                for (unsigned q = 0; q < nvars; q++)
+                    im->x[(size_t)im->n * nvars + q] = (uint8_t)v[q];
                 im->n++;
             }
         }
@@ -244,7 +263,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
 {
     const char *data = NULL, *out = NULL, *valid = NULL, *ckpt = NULL, *name = NULL, *images = NULL;
     unsigned long states = 32, epochs = 8, full_epochs = 4, batch = 500, mi_bits = 4, seed = 1, limit = 0;
-    unsigned long samples = 300000;
+    unsigned long samples = 300000, variant = 2, leaf_step = 1;
     double step0 = 0.8, step1 = 0.1, alpha_trans = 0.1, alpha_leaf = 1.0, shift = 0;
     int resume = 0;
     for (int i = 0; i < argc; i++) {
@@ -262,6 +281,10 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
             data = v;
         else if (!strcmp(a, "--images"))
             images = v;
+        else if (!strcmp(a, "--leaf-step"))
+            bad = parse_u(v, &leaf_step) || (leaf_step != 1 && leaf_step != 2 && leaf_step != 4 && leaf_step != 8);
+        else if (!strcmp(a, "--context"))
+            bad = parse_u(v, &variant) || variant < 1 || variant > 2;
         else if (!strcmp(a, "--samples"))
             bad = parse_u(v, &samples) || samples < 100 || samples > 100000000;
         else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
@@ -316,7 +339,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
     if (lcc_open(&c, NULL))
         return 4;
     Images tr = { 0 }, va = { 0 };
-    int rc = images ? load_contexts(images, (uint32_t)samples, seed, &tr) : load_images(c, data, (uint32_t)limit, &tr);
+    int rc = images ? load_contexts(images, (uint32_t)samples, seed, (unsigned)variant, &tr) : load_images(c, data, (uint32_t)limit, &tr);
     if (!rc && valid)
         rc = load_images(c, valid, 0, &va);
     lcc_close(&c);
@@ -330,7 +353,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         free(va.x);
         return usage_err("--valid images differ in size from --data", NULL);
     }
-    const uint32_t D = images ? PC_CTX_VARS : tr.w * tr.h;
+    const uint32_t D = images ? (variant == 2 ? PC_CTX2_VARS : PC_CTX_VARS) : tr.w * tr.h;
     if (D > PC_MAX_VARS || (uint64_t)D * 257 * states > (1u << 27)) {
         free(tr.x);
         free(va.x);
@@ -497,7 +520,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         }
         uint8_t *buf = NULL;
         size_t size = 0;
-        if (pc_train_export(&t, base, &buf, &size))
+        if (pc_train_export_step(&t, base, (unsigned)leaf_step, &buf, &size))
             goto done;
         if (write_all(out, buf, size)) {
             free(buf);

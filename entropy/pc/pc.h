@@ -151,6 +151,10 @@ double pc_train_em_step(PcTrain *t, const PcData *d, const uint32_t *idx, uint32
 /* Serialize t as a weight file (quantized; the PcModel parsed from it is
  * what coding uses). *out is malloc'ed. 0 or a negative errno. */
 int pc_train_export(const PcTrain *t, const char *name, uint8_t **out, size_t *size);
+/* The same with the leaf bytes rounded to multiples of leaf_step (1, 2, 4
+ * or 8; pc_train_export uses 1): a smaller file for a little precision.
+ * The format is unchanged (any byte is valid there). */
+int pc_train_export_step(const PcTrain *t, const char *name, unsigned leaf_step, uint8_t **out, size_t *size);
 
 /* The leaf block of a weight file from n log-quantized bytes in rows of
  * row bytes (pc_model.c, SPEC.md): appended to b. 0 or -1. */

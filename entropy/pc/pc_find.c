@@ -88,6 +88,7 @@ static int visit_all(LccContext *const c, const VisitFn fn, void *const opaque)
 typedef struct FindCtx {
     LccContext *c;
     const uint8_t *id;
+    const char *name;         /* match the file name instead of id or size */
     uint32_t width, height;
     PcModel *models;
     int count, max;
@@ -96,6 +97,11 @@ typedef struct FindCtx {
 static int visit(void *const opaque, const char *const path)
 {
     FindCtx *const f = opaque;
+    if (f->name) {
+        const char *const sl = strrchr(path, '/');
+        if (strcmp(sl ? sl + 1 : path, f->name))
+            return 0;
+    }
     uint8_t *buf = NULL;
     size_t size = 0;
     /* A file we cannot read is skipped, not an error: another may match. */
@@ -119,24 +125,24 @@ static int visit(void *const opaque, const char *const path)
     const int e = pc_model_parse(&m, buf, size, msg, sizeof(msg));
     free(buf);
     if (e) {
-        if (f->id) {   /* the id matched: the file is ours but damaged */
+        if (f->id || f->name) {   /* the id or name matched: the file is ours but damaged */
             lcc_error(f->c, e, "model %s: %s", path, msg);
             return 1;
         }
         return 0;
     }
-    if (!f->id && (m.width != f->width || m.height != f->height || m.nsyms != 256)) {
+    if (!f->id && !f->name && (m.width != f->width || m.height != f->height || m.nsyms != 256)) {
         pc_model_free(&m);
         return 0;
     }
     f->models[f->count++] = m;
-    return f->id || f->count == f->max;
+    return f->id || f->name || f->count == f->max;
 }
 
 lcc_status pc_model_find_id(LccContext *const c, const uint8_t id[8], PcModel *const out)
 {
     memset(out, 0, sizeof(*out));
-    FindCtx f = { c, id, 0, 0, out, 0, 1 };
+    FindCtx f = { c, id, NULL, 0, 0, out, 0, 1 };
     visit_all(c, visit, &f);
     if (f.count)
         return LCC_OK;
@@ -152,7 +158,22 @@ lcc_status pc_model_find_id(LccContext *const c, const uint8_t id[8], PcModel *c
 int pc_model_find_size(LccContext *const c, const uint32_t width, const uint32_t height, PcModel *const out,
                        const int max)
 {
-    FindCtx f = { c, NULL, width, height, out, 0, max };
+    FindCtx f = { c, NULL, NULL, width, height, out, 0, max };
     visit_all(c, visit, &f);
+    return f.count;
+}
+
+int pc_model_find_name(LccContext *const c, const char *const name, PcModel *const out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *const sl = strrchr(name, '/');
+    FindCtx f = { c, NULL, sl ? sl + 1 : name, 0, 0, out, 0, 1 };
+    if (sl) {
+        visit(&f, name);
+    } else {
+        visit_all(c, visit, &f);
+    }
+    if (!f.count && c && !c->first_error)
+        lcc_error(c, LCC_EMODEL, "pc model file %s not found or not a pc model", name);
     return f.count;
 }

@@ -342,26 +342,36 @@ error:
 
 /* ---- export from the float model ---------------------------------------- */
 
-static uint8_t quant_log(const double p, const double pmax)
+/* The log-quantized byte of p relative to pmax, a multiple of step (1, 2,
+ * 4 or 8): step 1 is 1/8-bit resolution; a coarser step costs a little
+ * precision and makes the leaf block (coded as differences) smaller. */
+static uint8_t quant_log(const double p, const double pmax, const unsigned step)
 {
+    const unsigned top = 255 / step * step;
     if (!(p > 0) || !(pmax > 0))
-        return 255;
-    const double q = -8.0 * log2(p / pmax);
-    if (q >= 255)
-        return 255;
-    return (uint8_t)(q < 0 ? 0 : q + 0.5);
+        return (uint8_t)top;
+    const double q = -8.0 * log2(p / pmax) / step;
+    if (q * step >= top)
+        return (uint8_t)top;
+    return (uint8_t)(q < 0 ? 0 : (unsigned)(q + 0.5) * step);
 }
 
-static void quant_row(const double *const r, const uint32_t n, uint8_t *const out)
+static void quant_row(const double *const r, const uint32_t n, uint8_t *const out, const unsigned step)
 {
     double mx = 0;
     for (uint32_t i = 0; i < n; i++)
         mx = r[i] > mx ? r[i] : mx;
     for (uint32_t i = 0; i < n; i++)
-        out[i] = quant_log(r[i], mx);
+        out[i] = quant_log(r[i], mx, step);
 }
 
 int pc_train_export(const PcTrain *const t, const char *const name, uint8_t **const out, size_t *const size)
+{
+    return pc_train_export_step(t, name, 1, out, size);
+}
+
+int pc_train_export_step(const PcTrain *const t, const char *const name, const unsigned leaf_step,
+                         uint8_t **const out, size_t *const size)
 {
     const uint32_t D = t->nvars, S = t->nsyms, H = t->nstates;
     LccBuf b = { 0 };
@@ -384,18 +394,18 @@ int pc_train_export(const PcTrain *const t, const char *const name, uint8_t **co
         lcc_buf_free(&b);
         return -1;
     }
-    quant_row(t->prior, H, q);
+    quant_row(t->prior, H, q, 1);
     lcc_buf_append(&b, q, H);
     for (uint32_t v = 0; v < D; v++) {
         if (v == t->root)
             continue;
         for (uint32_t hp = 0; hp < H; hp++) {
-            quant_row(t->trans + ((size_t)v * H + hp) * H, H, q);
+            quant_row(t->trans + ((size_t)v * H + hp) * H, H, q, 1);
             lcc_buf_append(&b, q, H);
         }
     }
     for (size_t r = 0; r < (size_t)D * H; r++)
-        quant_row(t->leaf + r * S, S, q + r * S);
+        quant_row(t->leaf + r * S, S, q + r * S, leaf_step);
     const size_t at = b.size;
     lcc_buf_u32(&b, 0);
     const int le = pc_leaves_encode(&b, q, (size_t)D * H * S, S);

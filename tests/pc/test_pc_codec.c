@@ -219,9 +219,14 @@ int main(void)
         lcc_media_free(&other);
     }
 
-    /* Natural images (any size, gray and RGB) go through the context model
-     * shipped in models/ (found in the source tree). */
+    /* Natural images (any size, gray and RGB) go through the context models
+     * shipped in models/ (found in the source tree): the default (scheme 2,
+     * pc-photo2.lccw), and each one named as --model names it. */
+    static const char *const ctx_models[3] = { NULL, "pc-photo2.lccw", "pc-photo.lccw" };
+    static const unsigned ctx_scheme[3] = { 2, 2, 1 };
+    for (int cm = 0; cm < 3; cm++)
     for (uint32_t nc = 1; nc <= 3; nc += 2) {
+        c2->encode_model = ctx_models[cm];
         LccMedia im = { 0 };
         im.modality = LCC_MODALITY_IMAGE;
         im.image.width = 37;
@@ -243,8 +248,18 @@ int main(void)
         if (!r) {
             CHECK(lcc_media_equal(&im, &b));
             CHECK_MSG(o.size < 37 * 23 * nc, "%zu bytes for %u raw", o.size, 37 * 23 * nc);
-            printf("context model: 37x23x%u image in %zu bytes\n", nc, o.size);
+            LccContainer ct;
+            CHECK(lcc_container_parse(c2, o.data, o.size, &ct) == 0);
+            const LccChunk *const hd = lcc_container_find(&ct, "PCHD");
+            CHECK(hd && hd->size == 8);
+            const unsigned scheme = hd ? hd->data[2] : 0, version = hd ? hd->data[0] : 0;
+            lcc_container_free(&ct);
+            CHECK_MSG(scheme == ctx_scheme[cm] && version == ctx_scheme[cm], "model %s: scheme %u version %u",
+                      ctx_models[cm] ? ctx_models[cm] : "(default)", scheme, version);
+            printf("context model %s: 37x23x%u image in %zu bytes (scheme %u)\n",
+                   ctx_models[cm] ? ctx_models[cm] : "(default)", nc, o.size, scheme);
         }
+        c2->encode_model = NULL;
         lcc_buf_free(&o);
         lcc_media_free(&b);
         lcc_media_free(&im);
