@@ -28,7 +28,7 @@ const char lcc_train_pc_usage[] =
     "                    lcc reads; 8-bit gray or RGB); see --samples\n"
     "  --samples N       pixels sampled from the --images (default 300000)\n"
     "  --context N       context model variant for --images: 1 (9 variables, stream\n"
-    "                    scheme 1) or 2 (12 variables, scheme 2; default)\n"
+    "                    scheme 1) or 2 (13 variables, scheme 2; default)\n"
     "  --valid F         IDX images to report held-out bits/dim on (never trained on)\n"
     "  --limit N         use only the first N training images\n"
     "  --states H        latent states per variable, 2..256 (default 32)\n"
