@@ -10,13 +10,20 @@
 #   speech: espeak-ng (package espeak-ng) reading paragraphs of the
 #           license texts in /usr/share/common-licenses, several voices,
 #           resampled to 44.1 kHz by ffmpeg
+#   produced: orchestral game music as released (package wesnoth-1.16-music,
+#           GPL-2+, Ogg Vorbis 44.1 kHz stereo): 90 s of each track from 0:20,
+#           decoded to WAV by ffmpeg. Real instrument timbres, reverb and
+#           mixing that the synthesized sets lack (Vorbis-coded at ~160 kbps,
+#           so the top octave is thinned). Skipped when the package is absent.
 #
-# Usage: datasets/make_audio_train.sh OUTDIR [NMUSIC] [NSPEECH]
+# Usage: datasets/make_audio_train.sh OUTDIR [NMUSIC] [NSPEECH] [NPRODUCED]
 # Needs: apt-get install fluidsynth fluid-soundfont-gm espeak-ng ffmpeg python3
+#        (and wesnoth-1.16-music for OUTDIR/produced)
 set -eu
 out=${1:?usage: make_audio_train.sh OUTDIR [NMUSIC] [NSPEECH]}
 nmusic=${2:-48}
 nspeech=${3:-40}
+nproduced=${4:-41}
 sf=/usr/share/sounds/sf2/FluidR3_GM.sf2
 for t in fluidsynth espeak-ng ffmpeg python3; do
     command -v $t >/dev/null || { echo "missing $t: apt-get install fluidsynth fluid-soundfont-gm espeak-ng ffmpeg python3" >&2; exit 1; }
@@ -104,4 +111,15 @@ while read -r para && [ $i -lt "$nspeech" ]; do
     fi
     i=$((i + 1))
 done
-echo "training set in $out: $(ls "$out"/music/*.wav | wc -l) music, $(ls "$out"/speech/*.wav | wc -l) speech files"
+wes=/usr/share/games/wesnoth/1.16/data/core/music
+if [ -d $wes ]; then
+    mkdir -p "$out/produced"
+    ls $wes/*.ogg | head -n "$nproduced" | while read -r o; do
+        f="$out/produced/$(basename "$o" .ogg).wav"
+        [ -s "$f" ] || ffmpeg -nostdin -v error -y -ss 20 -t 90 -i "$o" -ar 44100 -c:a pcm_s16le "$f"
+    done
+else
+    echo "no $wes (apt-get install wesnoth-1.16-music): skipping the produced-music set" >&2
+fi
+echo "training set in $out: $(ls "$out"/music/*.wav | wc -l) music, $(ls "$out"/speech/*.wav | wc -l) speech," \
+    "$(ls "$out"/produced/*.wav 2>/dev/null | wc -l) produced-music files"

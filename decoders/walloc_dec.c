@@ -18,9 +18,11 @@
  * latent y^ (L x mh x mw; syntax 1: the symbols, syntax 2 and 3: mu + symbols):
  * what decoding and latent export share. */
 typedef struct Latent {
-    uint8_t *file;
-    WallocNet net;
-    LccCdfBank bank, gbank;
+    WallocModel *model;
+    WallocNet *net; /* model->net, or all zero */
+    WallocNet none;
+    LccCdfBank bank;
+    const LccCdfBank *gbank;
     int32_t *sym, *zsym, *scale;
     float *yhat;
     uint16_t *index;
@@ -30,9 +32,7 @@ typedef struct Latent {
 static void latent_free(Latent *const t)
 {
     lcc_cdf_bank_free(&t->bank);
-    lcc_cdf_bank_free(&t->gbank);
-    walloc_free(&t->net);
-    free(t->file);
+    walloc_model_release(t->model);
     free(t->sym);
     free(t->zsym);
     free(t->scale);
@@ -47,7 +47,7 @@ static void latent_free(Latent *const t)
 static lcc_status decode_checkerboard(LccContext *const c, LccNn *const nn, LccRansDec *const d, Latent *const t,
                                       int frac)
 {
-    const int L = t->net.cfg.latent;
+    const int L = t->net->cfg.latent;
     const size_t n = (size_t)L * t->mh * t->mw;
     size_t *const pos = malloc(sizeof(size_t) * n);
     uint16_t *const pi = malloc(sizeof(uint16_t) * n);
@@ -55,7 +55,7 @@ static lcc_status decode_checkerboard(LccContext *const c, LccNn *const nn, LccR
     lcc_status err = pos && pi && ps ? LCC_OK : lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
     for (int pass = 0; pass < 2 && !err && !d->error; pass++) {
         if (pass == 1) {
-            if ((err = walloc_context_params(nn, &t->net, t->sym, t->mh, t->mw, t->yhat, t->scale, &frac))) {
+            if ((err = walloc_context_params(nn, t->net, t->sym, t->mh, t->mw, t->yhat, t->scale, &frac))) {
                 err = lcc_error(c, err, "wavelet-ae: context network failed");
                 break;
             }
@@ -65,7 +65,7 @@ static lcc_status decode_checkerboard(LccContext *const c, LccNn *const nn, LccR
         const size_t k = walloc_pass_positions(L, t->mh, t->mw, pass, pos);
         for (size_t i = 0; i < k; i++)
             pi[i] = t->index[pos[i]];
-        const LccEntropyParams ep = { &t->gbank, pi, NULL, k };
+        const LccEntropyParams ep = { t->gbank, pi, NULL, k };
         lcc_entropy_decode(d, &ep, ps);
         for (size_t i = 0; i < k; i++)
             t->sym[pos[i]] = ps[i];
@@ -84,44 +84,39 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
     const LccChunk *const info = lcc_container_find(ct, "WAEI");
     const LccChunk *const latn = lcc_container_find(ct, "LATN");
     memset(t, 0, sizeof(*t));
+    t->net = &t->none;
     if (!info || info->size != 4 || info->data[0] < 1 || info->data[0] > 3 || info->data[1] != g.channels ||
         info->data[2] || info->data[3])
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae: missing or invalid WAEI chunk");
     if (!latn)
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae: missing LATN chunk");
-    size_t file_size = 0;
-    lcc_status err = lcc_model_load_id(c, h->model_id, &t->file, &file_size);
-    uint8_t id[32];
-    const uint8_t *cdf[WALLOC_MAX_QUALITIES];
-    size_t cdf_size[WALLOC_MAX_QUALITIES];
+    lcc_status err = walloc_model_open(c, NULL, h->model_id, &t->model);
     if (!err)
-        err = walloc_load(c, &t->net, t->file, file_size, id, cdf, cdf_size);
-    if (!err && memcmp(id, h->model_id, LCC_MODEL_ID_BYTES))
-        err = lcc_error(c, LCC_EMODEL, "wavelet-ae: the installed model does not match the stream's model id");
-    if (!err && (q < 1 || q > t->net.cfg.qualities))
-        err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: quality %d is not in 1..%d", q, t->net.cfg.qualities);
-    const int hyper = !err && t->net.cfg.hyper_m > 0, PC = hyper ? t->net.cfg.hyper_m : t->net.cfg.latent;
-    const int checker = hyper && t->net.cfg.ctx_n > 0;
+        t->net = &t->model->net;
+    if (!err && (q < 1 || q > t->net->cfg.qualities))
+        err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: quality %d is not in 1..%d", q, t->net->cfg.qualities);
+    const int hyper = !err && t->net->cfg.hyper_m > 0, PC = hyper ? t->net->cfg.hyper_m : t->net->cfg.latent;
+    const int checker = hyper && t->net->cfg.ctx_n > 0;
     if (!err && info->data[0] != 1 + hyper + checker)
         err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: syntax %d does not match the model's entropy model",
                         info->data[0]);
     size_t used;
-    if (!err && !(err = lcc_cdf_bank_read(&t->bank, cdf[q - 1], cdf_size[q - 1], &used, c)) &&
+    if (!err && !(err = lcc_cdf_bank_read(&t->bank, t->model->cdf[q - 1], t->model->cdf_size[q - 1], &used, c)) &&
         t->bank.count < (uint32_t)PC)
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: entropy table of quality %d too small", q);
-    if (!err && hyper && (err = lcc_scale_bank_build(&t->gbank, LCC_DIST_GAUSSIAN, LCC_CDF_DEFAULT_PRECISION)))
-        err = lcc_error(c, err, "wavelet-ae: cannot build the Gaussian tables");
-    if (!err && (t->net.cfg.channels != 3 || t->net.cfg.levels > 8))
+    if (!err && hyper && !(t->gbank = lcc_gaussian_bank()))
+        err = lcc_error(c, LCC_ENOMEM, "wavelet-ae: cannot build the Gaussian tables");
+    if (!err && (t->net->cfg.channels != 3 || t->net->cfg.levels > 8))
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae: unsupported model configuration");
     size_t nsym = 0, nz = 0;
     int zh = 0, zw = 0;
     if (!err) {
-        t->mh = wavelet_band_size((int)g.height, t->net.cfg.levels);
-        t->mw = wavelet_band_size((int)g.width, t->net.cfg.levels);
-        nsym = (size_t)t->net.cfg.latent * t->mh * t->mw;
+        t->mh = wavelet_band_size((int)g.height, t->net->cfg.levels);
+        t->mw = wavelet_band_size((int)g.width, t->net->cfg.levels);
+        nsym = (size_t)t->net->cfg.latent * t->mh * t->mw;
         zh = (t->mh + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN;
         zw = (t->mw + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN;
-        nz = hyper ? (size_t)t->net.cfg.hyper_m * zh * zw : 0;
+        nz = hyper ? (size_t)t->net->cfg.hyper_m * zh * zw : 0;
         t->sym = calloc(nsym, sizeof(int32_t)); /* all set even if decoding stops early */
         t->yhat = malloc(sizeof(float) * nsym);
         if (hyper) {
@@ -143,10 +138,10 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
         if (!err && hyper) {
             /* z^, then y's means and scale indexes from the integer hs,
              * then y^ - mu */
-            lcc_entropy_decode_planes(&d, &t->bank, t->zsym, 1, (size_t)t->net.cfg.hyper_m, (size_t)zh * zw);
+            lcc_entropy_decode_planes(&d, &t->bank, t->zsym, 1, (size_t)t->net->cfg.hyper_m, (size_t)zh * zw);
             int frac = 0;
             if (!d.error) {
-                const lcc_status e2 = walloc_hyper_params(&nn, &t->net, t->zsym, zh, zw, t->mh, t->mw, t->yhat,
+                const lcc_status e2 = walloc_hyper_params(&nn, t->net, t->zsym, zh, zw, t->mh, t->mw, t->yhat,
                                                           t->scale, &frac);
                 if (e2)
                     err = lcc_error(c, e2, "wavelet-ae: hyper-synthesis failed");
@@ -156,13 +151,13 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
             if (!err && checker) {
                 err = decode_checkerboard(c, &nn, &d, t, frac);
             } else if (!err) {
-                const LccEntropyParams ep = { &t->gbank, t->index, NULL, nsym };
+                const LccEntropyParams ep = { t->gbank, t->index, NULL, nsym };
                 lcc_entropy_decode(&d, &ep, t->sym);
             }
             for (size_t i = 0; !err && i < nsym; i++)
                 t->yhat[i] += (float)t->sym[i];
         } else if (!err) {
-            lcc_entropy_decode_planes(&d, &t->bank, t->sym, 1, (size_t)t->net.cfg.latent, (size_t)t->mh * t->mw);
+            lcc_entropy_decode_planes(&d, &t->bank, t->sym, 1, (size_t)t->net->cfg.latent, (size_t)t->mh * t->mw);
             for (size_t i = 0; i < nsym; i++)
                 t->yhat[i] = (float)t->sym[i];
         }
@@ -183,12 +178,12 @@ lcc_status lcc_walloc_latents(LccContext *const c, const LccContainer *const ct,
     const lcc_status err = latent_decode(c, ct, &t);
     if (err)
         return err;
-    shape[0] = (uint32_t)t.net.cfg.latent;
+    shape[0] = (uint32_t)t.net->cfg.latent;
     shape[1] = (uint32_t)t.mh;
     shape[2] = (uint32_t)t.mw;
     /* y^ as integers: exact for syntax 1, mu + symbol rounded for syntax 2 */
     const size_t n = (size_t)shape[0] * shape[1] * shape[2];
-    for (size_t i = 0; t.net.cfg.hyper_m && i < n; i++)
+    for (size_t i = 0; t.net->cfg.hyper_m && i < n; i++)
         t.sym[i] = (int32_t)lrintf(t.yhat[i]);
     *out = t.sym;
     t.sym = NULL;
@@ -213,7 +208,7 @@ lcc_status lcc_walloc_decode(LccContext *const c, const LccContainer *const ct, 
     lcc_status err = latent_decode(c, ct, &t);
     if (err)
         return err;
-    WallocNet *const net = &t.net;
+    WallocNet *const net = t.net;
     LccNn nn;
     int nn_ready = 0;
     float *x = NULL;

@@ -282,8 +282,9 @@ typedef struct Trainer {
     WaudioNet m;
     LccFactorized prior[WAUDIO_QUALITIES];
     LccAdam opt;                  /* the transforms */
-    LccAdam fast;                 /* priors and gains */
-    LccParams slow_set, fast_set; /* views of m.net.params (not owning) */
+    LccAdam fast;                 /* the priors */
+    LccAdam gain;                 /* the gains (encoder and decoder halves) */
+    LccParams slow_set, fast_set, gain_set; /* views of m.net.params (not owning) */
     LccNn nn;
     LccRng data_rng;
 } Trainer;
@@ -297,6 +298,7 @@ static void trainer_free(Trainer *const t)
     }
     free(t->slow_set.p);
     free(t->fast_set.p);
+    free(t->gain_set.p);
     waudio_free(&t->m);
     lcc_nn_uninit(&t->nn);
 }
@@ -304,8 +306,8 @@ static void trainer_free(Trainer *const t)
 static lcc_status split_params(Trainer *const t)
 {
     const LccParams *const all = &t->m.net.params;
-    LccParams *const sets[2] = { &t->slow_set, &t->fast_set };
-    for (int k = 0; k < 2; k++) {
+    LccParams *const sets[3] = { &t->slow_set, &t->fast_set, &t->gain_set };
+    for (int k = 0; k < 3; k++) {
         sets[k]->p = calloc((size_t)all->n + 1, sizeof(*sets[k]->p));
         if (!sets[k]->p)
             return LCC_ENOMEM;
@@ -313,8 +315,8 @@ static lcc_status split_params(Trainer *const t)
     }
     for (int i = 0; i < all->n; i++) {
         const char *const name = all->p[i]->name;
-        const int fast = !strncmp(name, "prior.", 6) || !strncmp(name, "gain.", 5);
-        LccParams *const s = sets[fast];
+        const int set = !strncmp(name, "prior.", 6) ? 1 : !strncmp(name, "gain.", 5) ? 2 : 0;
+        LccParams *const s = sets[set];
         s->p[s->n++] = all->p[i];
     }
     return LCC_OK;
@@ -386,7 +388,8 @@ static lcc_status train_step(Trainer *const t, const float *const x, const int B
         dy.d[i] += dyq.d[i];
     if ((err = waudio_analysis_backward(nn, m, &X, &y, q, &dy)))
         return err;
-    if (lcc_adam_step(&t->opt, &t->slow_set) < 0 || lcc_adam_step(&t->fast, &t->fast_set) < 0)
+    if (lcc_adam_step(&t->opt, &t->slow_set) < 0 || lcc_adam_step(&t->fast, &t->fast_set) < 0 ||
+        lcc_adam_step(&t->gain, &t->gain_set) < 0)
         return LCC_ENOMEM;
     return LCC_OK;
 }
@@ -442,8 +445,11 @@ const char lcc_train_audio_usage[] =
     "  --every N         checkpoint interval in steps (default 200)\n"
     "  --batch N         segments per step (default 16)\n"
     "  --frames N        latent frames per segment (segment = N * 256 samples; default 32)\n"
-    "  --lr X            Adam learning rate of the transforms (default 3e-4)\n"
-    "  --prior-lr X      Adam learning rate of the priors and gains (default 1e-2)\n"
+    "  --lr X            Adam learning rate of the transforms (default 3e-4; a\n"
+    "                    resumed run keeps the checkpoint's unless --lr is given)\n"
+    "  --prior-lr X      Adam learning rate of the priors (default 1e-2)\n"
+    "  --gain-lr X       Adam learning rate of the gains (default 1e-3; at 1e-2 the\n"
+    "                    encoder and decoder halves of a gain drift apart between steps)\n"
     "  --seed N          seed of the initialisation and the data order (default 1)\n"
     "  --threads N       worker threads of the training engine (default 1)\n";
 
@@ -453,7 +459,8 @@ int lcc_train_audio(int argc, char **argv, const LccTrainGlobal *const g)
     int threads = g->threads > 0 ? g->threads : 1;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL;
     int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 16, frames = 32;
-    float lr = 3e-4f, fast_lr = 1e-2f;
+    float lr = 3e-4f, fast_lr = 1e-2f, gain_lr = 1e-3f;
+    int lr_given = 0;
     uint64_t seed = 1;
     for (int i = 0; i < argc; i++) {
         const char *const a = argv[i];
@@ -474,10 +481,13 @@ int lcc_train_audio(int argc, char **argv, const LccTrainGlobal *const g)
             B = atoi(argv[++i]);
         else if (!strcmp(a, "--frames") && has)
             frames = atoi(argv[++i]);
-        else if (!strcmp(a, "--lr") && has)
+        else if (!strcmp(a, "--lr") && has) {
             lr = (float)atof(argv[++i]);
-        else if (!strcmp(a, "--prior-lr") && has)
+            lr_given = 1;
+        } else if (!strcmp(a, "--prior-lr") && has)
             fast_lr = (float)atof(argv[++i]);
+        else if (!strcmp(a, "--gain-lr") && has)
+            gain_lr = (float)atof(argv[++i]);
         else if (!strcmp(a, "--seed") && has)
             seed = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(a, "--threads") && has)
@@ -493,7 +503,7 @@ int lcc_train_audio(int argc, char **argv, const LccTrainGlobal *const g)
     if (export_path)
         resume = 1;
     if ((!ndirs && !export_path) || !ckpt || steps < 1 || every < 1 || B < 1 || B > 256 || frames < 1 ||
-        frames > 1024 || !(lr > 0) || !(fast_lr > 0) || threads < 1 || threads > 64) {
+        frames > 1024 || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
         fprintf(stderr, "lcc train audio: needs --data and --checkpoint, and sane values\n%s", lcc_train_audio_usage);
         return 1;
     }
@@ -536,6 +546,7 @@ int lcc_train_audio(int argc, char **argv, const LccTrainGlobal *const g)
     lcc_adam_default(&t.opt, lr);
     t.opt.clip_norm = 1.0f;
     lcc_adam_default(&t.fast, fast_lr);
+    lcc_adam_default(&t.gain, gain_lr);
     if (!err)
         err = split_params(&t);
     lcc_rng_seed(&t.data_rng, seed ^ 0x5eedull);
@@ -543,7 +554,10 @@ int lcc_train_audio(int argc, char **argv, const LccTrainGlobal *const g)
         err = lcc_nn_init(&t.nn, c, threads, lcc_cpu_flags());
     if (!err && resume) {
         err = lcc_checkpoint_load(c, ckpt, &t.m.net, &t.opt);
-        t.fast.t = t.opt.t;
+        t.fast.t = t.gain.t = t.opt.t;
+        /* the checkpoint keeps the learning rate; --lr changes it */
+        if (lr_given)
+            t.opt.lr = lr;
     } else if (!err) {
         double lref = 0;
         for (int q = 0; q < cfg.qualities; q++)
@@ -567,7 +581,7 @@ int lcc_train_audio(int argc, char **argv, const LccTrainGlobal *const g)
         err = LCC_ENOMEM;
     if (!export_path)
         printf("model: %zu parameters, %d threads, cpu %s, lr %g, batch %d x %d samples, from step %lld\n",
-               lcc_params_count(&t.m.net.params), threads, lcc_cpu_name(lcc_cpu_flags()), (double)lr, B, seg,
+               lcc_params_count(&t.m.net.params), threads, lcc_cpu_name(lcc_cpu_flags()), (double)t.opt.lr, B, seg,
                (long long)t.opt.t);
     double acc_bps[WAUDIO_QUALITIES] = { 0 }, acc_snr[WAUDIO_QUALITIES] = { 0 };
     int acc_n[WAUDIO_QUALITIES] = { 0 };

@@ -73,12 +73,12 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     if (m->modality == LCC_MODALITY_AUDIO)
         return lcc_walloc_audio_encode(c, m, quality, out); /* encoders/walloc_audio_enc.c */
     const LccImage *const im = &m->image;
-    uint8_t *file = NULL;
-    size_t file_size = 0;
-    WallocNet net;
+    WallocModel *wm = NULL;
+    WallocNet none, *net = &none;
     LccNn nn;
     int nn_ready = 0;
-    LccCdfBank bank = { 0 }, gbank = { 0 };
+    LccCdfBank bank = { 0 };
+    const LccCdfBank *gbank = NULL;
     LccRansEnc enc;
     lcc_rans_enc_init(&enc);
     float *x = NULL, *X = NULL, *yv = NULL;
@@ -86,46 +86,43 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     int32_t *sym = NULL, *zsym = NULL, *scale = NULL;
     float *mu = NULL;
     uint16_t *index = NULL;
-    memset(&net, 0, sizeof(net));
+    memset(&none, 0, sizeof(none));
 
     /* the first installed of the context, hyperprior and factorized models */
     const char *const chosen = c ? c->encode_model : NULL;
     static const char *const defaults[] = { WALLOC_IMAGE_CB_MODEL_FILE, WALLOC_IMAGE_HP_MODEL_FILE,
                                             WALLOC_IMAGE_MODEL_FILE };
-    lcc_status err = lcc_model_load_name(c, chosen ? chosen : defaults[0], &file, &file_size);
+    lcc_status err = walloc_model_open(c, chosen ? chosen : defaults[0], NULL, &wm);
     for (int k = 1; k < 3 && err == LCC_EMODEL && !chosen; k++) {
         lcc_clear_error(c);
-        err = lcc_model_load_name(c, defaults[k], &file, &file_size);
+        err = walloc_model_open(c, defaults[k], NULL, &wm);
     }
-    uint8_t id[32];
-    const uint8_t *cdf[WALLOC_MAX_QUALITIES];
-    size_t cdf_size[WALLOC_MAX_QUALITIES];
     if (!err)
-        err = walloc_load(c, &net, file, file_size, id, cdf, cdf_size);
-    if (!err && (quality < 1 || quality > net.cfg.qualities))
-        err = lcc_error(c, LCC_EINVAL, "wavelet-ae: quality %d is not in 1..%d", quality, net.cfg.qualities);
+        net = &wm->net;
+    if (!err && (quality < 1 || quality > net->cfg.qualities))
+        err = lcc_error(c, LCC_EINVAL, "wavelet-ae: quality %d is not in 1..%d", quality, net->cfg.qualities);
     size_t used;
-    const int hyper = net.cfg.hyper_m > 0, PC = hyper ? net.cfg.hyper_m : net.cfg.latent;
-    if (!err && !(err = lcc_cdf_bank_read(&bank, cdf[quality - 1], cdf_size[quality - 1], &used, c)) &&
+    const int hyper = net->cfg.hyper_m > 0, PC = hyper ? net->cfg.hyper_m : net->cfg.latent;
+    if (!err && !(err = lcc_cdf_bank_read(&bank, wm->cdf[quality - 1], wm->cdf_size[quality - 1], &used, c)) &&
         bank.count < (uint32_t)PC)
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: entropy table of quality %d too small", quality);
-    if (!err && hyper && (err = lcc_scale_bank_build(&gbank, LCC_DIST_GAUSSIAN, LCC_CDF_DEFAULT_PRECISION)))
-        err = lcc_error(c, err, "wavelet-ae: cannot build the Gaussian tables");
-    const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, net.cfg.levels, 3, (int)im->width,
+    if (!err && hyper && !(gbank = lcc_gaussian_bank()))
+        err = lcc_error(c, LCC_ENOMEM, "wavelet-ae: cannot build the Gaussian tables");
+    const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 2, net->cfg.levels, 3, (int)im->width,
                                (int)im->height };
     int K = 0, mh = 0, mw = 0;
-    if (!err && (net.cfg.channels != 3 || wavelet_check(&spec)))
+    if (!err && (net->cfg.channels != 3 || wavelet_check(&spec)))
         err = lcc_error(c, LCC_EMODEL, "wavelet-ae model does not fit a %ux%u image", im->width, im->height);
     if (!err) {
         wavelet_coef_shape(&spec, &K, &mh, &mw);
         x = malloc(sizeof(float) * wavelet_signal_count(&spec));
         X = malloc(sizeof(float) * wavelet_coef_count(&spec));
         ws = malloc(wavelet_workspace_bytes(&spec));
-        const size_t ny = (size_t)net.cfg.latent * mh * mw;
+        const size_t ny = (size_t)net->cfg.latent * mh * mw;
         sym = malloc(sizeof(int32_t) * ny);
         yv = malloc(sizeof(float) * ny);
         if (hyper) {
-            const size_t nz = (size_t)net.cfg.hyper_m * ((mh + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN) *
+            const size_t nz = (size_t)net->cfg.hyper_m * ((mh + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN) *
                               ((mw + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN);
             zsym = malloc(sizeof(int32_t) * nz);
             scale = malloc(sizeof(int32_t) * ny);
@@ -145,16 +142,16 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     }
     if (!err) {
         const LccTensor Xt = { X, 1, K, mh, mw };
-        err = walloc_analysis(&nn, &net, &Xt, quality - 1, &y);
+        err = walloc_analysis(&nn, net, &Xt, quality - 1, &y);
     }
     if (!err && hyper) {
         /* z^ = round(ha(y)), then mean and scale of every latent from the
          * integer hs, exactly as the decoder computes them */
         LccTensor z;
-        if (!(err = walloc_hyper_analysis(&nn, &net, &y, &z, 0))) {
+        if (!(err = walloc_hyper_analysis(&nn, net, &y, &z, 0))) {
             round_clamp(z.d, lcc_tensor_size(&z), zsym);
             int frac;
-            err = walloc_hyper_params(&nn, &net, zsym, z.h, z.w, mh, mw, mu, scale, &frac);
+            err = walloc_hyper_params(&nn, net, zsym, z.h, z.w, mh, mw, mu, scale, &frac);
             for (size_t i = 0, n = lcc_tensor_size(&y); !err && i < n; i++)
                 index[i] = (uint16_t)lcc_log_scale_index_fixed(scale[i], (unsigned)frac);
             const size_t ny = lcc_tensor_size(&y);
@@ -162,9 +159,9 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             memcpy(yv, y.d, sizeof(float) * ny); /* y outlives the arena */
             const int refine = c ? c->encode_refine : 0;
             if (!err && refine > 0) {
-                const WallocRefine r = { &net, &nn, &spec, ws, x, quality - 1, walloc_hp_lambdas[quality - 1], 0.02f,
-                                         mh, mw, mu, scale, frac, &gbank };
-                if (net.cfg.qualities != WALLOC_HP_QUALITIES)
+                const WallocRefine r = { net, &nn, &spec, ws, x, quality - 1, walloc_hp_lambdas[quality - 1], 0.02f,
+                                         mh, mw, mu, scale, frac, gbank };
+                if (net->cfg.qualities != WALLOC_HP_QUALITIES)
                     err = lcc_error(c, LCC_EINVAL, "wavelet-ae: --refine needs a model with %d quality levels",
                                     WALLOC_HP_QUALITIES);
                 else
@@ -172,10 +169,10 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             }
             if (!err)
                 lcc_meanscale_quantize(yv, mu, ny, sym);
-            if (!err && net.cfg.ctx_n) {
+            if (!err && net->cfg.ctx_n) {
                 /* the non-anchors' parameters from the anchors' symbols, as
                  * the decoder will have them; then their own symbols */
-                err = walloc_context_params(&nn, &net, sym, mh, mw, mu, scale, &frac);
+                err = walloc_context_params(&nn, net, sym, mh, mw, mu, scale, &frac);
                 for (size_t i = 0; !err && i < ny; i++)
                     index[i] = (uint16_t)lcc_log_scale_index_fixed(scale[i], (unsigned)frac);
                 if (!err)
@@ -183,21 +180,21 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             }
             if (!err) {
                 lcc_entropy_encode_planes(&enc, &bank, zsym, 1, (size_t)zc, (size_t)zh * zw);
-                err = encode_latents(&enc, &gbank, index, sym, net.cfg.latent, mh, mw, net.cfg.ctx_n > 0);
+                err = encode_latents(&enc, gbank, index, sym, net->cfg.latent, mh, mw, net->cfg.ctx_n > 0);
             }
         }
         if (err)
             err = lcc_error(c, err, "wavelet-ae: hyperprior failed");
     } else if (!err) {
         round_clamp(y.d, lcc_tensor_size(&y), sym);
-        lcc_entropy_encode_planes(&enc, &bank, sym, 1, (size_t)net.cfg.latent, (size_t)mh * mw);
+        lcc_entropy_encode_planes(&enc, &bank, sym, 1, (size_t)net->cfg.latent, (size_t)mh * mw);
     }
     if (!err) {
         LccHeader h = { .profile_id = LCC_PROFILE_WAVELET_AE, .quality = (uint8_t)quality, .geometry = *m };
-        memcpy(h.model_id, id, LCC_MODEL_ID_BYTES);
+        memcpy(h.model_id, wm->id, LCC_MODEL_ID_BYTES);
         h.geometry.image.data = NULL;
         lcc_container_begin(out, &h);
-        const uint8_t params[4] = { net.cfg.ctx_n ? 3 : hyper ? 2 : 1, (uint8_t)im->channels, 0, 0 };
+        const uint8_t params[4] = { net->cfg.ctx_n ? 3 : hyper ? 2 : 1, (uint8_t)im->channels, 0, 0 };
         lcc_container_chunk(out, "WAEI", params, sizeof(params));
         const size_t start = lcc_container_chunk_open(out, "LATN");
         err = lcc_rans_enc_finish(&enc, out);
@@ -228,11 +225,9 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     }
     lcc_rans_enc_free(&enc);
     lcc_cdf_bank_free(&bank);
-    lcc_cdf_bank_free(&gbank);
     if (nn_ready)
         lcc_nn_uninit(&nn);
-    walloc_free(&net);
-    free(file);
+    walloc_model_release(wm);
     free(x);
     free(X);
     free(ws);

@@ -2,6 +2,7 @@
  * table generation (SPEC §4.4-4.5), mean-scale helpers, and the float
  * likelihoods with their backward for training. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "entropy/gaussian.h"
@@ -118,6 +119,19 @@ lcc_status lcc_scale_bank_build(LccCdfBank *b, LccDist dist, unsigned precision)
     if (st)
         lcc_cdf_bank_free(b);
     return st;
+}
+
+static LccCdfBank gaussian_bank;
+static int gaussian_ok;
+static pthread_mutex_t gaussian_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const LccCdfBank *lcc_gaussian_bank(void)
+{
+    pthread_mutex_lock(&gaussian_lock);
+    if (!gaussian_ok) /* tried again after a failure */
+        gaussian_ok = !lcc_scale_bank_build(&gaussian_bank, LCC_DIST_GAUSSIAN, LCC_CDF_DEFAULT_PRECISION);
+    pthread_mutex_unlock(&gaussian_lock);
+    return gaussian_ok ? &gaussian_bank : NULL;
 }
 
 /* ---- mean-scale -------------------------------------------------------- */

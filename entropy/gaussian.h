@@ -103,6 +103,11 @@ uint32_t lcc_scale_to_q16(float s);
  * Gaussian, 13..24 for the Laplace at full support; smaller supports are
  * clamped, see SPEC §4.5). Table i codes round(y - mu) for scale s_i. */
 lcc_status lcc_scale_bank_build(LccCdfBank *b, LccDist dist, unsigned precision);
+/* The Gaussian bank at LCC_CDF_DEFAULT_PRECISION, built on first use and
+ * kept for the life of the process (read-only, shared by all threads);
+ * NULL if it could not be built (out of memory; the next call tries
+ * again). */
+const LccCdfBank *lcc_gaussian_bank(void);
 
 /* sym[i] = round-half-away-from-zero(y[i] - mu[i]) clamped to int32
  * (mu may be NULL: zero mean); yhat[i] = sym[i] + mu[i]. */

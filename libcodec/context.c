@@ -80,8 +80,44 @@ void lcc_close(LccContext **const c)
 {
     if (!c || !*c)
         return;
+    for (int i = 0; i < LCC_CACHED_MODELS; i++)
+        if ((*c)->models[i].obj)
+            (*c)->models[i].destroy((*c)->models[i].obj);
     free(*c);
     *c = NULL;
+}
+
+void *lcc_model_cache_find(LccContext *const c, void (*const destroy)(void *), const char *const name,
+                           const uint8_t id[8])
+{
+    for (int i = 0; c && i < LCC_CACHED_MODELS; i++) {
+        LccCachedModel *const e = &c->models[i];
+        if (e->obj && e->destroy == destroy &&
+            ((name && !strcmp(e->name, name)) || (id && !memcmp(e->id, id, sizeof(e->id))))) {
+            e->used = ++c->model_clock;
+            return e->obj;
+        }
+    }
+    return NULL;
+}
+
+int lcc_model_cache_add(LccContext *const c, void (*const destroy)(void *), const char *const name,
+                        const uint8_t id[8], void *const obj)
+{
+    if (!c || (name && strlen(name) >= sizeof(c->models[0].name)))
+        return 0;
+    LccCachedModel *e = &c->models[0];
+    for (int i = 1; i < LCC_CACHED_MODELS && e->obj; i++)
+        if (!c->models[i].obj || c->models[i].used < e->used)
+            e = &c->models[i];
+    if (e->obj)
+        e->destroy(e->obj);
+    e->obj = obj;
+    e->destroy = destroy;
+    snprintf(e->name, sizeof(e->name), "%s", name ? name : "");
+    memcpy(e->id, id, sizeof(e->id));
+    e->used = ++c->model_clock;
+    return 1;
 }
 
 const char *lcc_last_error(const LccContext *const c)

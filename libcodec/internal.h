@@ -8,8 +8,23 @@
 
 #include "lcc/lcc.h"
 
+/* Models a context has loaded, kept until lcc_close: a context that codes
+ * many images (a sweep, a video through the frei0r plugin) reads and
+ * checks each weight file once. An entry's destroy function is also its
+ * kind: a lookup matches only entries made with the same function. */
+#define LCC_CACHED_MODELS 4
+typedef struct LccCachedModel {
+    void *obj;
+    void (*destroy)(void *obj);
+    char name[64];   /* the file name it was loaded by ("" if by id) */
+    uint8_t id[8];   /* the first 8 bytes of its model id */
+    uint64_t used;   /* last use, for eviction */
+} LccCachedModel;
+
 struct LccContext {
     LccSettings settings;      /* limits resolved: no 0 fields */
+    LccCachedModel models[LCC_CACHED_MODELS];
+    uint64_t model_clock;
     const char *encode_model;  /* LccEncodeParams.model during lcc_encode */
     int encode_refine;         /* LccEncodeParams.refine during lcc_encode */
     lcc_status first_error;
@@ -26,6 +41,13 @@ struct LccContext {
  * write `return lcc_error(c, LCC_EBADMSG, "chunk %s: bad CRC", name);`.
  * c may be NULL. */
 lcc_status lcc_error(LccContext *c, lcc_status code, const char *fmt, ...) LCC_PRINTF(3, 4);
+
+/* The cached model of kind destroy loaded by file name `name` (if name) or
+ * with model id prefix id (if id), or NULL. c may be NULL (then NULL). */
+void *lcc_model_cache_find(LccContext *c, void (*destroy)(void *), const char *name, const uint8_t id[8]);
+/* Hand obj to c's cache (evicting the least recently used entry). Returns
+ * 1 if c now owns obj, 0 if the caller keeps it (c NULL or name too long). */
+int lcc_model_cache_add(LccContext *c, void (*destroy)(void *), const char *name, const uint8_t id[8], void *obj);
 
 /* Report progress of long work (fraction in [0, 1]); c may be NULL. */
 void lcc_progress(LccContext *c, double fraction);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libcodec/internal.h"
+#include "libcodec/models/registry.h"
 #include "libcodec/models/walloc.h"
 
 const WallocConfig walloc_image_config = {
@@ -504,4 +506,42 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
     if (err)
         walloc_free(m);
     return err;
+}
+
+static void model_destroy(void *const obj)
+{
+    WallocModel *const m = obj;
+    walloc_free(&m->net);
+    free(m->file);
+    free(m);
+}
+
+lcc_status walloc_model_open(LccContext *const c, const char *const name, const uint8_t *const id,
+                             WallocModel **const out)
+{
+    *out = lcc_model_cache_find(c, model_destroy, name, name ? NULL : id);
+    if (*out)
+        return LCC_OK;
+    WallocModel *const m = calloc(1, sizeof(*m));
+    if (!m)
+        return lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
+    lcc_status err = name ? lcc_model_load_name(c, name, &m->file, &m->size)
+                          : lcc_model_load_id(c, id, &m->file, &m->size);
+    if (!err)
+        err = walloc_load(c, &m->net, m->file, m->size, m->id, m->cdf, m->cdf_size);
+    if (!err && id && memcmp(m->id, id, LCC_MODEL_ID_BYTES))
+        err = lcc_error(c, LCC_EMODEL, "wavelet-ae: the installed model does not match the stream's model id");
+    if (err) {
+        model_destroy(m);
+        return err;
+    }
+    m->cached = lcc_model_cache_add(c, model_destroy, name, m->id, m);
+    *out = m;
+    return LCC_OK;
+}
+
+void walloc_model_release(WallocModel *const m)
+{
+    if (m && !m->cached)
+        model_destroy(m);
 }

@@ -165,4 +165,24 @@ void walloc_write(const WallocNet *m, const LccQNet *hsq, const LccQNet *cxq, Lc
 lcc_status walloc_load(LccContext *c, WallocNet *m, const uint8_t *data, size_t size, uint8_t id[32],
                        const uint8_t **cdf, size_t *cdf_size);
 
+/* An installed model, loaded: the weight file (the entropy tables are
+ * slices of it), the network and the model id. */
+typedef struct WallocModel {
+    uint8_t *file;
+    size_t size;
+    WallocNet net;
+    uint8_t id[32];
+    const uint8_t *cdf[WALLOC_MAX_QUALITIES];
+    size_t cdf_size[WALLOC_MAX_QUALITIES];
+    int cached; /* owned by the context's model cache */
+} WallocModel;
+
+/* The model installed as file `name`, or (name NULL) the one whose id
+ * starts with the 8 bytes id. Loaded once per context and kept until
+ * lcc_close (with c NULL, for this call only). The network is shared by
+ * the calls on c: use it, do not change it. Release with
+ * walloc_model_release. */
+lcc_status walloc_model_open(LccContext *c, const char *name, const uint8_t *id, WallocModel **out);
+void walloc_model_release(WallocModel *m);
+
 #endif /* LCC_MODELS_WALLOC_H */

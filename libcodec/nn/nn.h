@@ -295,8 +295,10 @@ lcc_status lcc_checkpoint_load(LccContext *c, const char *path, LccNet *net, Lcc
  *     2 = i16, 3 = i32), u8 ndim, u32 dims[ndim], u64 byte size, data
  *   u8[32] sha256 of everything before it
  * The model id is the sha256 of the records (names, shapes and data), so
- * it identifies the weights. Readers check magic, version, bounds, sizes
- * against shapes, and the trailing sha256. */
+ * it identifies the weights. Readers check magic, version, the header
+ * CRC, the model id against the records, bounds and sizes against shapes;
+ * with the CRC and the id every byte before the trailing sha256 is
+ * checked, so readers do not hash the file a second time for it. */
 #define LCCW_VERSION 1
 
 /* Serialise the parameters of s (float32) into buf; id receives the model

@@ -165,6 +165,33 @@ static void roundtrip(LccContext *const c, const uint32_t w, const uint32_t h, c
     free(buf);
 }
 
+/* A context keeps the models it loaded (libcodec/internal.h): after c
+ * has coded with several models, its streams equal a fresh context's. */
+static void cache_check(LccContext *const c)
+{
+    LccMedia m;
+    test_image(&m, 40, 30, 3, 8);
+    LccEncodeParams p;
+    lcc_default_encode_params(&p);
+    p.profile = "wavelet-ae";
+    p.quality = 5;
+    uint8_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0;
+    LccContext *fresh;
+    CHECK(!lcc_open(&fresh, NULL));
+    CHECK(!lcc_encode(c, &m, &p, &a, &na));
+    CHECK(!lcc_encode(fresh, &m, &p, &b, &nb));
+    CHECK_MSG(na == nb && a && b && !memcmp(a, b, na), "a context's cached model gives another stream");
+    LccMedia d1 = { 0 }, d2 = { 0 };
+    CHECK(a && !lcc_decode(c, a, na, &d1) && !lcc_decode(fresh, a, na, &d2) && lcc_media_equal(&d1, &d2));
+    lcc_media_free(&d1);
+    lcc_media_free(&d2);
+    lcc_close(&fresh);
+    free(a);
+    free(b);
+    lcc_media_free(&m);
+}
+
 /* Encoder-side refinement (--refine) with the default model: the stream
  * decodes, and its objective bpp + lambda 255^2 MSE is not worse than the
  * unrefined stream's (the encoder keeps the best latent it measured; the
@@ -407,6 +434,7 @@ int main(void)
     roundtrip(c, 64, 48, 3, 8, 8, 28);
     roundtrip(c, 200, 170, 3, 8, 2, 24);
     model_name = NULL;
+    cache_check(c);
     refine_check(c);
     hyper_determinism(0);
     hyper_determinism(1);
