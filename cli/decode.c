@@ -71,6 +71,8 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
     if (!streamed && !err)
         err = lcc_decode(c, buf, size, &m);
     cli_progress_end(&prog);
+    if (!err && *lcc_last_warning(c) && !g->json)
+        fprintf(stderr, "lcc decode: warning: %s: %s\n", in, lcc_last_warning(c));
     const double t1 = cli_now();
     if (!err && out && !streamed)
         err = lcc_media_write(c, out, &m);
@@ -96,6 +98,10 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
             printf("null");
         if (md5)
             printf(", \"md5\": \"%s\"", hex);
+        if (*lcc_last_warning(c)) {
+            printf(", \"warning\": ");
+            cli_json_string(stdout, lcc_last_warning(c));
+        }
         printf(", \"modality\": \"%s\", \"bytes\": %zu, \"samples\": %llu, \"decode_seconds\": %.6f}\n",
                lcc_modality_name(m.modality), size, (unsigned long long)lcc_media_samples(&m), t1 - t0);
     } else if (md5) {

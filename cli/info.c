@@ -79,6 +79,8 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
                    info.profile_name ? info.profile_name : "unknown", info.profile_id, info.quality, model);
             print_geometry(stdout, &info.geometry, 0);
             printf("\n  %u chunks, %llu payload bytes\n", info.num_chunks, (unsigned long long)info.payload_bytes);
+            if (*lcc_last_warning(c))
+                printf("  warning: %s\n", lcc_last_warning(c));
         }
     }
     free(buf);

@@ -72,6 +72,26 @@ static const char *profile_name_by_id(const uint8_t id)
     return NULL;
 }
 
+/* Parse buf. A chunk that fails its CRC is an error, except where the
+ * profile conceals a lost chunk: wavelet-ae audio's ACHK (SPEC.md §3.3). */
+static lcc_status parse_stream(LccContext *const c, const uint8_t *const buf, const size_t size,
+                               LccContainer *const ct)
+{
+    lcc_warn(c, "%s", "");
+    lcc_status err = lcc_container_parse_tolerant(c, buf, size, ct);
+    if (!err) {
+        const LccHeader *const h = &ct->header;
+        const int audio = h->profile_id == LCC_PROFILE_WAVELET_AE && h->geometry.modality == LCC_MODALITY_AUDIO;
+        if ((err = lcc_container_intact(c, ct, audio ? "ACHK" : NULL)))
+            lcc_container_free(ct);
+        else if (ct->num_damaged)
+            lcc_warn(c, "%u damaged chunk%s (CRC mismatch) concealed by silence over %s segment%s", ct->num_damaged,
+                     ct->num_damaged > 1 ? "s" : "", ct->num_damaged > 1 ? "their" : "its",
+                     ct->num_damaged > 1 ? "s" : "");
+    }
+    return err;
+}
+
 lcc_status lcc_stream_info(LccContext *const c, const uint8_t *const buf, const size_t size,
                            LccStreamInfo *const info)
 {
@@ -79,7 +99,7 @@ lcc_status lcc_stream_info(LccContext *const c, const uint8_t *const buf, const 
         return lcc_error(c, LCC_EINVAL, "lcc_stream_info: NULL argument");
     memset(info, 0, sizeof(*info));
     LccContainer ct;
-    const lcc_status err = lcc_container_parse(c, buf, size, &ct);
+    const lcc_status err = parse_stream(c, buf, size, &ct);
     if (err)
         return err;
     const LccHeader *const h = &ct.header;
@@ -104,7 +124,7 @@ lcc_status lcc_decode(LccContext *const c, const uint8_t *const buf, const size_
         return lcc_error(c, LCC_EINVAL, "lcc_decode: NULL argument");
     memset(out, 0, sizeof(*out));
     LccContainer ct;
-    lcc_status err = lcc_container_parse(c, buf, size, &ct);
+    lcc_status err = parse_stream(c, buf, size, &ct);
     if (err)
         return err;
     const LccHeader *const h = &ct.header;
@@ -161,7 +181,7 @@ lcc_status lcc_decode_audio_file(LccContext *const c, const uint8_t *const buf, 
     if (!lcc_io_audio_ext(out_path))
         return LCC_EFORMAT;
     LccContainer ct;
-    lcc_status err = lcc_container_parse(c, buf, size, &ct);
+    lcc_status err = parse_stream(c, buf, size, &ct);
     if (err)
         return err;
     if (ct.header.profile_id != LCC_PROFILE_WAVELET_AE || ct.header.geometry.modality != LCC_MODALITY_AUDIO) {

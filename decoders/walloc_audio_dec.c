@@ -1,7 +1,7 @@
 /* wavelet-ae audio decoder (SPEC.md §3.3): per chunk, rANS-decoded latents
  * of every channel, the model's synthesis, inverse 1D wavelet packet, and a
  * linear cross-fade with the previous chunk. Chunks are independent: a
- * chunk that is missing or whose entropy stream does not decode is
+ * chunk that is missing, fails its CRC or whose entropy stream does not decode is
  * concealed (silence over its segment) and the others decode as usual. The
  * symbols are integer and bit-exact; the reconstruction is float. */
 #include <math.h>
@@ -116,8 +116,8 @@ lcc_status lcc_walloc_audio_decode_stream(LccContext *const c, const LccContaine
         uint64_t s0, s1;
         waudio_chunk_range(g.frames, segment, overlap, k, &s0, &s1);
         const int n = (int)(s1 - s0);
-        while (ck && (ck->size < 4 || lcc_rl32(ck->data) < k))
-            ck = lcc_container_next(ct, ck);   /* out of order or duplicate: skipped */
+        while (ck && (ck->damaged || ck->size < 4 || lcc_rl32(ck->data) < k))
+            ck = lcc_container_next(ct, ck);   /* damaged, out of order or duplicate: skipped */
         int ok = 0;
         if (ck && lcc_rl32(ck->data) == k) {
             const lcc_status e = decode_chunk(&nn, &net, &bank, q, ck, C, n, sym, y, ws);

@@ -104,6 +104,7 @@ lcc_status lcc_encode(LccContext *const c, const LccMedia *const m, const LccEnc
 {
     /* the model choice and the refinement reach the profile's encoder
      * through the context */
+    lcc_warn(c, "%s", "");
     if (c) {
         c->encode_model = params ? params->model : NULL;
         c->encode_refine = params && params->refine > 0 ? params->refine : 0;

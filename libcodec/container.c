@@ -138,8 +138,8 @@ static int valid_type(const uint8_t *const t)
     return 1;
 }
 
-lcc_status lcc_container_parse(LccContext *const c, const uint8_t *const buf, const size_t size,
-                               LccContainer *const out)
+static lcc_status parse(LccContext *const c, const uint8_t *const buf, const size_t size, LccContainer *const out,
+                        const int tolerant)
 {
     memset(out, 0, sizeof(*out));
     if (size < 8 || memcmp(buf, LCC_CONTAINER_MAGIC, 8))
@@ -185,9 +185,13 @@ lcc_status lcc_container_parse(LccContext *const c, const uint8_t *const buf, co
                              len, size - pos - LCC_CHUNK_OVERHEAD);
         uint32_t ccrc = lcc_crc32(0, t, 4);
         ccrc = lcc_crc32(ccrc, t + 8, len);
-        if (ccrc != lcc_rl32(t + 8 + len))
-            return lcc_error(c, LCC_EBADMSG, "chunk '%.4s' at byte %zu: CRC mismatch", (const char *)t, pos);
-        if (!memcmp(t, "LEND", 4)) {
+        const int lend = !memcmp(t, "LEND", 4);
+        if (ccrc != lcc_rl32(t + 8 + len)) {
+            if (!tolerant || lend)
+                return lcc_error(c, LCC_EBADMSG, "chunk '%.4s' at byte %zu: CRC mismatch", (const char *)t, pos);
+            out->num_damaged++;
+        }
+        if (lend) {
             if (len)
                 return lcc_error(c, LCC_EBADMSG, "LEND chunk is not empty");
             ended = 1;
@@ -208,9 +212,36 @@ lcc_status lcc_container_parse(LccContext *const c, const uint8_t *const buf, co
         memcpy(k->type, buf + pos, 4);
         k->size = lcc_rl32(buf + pos + 4);
         k->data = buf + pos + 8;
+        k->offset = pos;
+        if (tolerant) {
+            uint32_t ccrc = lcc_crc32(0, buf + pos, 4);
+            k->damaged = lcc_crc32(ccrc, k->data, k->size) != lcc_rl32(k->data + k->size);
+        }
         pos += LCC_CHUNK_OVERHEAD + k->size;
     }
     out->num_chunks = n;
+    return LCC_OK;
+}
+
+lcc_status lcc_container_parse(LccContext *const c, const uint8_t *const buf, const size_t size,
+                               LccContainer *const out)
+{
+    return parse(c, buf, size, out, 0);
+}
+
+lcc_status lcc_container_parse_tolerant(LccContext *const c, const uint8_t *const buf, const size_t size,
+                                        LccContainer *const out)
+{
+    return parse(c, buf, size, out, 1);
+}
+
+lcc_status lcc_container_intact(LccContext *const c, const LccContainer *const ct, const char *const spare)
+{
+    for (unsigned i = 0; i < ct->num_chunks; i++) {
+        const LccChunk *const k = &ct->chunks[i];
+        if (k->damaged && !(spare && !memcmp(k->type, spare, 4)))
+            return lcc_error(c, LCC_EBADMSG, "chunk '%.4s' at byte %zu: CRC mismatch", k->type, k->offset);
+    }
     return LCC_OK;
 }
 

@@ -38,12 +38,15 @@ typedef struct LccChunk {
     char type[5];                        /* four ASCII letters + NUL */
     uint32_t size;
     const uint8_t *data;                 /* points into the parsed buffer */
+    size_t offset;                       /* of its type field in the buffer */
+    int damaged;                         /* CRC mismatch (tolerant parse only) */
 } LccChunk;
 
 typedef struct LccContainer {
     LccHeader header;
     LccChunk *chunks;                    /* in stream order, LEND excluded */
     unsigned num_chunks;
+    unsigned num_damaged;                /* chunks with damaged = 1 */
 } LccContainer;
 
 /* Parse and validate buf: magic, version, header CRC, modality, geometry
@@ -51,6 +54,13 @@ typedef struct LccContainer {
  * final LEND chunk. Bytes after LEND are an error. Chunks point into buf,
  * which must outlive the container. Free with lcc_container_free. */
 lcc_status lcc_container_parse(LccContext *c, const uint8_t *buf, size_t size, LccContainer *out);
+/* The same, except that a chunk (not LEND) whose framing is sound but whose
+ * CRC does not match is kept with damaged = 1: for profiles that conceal a
+ * lost chunk (SPEC.md §2.2). Then lcc_container_intact decides. */
+lcc_status lcc_container_parse_tolerant(LccContext *c, const uint8_t *buf, size_t size, LccContainer *out);
+/* LCC_OK if no chunk of ct is damaged except chunks of type `spare` (NULL:
+ * none), else the CRC error of the first damaged one. */
+lcc_status lcc_container_intact(LccContext *c, const LccContainer *ct, const char *spare);
 void lcc_container_free(LccContainer *ct);
 /* The first chunk of the given type, or NULL; lcc_container_next gives the
  * one after prev of the same type. */

@@ -125,6 +125,21 @@ const char *lcc_last_error(const LccContext *const c)
     return c ? c->message : "";
 }
 
+const char *lcc_last_warning(const LccContext *const c)
+{
+    return c ? c->warning : "";
+}
+
+void lcc_warn(LccContext *const c, const char *const fmt, ...)
+{
+    if (!c)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->warning, sizeof(c->warning), fmt, ap);
+    va_end(ap);
+}
+
 void lcc_clear_error(LccContext *const c)
 {
     if (!c)

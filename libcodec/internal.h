@@ -29,6 +29,7 @@ struct LccContext {
     int encode_refine;         /* LccEncodeParams.refine during lcc_encode */
     lcc_status first_error;
     char message[512];
+    char warning[256];         /* lcc_last_warning */
 };
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -41,6 +42,9 @@ struct LccContext {
  * write `return lcc_error(c, LCC_EBADMSG, "chunk %s: bad CRC", name);`.
  * c may be NULL. */
 lcc_status lcc_error(LccContext *c, lcc_status code, const char *fmt, ...) LCC_PRINTF(3, 4);
+
+/* Set c's warning (lcc_last_warning); c may be NULL. */
+void lcc_warn(LccContext *c, const char *fmt, ...) LCC_PRINTF(2, 3);
 
 /* The cached model of kind destroy loaded by file name `name` (if name) or
  * with model id prefix id (if id), or NULL. c may be NULL (then NULL). */

@@ -53,6 +53,11 @@ LCC_API void lcc_close(LccContext **c);
  * none. Valid until the next call on c. */
 LCC_API const char *lcc_last_error(const LccContext *c);
 LCC_API void lcc_clear_error(LccContext *c);
+/* A note from the last call that succeeded with a loss the caller should
+ * know of (e.g. "2 damaged chunks concealed"), or "" if none. Each call of
+ * lcc_decode, lcc_decode_audio_file and lcc_encode clears it first. Since
+ * API 0.2. */
+LCC_API const char *lcc_last_warning(const LccContext *c);
 
 /* ---- media files ------------------------------------------------------ */
 

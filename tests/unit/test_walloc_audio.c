@@ -180,8 +180,9 @@ static uint32_t chunk_len(const uint8_t *const p)
     return (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
 }
 
-/* Chunk 1 of 3 damaged (payload garbled, CRC made valid again) or
- * removed: the samples that chunk 1 does not touch decode as before. */
+/* Chunk 1 of 3 damaged (payload garbled: CRC failing, then CRC made
+ * valid again) or removed: the samples that chunk 1 does not touch decode
+ * as before. */
 static void chunk_damage(LccContext *const c)
 {
     const uint32_t S = WAUDIO_SEGMENT_FRAMES << 8, O = WAUDIO_OVERLAP;
@@ -196,13 +197,29 @@ static void chunk_damage(LccContext *const c)
     CHECK(k1 && find_chunk(buf, size, "ACHK", 2) && !find_chunk(buf, size, "ACHK", 3));
     if (k1 && ref.audio.data) {
         const uint32_t len = chunk_len(buf + k1);
+        /* a failing CRC: the chunk is concealed, with a warning */
+        buf[k1 + 8 + len / 2] ^= 0x10;
+        lcc_status err = lcc_decode(c, buf, size, &d);
+        CHECK_MSG(!err, "chunk with a bad CRC: %s", lcc_last_error(c));
+        CHECK_MSG(strstr(lcc_last_warning(c), "1 damaged chunk") != NULL, "warning '%s'", lcc_last_warning(c));
+        if (!err) {
+            int silent = 1;
+            for (uint64_t i = 2 * ((uint64_t)S + O); i < 2 * (2 * (uint64_t)S - O); i++)
+                silent &= d.audio.data[i] == 0;
+            CHECK_MSG(silent, "a chunk with a bad CRC is concealed by silence");
+            CHECK(!memcmp(d.audio.data, ref.audio.data, sizeof(int32_t) * 2 * (S - O)));
+        }
+        lcc_media_free(&d);
+        buf[k1 + 8 + len / 2] ^= 0x10;
+        CHECK(!lcc_decode(c, buf, size, &d) && !*lcc_last_warning(c));
+        lcc_media_free(&d);
         for (uint32_t i = 8; i < len; i += 7)   /* after the chunk index */
             buf[k1 + 8 + i] ^= 0x5a;
         uint32_t crc = lcc_crc32(0, buf + k1, 4);
         crc = lcc_crc32(crc, buf + k1 + 8, len);
         for (int i = 0; i < 4; i++)
             buf[k1 + 8 + len + i] = (uint8_t)(crc >> (8 * i));
-        const lcc_status err = lcc_decode(c, buf, size, &d);
+        err = lcc_decode(c, buf, size, &d);
         CHECK_MSG(!err, "damaged chunk: %s", lcc_last_error(c));
         if (!err) {
             /* chunk 1 covers [S - O, 2S + O) */
