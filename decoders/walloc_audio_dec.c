@@ -15,16 +15,21 @@
 #include "libcodec/models/walloc_audio.h"
 #include "wavelet/wavelet.h"
 
-/* Decode chunk k into y (C planes of n samples); 0 on success. */
+/* Decode chunk k into y (C planes of n samples); 0 on success. Version 2
+ * streams of 2 channels carry a stereo mode byte after the chunk index. */
 static lcc_status decode_chunk(LccNn *const nn, WaudioNet *const net, const LccCdfBank *const bank, const int q,
-                               const LccChunk *const ck, const int C, const int n, int32_t *const sym,
-                               float *const y, void *const ws)
+                               const LccChunk *const ck, const int C, const int n, const int version,
+                               int32_t *const sym, float *const y, void *const ws)
 {
     const int T = wavelet_band_size(n, net->cfg.levels);
     const size_t nsym = (size_t)C * net->cfg.latent * T;
+    const uint32_t head = version == 2 && C == 2 ? 5 : 4;
+    const int mode = head == 5 && ck->size >= 5 ? ck->data[4] : 0;
+    if (ck->size < head || mode > 1)
+        return LCC_EBADMSG;
     LccRansDec d;
     /* every symbol is one op, an escape at most 1 + 1 + 3 more */
-    lcc_status err = lcc_rans_dec_init(&d, ck->data + 4, ck->size - 4, 5 * (uint64_t)nsym);
+    lcc_status err = lcc_rans_dec_init(&d, ck->data + head, ck->size - head, 5 * (uint64_t)nsym);
     if (err)
         return err;
     lcc_entropy_decode_planes(&d, bank, sym, (size_t)C, (size_t)net->cfg.latent, (size_t)T);
@@ -39,7 +44,14 @@ static lcc_status decode_chunk(LccNn *const nn, WaudioNet *const net, const LccC
     if ((err = waudio_synthesis(nn, net, &yq, q - 1, &Xh, 0)))
         return err;
     const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 1, net->cfg.levels, C, n, 1 };
-    return wavelet_inverse(&spec, Xh.d, y, ws) ? LCC_EINTERNAL : LCC_OK;
+    if (wavelet_inverse(&spec, Xh.d, y, ws))
+        return LCC_EINTERNAL;
+    for (int i = 0; mode && i < n; i++) { /* mid/side back to left/right */
+        const float m = y[i], s = y[n + i];
+        y[i] = (m + s) * WAUDIO_SQRT_HALF;
+        y[n + i] = (m - s) * WAUDIO_SQRT_HALF;
+    }
+    return LCC_OK;
 }
 
 lcc_status lcc_walloc_audio_decode_stream(LccContext *const c, const LccContainer *const ct,
@@ -49,9 +61,9 @@ lcc_status lcc_walloc_audio_decode_stream(LccContext *const c, const LccContaine
     const LccAudio g = h->geometry.audio;
     const int q = h->quality;
     const LccChunk *const info = lcc_container_find(ct, "WAEA");
-    if (!info || info->size != 12 || info->data[0] != 1 || info->data[2] || info->data[3])
+    if (!info || info->size != 12 || info->data[0] < 1 || info->data[0] > 2 || info->data[2] || info->data[3])
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae audio: missing or invalid WAEA chunk");
-    const int levels = info->data[1];
+    const int version = info->data[0], levels = info->data[1];
     const uint32_t segment = lcc_rl32(info->data + 4), overlap = lcc_rl32(info->data + 8);
     if (g.bit_depth < 8 || g.bit_depth > 32 || !g.channels || !g.frames)
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae audio: invalid geometry");
@@ -120,7 +132,7 @@ lcc_status lcc_walloc_audio_decode_stream(LccContext *const c, const LccContaine
             ck = lcc_container_next(ct, ck);   /* damaged, out of order or duplicate: skipped */
         int ok = 0;
         if (ck && lcc_rl32(ck->data) == k) {
-            const lcc_status e = decode_chunk(&nn, &net, &bank, q, ck, C, n, sym, y, ws);
+            const lcc_status e = decode_chunk(&nn, &net, &bank, q, ck, C, n, version, sym, y, ws);
             if (e == LCC_ENOMEM || e == LCC_EINTERNAL)
                 err = lcc_error(c, e, "wavelet-ae audio: decoding chunk %llu failed", (unsigned long long)k);
             ok = !e;

@@ -81,6 +81,7 @@ lcc_status waudio_load(LccContext *c, WaudioNet *m, const uint8_t *data, size_t 
  * flushed: the two give the same samples. */
 #define WAUDIO_SEGMENT_FRAMES 1024      /* latent frames per segment (5.9 s at 44.1 kHz) */
 #define WAUDIO_OVERLAP 1024             /* samples on each side of a segment boundary */
+#define WAUDIO_SQRT_HALF 0.70710678f     /* stereo mid/side (SPEC.md §3.3) */
 #define WAUDIO_TAIL 8192                /* zeros coded past the end (>= 2 * overlap) */
 #define WAUDIO_MAX_SEGMENT (1u << 22)
 

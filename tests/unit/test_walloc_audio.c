@@ -248,6 +248,52 @@ static void chunk_damage(LccContext *const c)
     free(buf);
 }
 
+/* Stereo (WAEA version 2): a nearly mono pair is coded as mid/side, a
+ * wide one as left/right; both decode to their source, and M/S costs
+ * fewer bytes than coding the same pair as two independent channels. */
+static void stereo_modes(LccContext *const c)
+{
+    LccMedia m;
+    make_audio(&m, 2, 44100, 30000, 16);   /* channels at 220 and 330 Hz: wide */
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) /* right = left + a little */
+            for (uint64_t t = 0; t < m.audio.frames; t++)
+                m.audio.data[2 * t + 1] = m.audio.data[2 * t] + (int32_t)(t % 7) - 3;
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        LccMedia d = { 0 };
+        CHECK(!encode(c, &m, 6, &buf, &size));
+        const size_t k0 = buf ? find_chunk(buf, size, "ACHK", 0) : 0;
+        CHECK_MSG(k0 && chunk_len(buf + k0) > 5 && buf[k0 + 12] == pass, "pass %d: stereo mode %d", pass,
+                  k0 ? buf[k0 + 12] : -1);
+        CHECK(buf && !lcc_decode(c, buf, size, &d));
+        if (d.audio.data) {
+            const double snr = snr_db(&m, &d, 0, m.audio.frames);
+            printf("stereo mode %d: %zu bytes, SNR %.2f dB\n", pass, size, snr);
+            CHECK_MSG(snr > 10, "stereo mode %d: SNR %.2f dB", pass, snr);
+        }
+        if (pass == 1 && buf) { /* the pair as two channels of a 3-channel file: no M/S */
+            LccMedia three;
+            make_audio(&three, 3, 44100, m.audio.frames, 16);
+            for (uint64_t t = 0; t < m.audio.frames; t++) {
+                three.audio.data[3 * t] = m.audio.data[2 * t];
+                three.audio.data[3 * t + 1] = m.audio.data[2 * t + 1];
+                three.audio.data[3 * t + 2] = 0;
+            }
+            uint8_t *b3 = NULL;
+            size_t n3 = 0;
+            CHECK(!encode(c, &three, 6, &b3, &n3));
+            printf("the same pair without M/S (3 channels, one silent): %zu bytes\n", n3);
+            CHECK_MSG(n3 > size, "M/S (%zu bytes) is not smaller than L/R (%zu)", size, n3);
+            free(b3);
+            lcc_media_free(&three);
+        }
+        lcc_media_free(&d);
+        free(buf);
+    }
+    lcc_media_free(&m);
+}
+
 static void rejections(LccContext *const c)
 {
     LccMedia m;
@@ -284,6 +330,7 @@ int main(void)
     roundtrip(c, 2, 48000, 700000, 16, 4, 15);
     roundtrip(c, 1, 44100, 44100, 16, 1, 8);
     chunk_damage(c);
+    stereo_modes(c);
     rejections(c);
     lcc_close(&c);
     lcc_nn_uninit(&nn);
