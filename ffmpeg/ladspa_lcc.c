@@ -6,7 +6,9 @@
  * (LADSPA_PATH=<build>/ffmpeg). One instance per channel (1 in / 1 out):
  * the codec codes every channel with the same mono model, so this equals
  * `lcc encode` + `lcc decode` of the same audio (within float rounding;
- * the entropy coder is lossless and is skipped).
+ * the entropy coder is lossless and is skipped) — except the chunks of a
+ * nearly mono stereo file, which the file codec codes as mid/side (SPEC.md
+ * §3.3, stereo mode 1) and this per-channel plugin as left/right.
  *
  * Block-wise: the plugin cuts the stream into the codec's chunks (SPEC.md
  * §3.3: segments of S samples, chunks overlapping by O on each side,
