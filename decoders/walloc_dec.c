@@ -59,8 +59,7 @@ static lcc_status decode_checkerboard(LccContext *const c, LccNn *const nn, LccR
                 err = lcc_error(c, err, "wavelet-ae: context network failed");
                 break;
             }
-            for (size_t i = 0; i < n; i++)
-                t->index[i] = (uint16_t)lcc_log_scale_index_fixed(t->scale[i], (unsigned)frac);
+            lcc_log_scale_indexes(t->scale, n, (unsigned)frac, t->index);
         }
         const size_t k = walloc_pass_positions(L, t->mh, t->mw, pass, pos);
         for (size_t i = 0; i < k; i++)
@@ -146,8 +145,8 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
                 if (e2)
                     err = lcc_error(c, e2, "wavelet-ae: hyper-synthesis failed");
             }
-            for (size_t i = 0; !err && i < nsym; i++)
-                t->index[i] = (uint16_t)lcc_log_scale_index_fixed(t->scale[i], (unsigned)frac);
+            if (!err)
+                lcc_log_scale_indexes(t->scale, nsym, (unsigned)frac, t->index);
             if (!err && checker) {
                 err = decode_checkerboard(c, &nn, &d, t, frac);
             } else if (!err) {

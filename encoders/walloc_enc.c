@@ -152,8 +152,8 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             round_clamp(z.d, lcc_tensor_size(&z), zsym);
             int frac;
             err = walloc_hyper_params(&nn, net, zsym, z.h, z.w, mh, mw, mu, scale, &frac);
-            for (size_t i = 0, n = lcc_tensor_size(&y); !err && i < n; i++)
-                index[i] = (uint16_t)lcc_log_scale_index_fixed(scale[i], (unsigned)frac);
+            if (!err)
+                lcc_log_scale_indexes(scale, lcc_tensor_size(&y), (unsigned)frac, index);
             const size_t ny = lcc_tensor_size(&y);
             const int zc = z.c, zh = z.h, zw = z.w;
             memcpy(yv, y.d, sizeof(float) * ny); /* y outlives the arena */
@@ -173,8 +173,8 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
                 /* the non-anchors' parameters from the anchors' symbols, as
                  * the decoder will have them; then their own symbols */
                 err = walloc_context_params(&nn, net, sym, mh, mw, mu, scale, &frac);
-                for (size_t i = 0; !err && i < ny; i++)
-                    index[i] = (uint16_t)lcc_log_scale_index_fixed(scale[i], (unsigned)frac);
+                if (!err)
+                    lcc_log_scale_indexes(scale, ny, (unsigned)frac, index);
                 if (!err)
                     lcc_meanscale_quantize(yv, mu, ny, sym);
             }

@@ -103,8 +103,7 @@ lcc_status walloc_refine(const WallocRefine *const r, float *const y, const int 
         /* the true objective (exact code length, decoded image) now and
          * then, and at the end */
         if (t % 4 == 0 || t == iters) {
-            for (size_t i = 0; i < n; i++)
-                index[i] = (uint16_t)lcc_log_scale_index_fixed(ls[i], (unsigned)frac);
+            lcc_log_scale_indexes(ls, n, (unsigned)frac, index);
             const LccEntropyParams ep = { r->gbank, index, NULL, n };
             const double bits = lcc_entropy_cost_bits(&ep, sym);
             double dist;

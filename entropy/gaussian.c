@@ -121,6 +121,25 @@ lcc_status lcc_scale_bank_build(LccCdfBank *b, LccDist dist, unsigned precision)
     return st;
 }
 
+void lcc_log_scale_indexes(const int32_t *const v, const size_t n, const unsigned frac_bits, uint16_t *const index)
+{
+    const int32_t *const T = lcc_log_scale_table_q16;
+    const int last = LCC_SCALE_COUNT - 1;
+    const int64_t one = (int64_t)1 << frac_bits;   /* frac_bits <= 40, |T| < 2^20: no overflow */
+    const double unit = ldexp(1.0, -(int)frac_bits), t0 = T[0] / 65536.0;
+    const double per = last / ((T[last] - T[0]) / 65536.0);
+    for (size_t i = 0; i < n; i++) {
+        const int64_t lhs = (int64_t)v[i] * 65536;
+        const double g = ceil(((double)v[i] * unit - t0) * per);
+        int k = g < 0 ? 0 : g > last ? last : (int)g;
+        while (k > 0 && (int64_t)T[k - 1] * one >= lhs)
+            k--;
+        while (k < last && (int64_t)T[k] * one < lhs)
+            k++;
+        index[i] = (uint16_t)k;
+    }
+}
+
 static LccCdfBank gaussian_bank;
 static int gaussian_ok;
 static pthread_mutex_t gaussian_lock = PTHREAD_MUTEX_INITIALIZER;

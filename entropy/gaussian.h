@@ -103,6 +103,11 @@ uint32_t lcc_scale_to_q16(float s);
  * Gaussian, 13..24 for the Laplace at full support; smaller supports are
  * clamped, see SPEC §4.5). Table i codes round(y - mu) for scale s_i. */
 lcc_status lcc_scale_bank_build(LccCdfBank *b, LccDist dist, unsigned precision);
+/* index[i] = lcc_log_scale_index_fixed(v[i], frac_bits) for i < n
+ * (frac_bits <= 40), faster: a guess from the table's even spacing,
+ * then the same exact comparisons. */
+void lcc_log_scale_indexes(const int32_t *v, size_t n, unsigned frac_bits, uint16_t *index);
+
 /* The Gaussian bank at LCC_CDF_DEFAULT_PRECISION, built on first use and
  * kept for the life of the process (read-only, shared by all threads);
  * NULL if it could not be built (out of memory; the next call tries

@@ -384,6 +384,26 @@ static void test_log_scale_index(void)
     }
     CHECK_MSG(bad == 0, "log-scale index: %d mismatches", bad);
     CHECK(lcc_log_scale_index_fixed(INT64_MIN, 0) == 0 && lcc_log_scale_index_fixed(INT64_MAX, 40) == 63);
+    /* the bulk version agrees with it at every precision, on the table's
+     * values and their neighbours, random values and the int32 extremes */
+    enum { N = 4096 };
+    int32_t v[N];
+    uint16_t idx[N];
+    for (unsigned f = 0; f <= 40; f++) {
+        for (int i = 0; i < N; i++) {
+            const int64_t T = lcc_log_scale_table_q16[(unsigned)i % LCC_SCALE_COUNT];
+            const int64_t near = f >= 16 ? T * ((int64_t)1 << (f - 16)) : T >> (16 - f);
+            const int64_t r = i % 3 == 0 ? near + (i / LCC_SCALE_COUNT) % 3 - 1
+                                         : (int64_t)(int32_t)(uint32_t)test_rand(&seed) >> (i % 31);
+            v[i] = r > INT32_MAX ? INT32_MAX : r < INT32_MIN ? INT32_MIN : (int32_t)r;
+        }
+        v[0] = INT32_MIN;
+        v[1] = INT32_MAX;
+        lcc_log_scale_indexes(v, N, f, idx);
+        for (int i = 0; i < N; i++)
+            bad += idx[i] != lcc_log_scale_index_fixed(v[i], f);
+    }
+    CHECK_MSG(bad == 0, "bulk log-scale index: %d mismatches", bad);
 }
 
 int main(void)
