@@ -152,8 +152,6 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             round_clamp(z.d, lcc_tensor_size(&z), zsym);
             int frac;
             err = walloc_hyper_params(&nn, net, zsym, z.h, z.w, mh, mw, mu, scale, &frac);
-            if (!err)
-                lcc_log_scale_indexes(scale, lcc_tensor_size(&y), (unsigned)frac, index);
             const size_t ny = lcc_tensor_size(&y);
             const int zc = z.c, zh = z.h, zw = z.w;
             memcpy(yv, y.d, sizeof(float) * ny); /* y outlives the arena */
@@ -168,16 +166,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
                     err = walloc_refine(&r, yv, refine, NULL);
             }
             if (!err)
-                lcc_meanscale_quantize(yv, mu, ny, sym);
-            if (!err && net->cfg.ctx_n) {
-                /* the non-anchors' parameters from the anchors' symbols, as
-                 * the decoder will have them; then their own symbols */
-                err = walloc_context_params(&nn, net, sym, mh, mw, mu, scale, &frac);
-                if (!err)
-                    lcc_log_scale_indexes(scale, ny, (unsigned)frac, index);
-                if (!err)
-                    lcc_meanscale_quantize(yv, mu, ny, sym);
-            }
+                err = walloc_code_latent(&nn, net, yv, mh, mw, mu, scale, &frac, sym, index);
             if (!err) {
                 lcc_entropy_encode_planes(&enc, &bank, zsym, 1, (size_t)zc, (size_t)zh * zw);
                 err = encode_latents(&enc, gbank, index, sym, net->cfg.latent, mh, mw, net->cfg.ctx_n > 0);

@@ -58,6 +58,22 @@ static lcc_status decode_mse(const WallocRefine *const r, const LccTensor *const
     return LCC_OK;
 }
 
+lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const float *const y, const int h,
+                              const int w, float *const mu, int32_t *const logscale, int *const frac,
+                              int32_t *const sym, uint16_t *const index)
+{
+    const size_t n = (size_t)net->cfg.latent * h * w;
+    lcc_meanscale_quantize(y, mu, n, sym);
+    if (net->cfg.ctx_n) {
+        const lcc_status err = walloc_context_params(nn, net, sym, h, w, mu, logscale, frac);
+        if (err)
+            return err;
+        lcc_meanscale_quantize(y, mu, n, sym);
+    }
+    lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
+    return LCC_OK;
+}
+
 lcc_status walloc_refine(const WallocRefine *const r, float *const y, const int iters, double *const gain)
 {
     WallocNet *const net = r->net;
@@ -89,12 +105,8 @@ lcc_status walloc_refine(const WallocRefine *const r, float *const y, const int 
         int frac = r->frac;
         memcpy(mu, r->mu, sizeof(float) * n);
         memcpy(ls, r->logscale, sizeof(int32_t) * n);
-        lcc_meanscale_quantize(y, mu, n, sym);
-        if (net->cfg.ctx_n) {
-            if ((err = walloc_context_params(nn, net, sym, h, w, mu, ls, &frac)))
-                break;
-            lcc_meanscale_quantize(y, mu, n, sym);
-        }
+        if ((err = walloc_code_latent(nn, net, y, h, w, mu, ls, &frac, sym, index)))
+            break;
         LccTensor yq = lcc_nn_tensor(nn, 1, L, h, w), Xh, dyq;
         if (!yq.d) {
             err = LCC_ENOMEM;
@@ -103,7 +115,6 @@ lcc_status walloc_refine(const WallocRefine *const r, float *const y, const int 
         /* the true objective (exact code length, decoded image) now and
          * then, and at the end */
         if (t % 4 == 0 || t == iters) {
-            lcc_log_scale_indexes(ls, n, (unsigned)frac, index);
             const LccEntropyParams ep = { r->gbank, index, NULL, n };
             const double bits = lcc_entropy_cost_bits(&ep, sym);
             double dist;

@@ -23,6 +23,14 @@ typedef struct WallocRefine {
     const LccCdfBank *gbank;    /* the Gaussian tables */
 } WallocRefine;
 
+/* The symbols of the latent y (L x h x w) as the stream codes them, from
+ * hs's means mu and log scales (at *frac fractional bits); with a context
+ * model the anchors' symbols first give the others' mean and scale (mu,
+ * logscale and *frac updated in place, as the decoder will have them).
+ * Then the table index of every symbol. */
+lcc_status walloc_code_latent(LccNn *nn, const WallocNet *net, const float *y, int h, int w, float *mu,
+                              int32_t *logscale, int *frac, int32_t *sym, uint16_t *index);
+
 /* iters Adam steps on y (L x mh x mw, the unrounded latent, changed in
  * place into the best one found). *gain (may be NULL) receives the
  * objective's relative decrease. */

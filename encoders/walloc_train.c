@@ -480,7 +480,7 @@ static lcc_status context_forward(Trainer *const t, const LccTensor *const y, Lc
         return LCC_ENOMEM;
     const size_t plane = (size_t)y->h * y->w;
     for (size_t i = 0, n = lcc_tensor_size(y); i < n; i++)
-        R->d[i] = walloc_is_anchor((int)(i % plane) / y->w, (int)(i % plane) % y->w) ? roundf(y->d[i] - mu->d[i])
+        R->d[i] = walloc_is_anchor_at(i, plane, y->w) ? roundf(y->d[i] - mu->d[i])
                                                                                      : 0.0f;
     LccTensor pc;
     const lcc_status err = lcc_seq_forward(nn, t->m.cx, R, &pc, 1);
@@ -566,7 +566,7 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
             return err;
         const size_t plane = (size_t)hs * hs;
         for (size_t i = 0; i < ny; i++)
-            if (walloc_is_anchor((int)(i % plane) / hs, (int)(i % plane) % hs)) {
+            if (walloc_is_anchor_at(i, plane, hs)) {
                 dy.d[i] += dR.d[i];
                 dmu.d[i] -= dR.d[i];
             }
@@ -624,7 +624,7 @@ static lcc_status quantize_nets(LccContext *const c, Trainer *const t, const Dat
             continue;
         /* the anchors' residuals under the float hs's mu */
         for (size_t i = 0; i < (size_t)L * plane; i++)
-            calr.d[(size_t)b * L * plane + i] = walloc_is_anchor((int)(i % plane) / hs, (int)(i % plane) % hs)
+            calr.d[(size_t)b * L * plane + i] = walloc_is_anchor_at(i, plane, hs)
                                                     ? roundf(y.d[i] - p.d[i])
                                                     : 0.0f;
     }

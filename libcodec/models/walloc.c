@@ -337,7 +337,7 @@ lcc_status walloc_context_params(LccNn *const nn, const WallocNet *const m, cons
     if (!ra)
         return LCC_ENOMEM;
     for (size_t o = 0; o < n; o++)
-        ra[o] = walloc_is_anchor((int)(o % plane) / w, (int)(o % plane) % w) ? r[o] : 0;
+        ra[o] = walloc_is_anchor_at(o, plane, w) ? r[o] : 0;
     int16_t *const x = integer_input(nn, q, ra, n);
     if (!x)
         return LCC_ENOMEM;
@@ -354,7 +354,7 @@ lcc_status walloc_context_params(LccNn *const nn, const WallocNet *const m, cons
     const float unit = ldexpf(1.0f, -f);
     for (size_t o = 0; o < n; o++) {
         logscale[o] *= 1 << (F - f0);
-        if (!walloc_is_anchor((int)(o % plane) / w, (int)(o % plane) % w)) {
+        if (!walloc_is_anchor_at(o, plane, w)) {
             logscale[o] += p[n + o] * (1 << (F - f));
             mu[o] += (float)p[o] * unit;
         }

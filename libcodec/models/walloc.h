@@ -140,6 +140,12 @@ static inline int walloc_is_anchor(int i, int j)
 {
     return !((i + j) & 1);
 }
+/* The same for offset o of a latent of planes of `plane` = h * w values. */
+static inline int walloc_is_anchor_at(size_t o, size_t plane, int w)
+{
+    const size_t p = o % plane;
+    return walloc_is_anchor((int)(p / (size_t)w), (int)(p % (size_t)w));
+}
 /* Offsets of checkerboard pass p's positions (0: anchors, 1: the others)
  * in an L x h x w latent, in coding order (channel, row, column), into pos
  * (room for L * h * w); returns their count. */
