@@ -212,17 +212,23 @@ static int try_decode(const char *const models, const uint8_t *const buf, const 
     return reached < k;
 }
 
+static LccEncodeParams case_params(const Case *const t)
+{
+    LccEncodeParams p;
+    lcc_default_encode_params(&p);
+    p.profile = t->profile;
+    if (t->quality)
+        p.quality = t->quality;
+    return p;
+}
+
 static int try_encode(const char *const models, const LccMedia *const in, const Case *const t, const long k,
                       int *const errors)
 {
     arm(k);
     LccContext *c = NULL;
     lcc_status err = open_ctx(&c, models);
-    LccEncodeParams p;
-    lcc_default_encode_params(&p);
-    p.profile = t->profile;
-    if (t->quality)
-        p.quality = t->quality;
+    const LccEncodeParams p = case_params(t);
     uint8_t *buf = NULL;
     size_t size = 0;
     if (!err)
@@ -277,11 +283,7 @@ int main(int argc, char **argv)
         }
         /* one unarmed encode first: the tables kept for the life of the
          * process (the Gaussian bank) are built outside the count */
-        LccEncodeParams p;
-        lcc_default_encode_params(&p);
-        p.profile = t->profile;
-        if (t->quality)
-            p.quality = t->quality;
+        const LccEncodeParams p = case_params(t);
         uint8_t *warm = NULL;
         size_t warm_size = 0;
         if (lcc_encode(c, &ref, &p, &warm, &warm_size)) {
