@@ -46,11 +46,8 @@ static lcc_status decode_chunk(LccNn *const nn, WaudioNet *const net, const LccC
     const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 1, net->cfg.levels, C, n, 1 };
     if (wavelet_inverse(&spec, Xh.d, y, ws))
         return LCC_EINTERNAL;
-    for (int i = 0; mode && i < n; i++) { /* mid/side back to left/right */
-        const float m = y[i], s = y[n + i];
-        y[i] = (m + s) * WAUDIO_SQRT_HALF;
-        y[n + i] = (m - s) * WAUDIO_SQRT_HALF;
-    }
+    if (mode) /* mid/side back to left/right */
+        waudio_mid_side(y, n);
     return LCC_OK;
 }
 

@@ -13,32 +13,6 @@
 #include "libcodec/models/walloc_audio.h"
 #include "wavelet/wavelet.h"
 
-/* Stereo mode of a chunk (SPEC.md §3.3): 1 (mid/side) when the side
- * carries under 5% of the mid's energy, nearly mono content where M/S
- * halves the rate of the pair; wider stereo images stay L/R (on the
- * evaluation clips M/S lost at high rates on a side ratio of 0.11). */
-static int stereo_mode(const float *const x, const int n)
-{
-    double em = 0, es = 0;
-    for (int i = 0; i < n; i++) {
-        const double m = (double)x[i] + x[n + i], s = (double)x[i] - x[n + i];
-        em += m * m;
-        es += s * s;
-    }
-    return em > 0 && es < 0.05 * em;
-}
-
-/* (l, r) -> ((l + r) / sqrt 2, (l - r) / sqrt 2): orthonormal, so the
- * squared error is the same in both domains. */
-static void to_mid_side(float *const x, const int n)
-{
-    for (int i = 0; i < n; i++) {
-        const float l = x[i], r = x[n + i];
-        x[i] = (l + r) * WAUDIO_SQRT_HALF;
-        x[n + i] = (l - r) * WAUDIO_SQRT_HALF;
-    }
-}
-
 lcc_status lcc_walloc_audio_encode_stream(LccContext *const c, const LccAudio *const a, const int quality,
                                           const LccAudioReadFn read, void *const user, LccBuf *const out)
 {
@@ -131,9 +105,9 @@ lcc_status lcc_walloc_audio_encode_stream(LccContext *const c, const LccAudio *c
                 const uint64_t t = s0 + (uint64_t)i;
                 x[(size_t)ch * n + i] = t < wend ? (float)win[(t - wstart) * (uint64_t)C + (uint64_t)ch] * scale : 0.0f;
             }
-        const int mode = C == 2 ? stereo_mode(x, n) : 0;
+        const int mode = C == 2 ? waudio_stereo_mode(x, n) : 0;
         if (mode)
-            to_mid_side(x, n);
+            waudio_mid_side(x, n);
         const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 1, net.cfg.levels, C, n, 1 };
         const int T = wavelet_band_size(n, net.cfg.levels);
         lcc_nn_reset(&nn);

@@ -3,12 +3,14 @@
  * synthesis), so a machine-listening pipeline sees what it would see after
  * learned compression:
  *   ffmpeg -i in.wav -af ladspa=file=lcc:plugin=lcc_roundtrip:c=c0=QUALITY:latency=1 out.wav
- * (LADSPA_PATH=<build>/ffmpeg). One instance per channel (1 in / 1 out):
- * the codec codes every channel with the same mono model, so this equals
- * `lcc encode` + `lcc decode` of the same audio (within float rounding;
- * the entropy coder is lossless and is skipped) — except the chunks of a
- * nearly mono stereo file, which the file codec codes as mid/side (SPEC.md
- * §3.3, stereo mode 1) and this per-channel plugin as left/right.
+ * (LADSPA_PATH=<build>/ffmpeg). Two plugins: `lcc_roundtrip` (1 in / 1 out;
+ * ffmpeg runs one instance per channel) and `lcc_roundtrip_stereo` (2 in /
+ * 2 out, one instance for a stereo stream). The codec codes every channel
+ * with the same mono model, so they equal `lcc encode` + `lcc decode` of
+ * the same audio (within float rounding; the entropy coder is lossless and
+ * is skipped) — for stereo files, the stereo plugin does: it chooses each
+ * chunk's stereo mode as the encoder does (mid/side for nearly mono pairs,
+ * SPEC.md §3.3), which one instance per channel cannot.
  *
  * Block-wise: the plugin cuts the stream into the codec's chunks (SPEC.md
  * §3.3: segments of S samples, chunks overlapping by O on each side,
@@ -34,21 +36,27 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-enum { PORT_IN, PORT_OUT, PORT_QUALITY, PORT_LATENCY, PORT_COUNT };
+/* Ports of a plugin of C channels: inputs 0..C-1, outputs C..2C-1, then
+ * the quality and latency controls. */
+#define MAX_CH 2
+#define PORT_QUALITY(C) (2 * (C))
+#define PORT_LATENCY(C) (2 * (C) + 1)
+#define PORT_COUNT(C) (2 * (C) + 2)
 
 #define RING_BITS 21
 #define RING (1u << RING_BITS)          /* decoded samples waiting to be emitted */
 #define MAX_BLOCK 65536                 /* run() is split into blocks of at most this */
 
 typedef struct Plugin {
-    LADSPA_Data *port[PORT_COUNT];
+    int C;                              /* channels: 1 or 2 */
+    LADSPA_Data *port[PORT_COUNT(MAX_CH)];
     LccContext *ctx;
     WaudioNet net;
     LccNn nn;
     int nn_ready;
     uint32_t S, O;
     uint64_t delay;
-    float *in, *y, *prev, *ring;
+    float *in, *y, *prev, *ring;        /* C planes of S + 2 O, S + 2 O, 2 O, RING */
     void *ws;
     uint64_t n_in, n_out;               /* samples taken / given */
     uint64_t k;                         /* next chunk */
@@ -108,7 +116,6 @@ static void cleanup(LADSPA_Handle h)
 
 static LADSPA_Handle instantiate(const LADSPA_Descriptor *const d, const unsigned long rate)
 {
-    (void)d;
     if (rate != 44100 && rate != 48000) {
         fprintf(stderr, "lcc_roundtrip: %lu Hz is not supported (44100 or 48000 Hz: resample first, "
                         "e.g. -af aresample=48000,ladspa=...)\n", rate);
@@ -117,6 +124,8 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *const d, const unsigne
     Plugin *const p = calloc(1, sizeof(*p));
     if (!p)
         return NULL;
+    p->C = d->PortCount == PORT_COUNT(2) ? 2 : 1;
+    const size_t C = (size_t)p->C;
     uint8_t *file = NULL;
     size_t size = 0;
     uint8_t id[32];
@@ -134,12 +143,12 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *const d, const unsigne
         p->S = (uint32_t)WAUDIO_SEGMENT_FRAMES << p->net.cfg.levels;
         p->O = WAUDIO_OVERLAP;
         p->delay = (uint64_t)p->S + 2 * p->O;
-        const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 1, p->net.cfg.levels, 1,
+        const WaveletSpec spec = { WAVELET_CDF97, WAVELET_TREE_PACKET, 1, p->net.cfg.levels, p->C,
                                    (int)(p->S + 2 * p->O), 1 };
-        p->in = malloc(sizeof(float) * (p->S + 2 * p->O));
-        p->y = malloc(sizeof(float) * (p->S + 2 * p->O));
-        p->prev = calloc(2 * p->O, sizeof(float));
-        p->ring = calloc(RING, sizeof(float));
+        p->in = malloc(sizeof(float) * (p->S + 2 * p->O) * C);
+        p->y = malloc(sizeof(float) * (p->S + 2 * p->O) * C);
+        p->prev = calloc(2 * p->O * C, sizeof(float));
+        p->ring = calloc(RING * C, sizeof(float));
         p->ws = wavelet_check(&spec) ? NULL : malloc(wavelet_workspace_bytes(&spec));
         if (!p->in || !p->y || !p->prev || !p->ring || !p->ws)
             err = LCC_ENOMEM;
@@ -156,7 +165,7 @@ static LADSPA_Handle instantiate(const LADSPA_Descriptor *const d, const unsigne
 static void connect_port(LADSPA_Handle h, const unsigned long port, LADSPA_Data *const data)
 {
     Plugin *const p = h;
-    if (port < PORT_COUNT)
+    if (port < (unsigned long)PORT_COUNT(p->C))
         p->port[port] = data;
 }
 
@@ -164,52 +173,69 @@ static void activate(LADSPA_Handle h)
 {
     Plugin *const p = h;
     plugin_reset(p);
-    if (p->port[PORT_LATENCY])
-        *p->port[PORT_LATENCY] = (LADSPA_Data)p->delay;
+    if (p->port[PORT_LATENCY(p->C)])
+        *p->port[PORT_LATENCY(p->C)] = (LADSPA_Data)p->delay;
 }
 
 /* Code chunk k (its samples are all in p->in) and make the samples before
  * the next chunk's cross-fade final. */
 static void code_chunk(Plugin *const p)
 {
-    const uint64_t S = p->S, O = p->O, k = p->k;
+    const uint64_t S = p->S, O = p->O, k = p->k, cap = S + 2 * O;
     const uint64_t s0 = k * S > O ? k * S - O : 0, e = (k + 1) * S + O;
-    const int n = (int)(e - s0);
-    int q = p->port[PORT_QUALITY] ? (int)lrintf(*p->port[PORT_QUALITY]) : 4;
+    const int n = (int)(e - s0), C = p->C;
+    int q = p->port[PORT_QUALITY(C)] ? (int)lrintf(*p->port[PORT_QUALITY(C)]) : 4;
     q = q < 1 ? 1 : q > p->net.cfg.qualities ? p->net.cfg.qualities : q;
-    const lcc_status err = roundtrip(&p->nn, &p->net, q, p->in, 1, n, p->y, p->ws);
+    /* the chunk's channels side by side (C planes of n), as the encoder
+     * has them; a stereo pair in the encoder's stereo mode */
+    for (int c = 0; c < C; c++)
+        memcpy(p->y + (size_t)c * n, p->in + c * cap, sizeof(float) * (size_t)n);
+    const int ms = C == 2 && waudio_stereo_mode(p->y, n);
+    if (ms)
+        waudio_mid_side(p->y, n);
+    const lcc_status err = roundtrip(&p->nn, &p->net, q, p->y, C, n, p->y, p->ws);
     if (err) {
         if (!p->warned++)
             fprintf(stderr, "lcc_roundtrip: chunk %llu passed through: %s\n", (unsigned long long)k,
                     lcc_strerror(err));
-        memcpy(p->y, p->in, sizeof(float) * (size_t)n);
+        for (int c = 0; c < C; c++)
+            memcpy(p->y + (size_t)c * n, p->in + c * cap, sizeof(float) * (size_t)n);
+    } else if (ms) {
+        waudio_mid_side(p->y, n);
     }
     const uint64_t f1 = k ? s0 + 2 * O : s0, w1 = (k + 1) * S - O;
-    for (uint64_t t = s0; t < w1; t++) {
-        float v = p->y[t - s0];
-        if (t < f1) {
-            const double w = ((double)(t - s0) + 0.5) / (2.0 * (double)O);
-            v = (float)(w * v + (1 - w) * p->prev[t - s0]);
+    for (int c = 0; c < C; c++) {
+        const float *const y = p->y + (size_t)c * n;
+        float *const prev = p->prev + (size_t)c * 2 * O, *const ring = p->ring + (size_t)c * RING;
+        for (uint64_t t = s0; t < w1; t++) {
+            float v = y[t - s0];
+            if (t < f1) {
+                const double w = ((double)(t - s0) + 0.5) / (2.0 * (double)O);
+                v = (float)(w * v + (1 - w) * prev[t - s0]);
+            }
+            ring[t & (RING - 1)] = v;
         }
-        p->ring[t & (RING - 1)] = v;
+        for (uint64_t t = w1; t < e; t++)
+            prev[t - w1] = y[t - s0];
+        /* keep [w1, e): the start of the next chunk */
+        memmove(p->in + c * cap, p->in + c * cap + (w1 - s0), sizeof(float) * (size_t)(e - w1));
     }
-    for (uint64_t t = w1; t < e; t++)
-        p->prev[t - w1] = p->y[t - s0];
     p->fin = w1;
-    /* keep [w1, e): the start of the next chunk */
-    memmove(p->in, p->in + (w1 - s0), sizeof(float) * (size_t)(e - w1));
     p->in_base = w1;
     p->k = k + 1;
 }
 
-static void run_block(Plugin *const p, const LADSPA_Data *const in, LADSPA_Data *const out, const unsigned long n)
+static void run_block(Plugin *const p, const unsigned long o, const unsigned long n)
 {
+    const int C = p->C;
+    const size_t cap = (size_t)p->S + 2 * p->O;
     /* take the input, coding every chunk that becomes complete */
     unsigned long i = 0;
     while (i < n) {
         const uint64_t e = (p->k + 1) * p->S + p->O;
         const uint64_t take = e - p->n_in < n - i ? e - p->n_in : n - i;
-        memcpy(p->in + (p->n_in - p->in_base), in + i, sizeof(float) * (size_t)take);
+        for (int c = 0; c < C; c++)
+            memcpy(p->in + c * cap + (p->n_in - p->in_base), p->port[c] + o + i, sizeof(float) * (size_t)take);
         p->n_in += take;
         i += (unsigned long)take;
         if (p->n_in == e)
@@ -217,60 +243,87 @@ static void run_block(Plugin *const p, const LADSPA_Data *const in, LADSPA_Data 
     }
     /* give the input of `delay` samples ago, decoded (the input is read
      * before the output is written: the host may run in place) */
-    for (unsigned long j = 0; j < n; j++, p->n_out++)
-        out[j] = p->n_out < p->delay ? 0.0f : p->ring[(p->n_out - p->delay) & (RING - 1)];
+    for (int c = 0; c < C; c++) {
+        LADSPA_Data *const out = p->port[C + c] + o;
+        const float *const ring = p->ring + (size_t)c * RING;
+        uint64_t t = p->n_out;
+        for (unsigned long j = 0; j < n; j++, t++)
+            out[j] = t < p->delay ? 0.0f : ring[(t - p->delay) & (RING - 1)];
+    }
+    p->n_out += n;
 }
 
 static void run(LADSPA_Handle h, const unsigned long n)
 {
     Plugin *const p = h;
-    if (p->port[PORT_LATENCY])
-        *p->port[PORT_LATENCY] = (LADSPA_Data)p->delay;
-    const LADSPA_Data *const in = p->port[PORT_IN];
-    LADSPA_Data *const out = p->port[PORT_OUT];
-    if (!in || !out)
-        return;
+    if (p->port[PORT_LATENCY(p->C)])
+        *p->port[PORT_LATENCY(p->C)] = (LADSPA_Data)p->delay;
+    for (int c = 0; c < 2 * p->C; c++)
+        if (!p->port[c])
+            return;
     for (unsigned long o = 0; o < n; o += MAX_BLOCK)
-        run_block(p, in + o, out + o, n - o < MAX_BLOCK ? n - o : MAX_BLOCK);
+        run_block(p, o, n - o < MAX_BLOCK ? n - o : MAX_BLOCK);
 }
 
-static const LADSPA_PortDescriptor port_desc[PORT_COUNT] = {
-    LADSPA_PORT_INPUT | LADSPA_PORT_AUDIO,
-    LADSPA_PORT_OUTPUT | LADSPA_PORT_AUDIO,
-    LADSPA_PORT_INPUT | LADSPA_PORT_CONTROL,
-    LADSPA_PORT_OUTPUT | LADSPA_PORT_CONTROL,
-};
-static const char *const port_names[PORT_COUNT] = { "input", "output", "quality", "latency" };
-static const LADSPA_PortRangeHint port_hints[PORT_COUNT] = {
-    { 0, 0, 0 },
-    { 0, 0, 0 },
-    /* 0..8, default (middle) 4; 0 is taken as 1 */
-    { LADSPA_HINT_BOUNDED_BELOW | LADSPA_HINT_BOUNDED_ABOVE | LADSPA_HINT_INTEGER | LADSPA_HINT_DEFAULT_MIDDLE,
-      0, 8 },
-    { 0, 0, 0 },
-};
+#define AUDIO_IN (LADSPA_PORT_INPUT | LADSPA_PORT_AUDIO)
+#define AUDIO_OUT (LADSPA_PORT_OUTPUT | LADSPA_PORT_AUDIO)
+#define CONTROL_IN (LADSPA_PORT_INPUT | LADSPA_PORT_CONTROL)
+#define CONTROL_OUT (LADSPA_PORT_OUTPUT | LADSPA_PORT_CONTROL)
+/* 0..8, default (middle) 4; 0 is taken as 1 */
+#define QUALITY_HINT                                                                                                \
+    { LADSPA_HINT_BOUNDED_BELOW | LADSPA_HINT_BOUNDED_ABOVE | LADSPA_HINT_INTEGER | LADSPA_HINT_DEFAULT_MIDDLE, 0, 8 }
 
-static const LADSPA_Descriptor descriptor = {
-    .UniqueID = 0x4c4343,   /* "LCC" */
-    .Label = "lcc_roundtrip",
-    .Properties = 0,    /* not real-time capable: a chunk is coded at once */
-    .Name = "lcc wavelet-ae audio round trip (learned compression)",
-    .Maker = "lcc developers",
-    .Copyright = "see the lcc repository",
-    .PortCount = PORT_COUNT,
-    .PortDescriptors = port_desc,
-    .PortNames = port_names,
-    .PortRangeHints = port_hints,
-    .instantiate = instantiate,
-    .connect_port = connect_port,
-    .activate = activate,
-    .run = run,
-    .cleanup = cleanup,
+static const LADSPA_PortDescriptor mono_desc[PORT_COUNT(1)] = { AUDIO_IN, AUDIO_OUT, CONTROL_IN, CONTROL_OUT };
+static const char *const mono_names[PORT_COUNT(1)] = { "input", "output", "quality", "latency" };
+static const LADSPA_PortRangeHint mono_hints[PORT_COUNT(1)] = { { 0, 0, 0 }, { 0, 0, 0 }, QUALITY_HINT, { 0, 0, 0 } };
+
+static const LADSPA_PortDescriptor stereo_desc[PORT_COUNT(2)] = { AUDIO_IN,   AUDIO_IN,  AUDIO_OUT,
+                                                                  AUDIO_OUT,  CONTROL_IN, CONTROL_OUT };
+static const char *const stereo_names[PORT_COUNT(2)] = { "input left",   "input right", "output left",
+                                                          "output right", "quality",     "latency" };
+static const LADSPA_PortRangeHint stereo_hints[PORT_COUNT(2)] = { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 },
+                                                                   { 0, 0, 0 }, QUALITY_HINT, { 0, 0, 0 } };
+
+static const LADSPA_Descriptor descriptors[2] = {
+    {
+        .UniqueID = 0x4c4343,   /* "LCC" */
+        .Label = "lcc_roundtrip",
+        .Properties = 0,    /* not real-time capable: a chunk is coded at once */
+        .Name = "lcc wavelet-ae audio round trip (learned compression)",
+        .Maker = "lcc developers",
+        .Copyright = "see the lcc repository",
+        .PortCount = PORT_COUNT(1),
+        .PortDescriptors = mono_desc,
+        .PortNames = mono_names,
+        .PortRangeHints = mono_hints,
+        .instantiate = instantiate,
+        .connect_port = connect_port,
+        .activate = activate,
+        .run = run,
+        .cleanup = cleanup,
+    },
+    {
+        .UniqueID = 0x4c4344,
+        .Label = "lcc_roundtrip_stereo",
+        .Properties = 0,
+        .Name = "lcc wavelet-ae audio round trip, stereo (learned compression, mid/side as the encoder)",
+        .Maker = "lcc developers",
+        .Copyright = "see the lcc repository",
+        .PortCount = PORT_COUNT(2),
+        .PortDescriptors = stereo_desc,
+        .PortNames = stereo_names,
+        .PortRangeHints = stereo_hints,
+        .instantiate = instantiate,
+        .connect_port = connect_port,
+        .activate = activate,
+        .run = run,
+        .cleanup = cleanup,
+    },
 };
 
 EXPORT const LADSPA_Descriptor *ladspa_descriptor(unsigned long index);
 
 const LADSPA_Descriptor *ladspa_descriptor(const unsigned long index)
 {
-    return index == 0 ? &descriptor : NULL;
+    return index < 2 ? &descriptors[index] : NULL;
 }

@@ -292,3 +292,23 @@ lcc_status waudio_load(LccContext *const c, WaudioNet *const m, const uint8_t *c
         waudio_free(m);
     return err;
 }
+
+int waudio_stereo_mode(const float *const x, const int n)
+{
+    double em = 0, es = 0;
+    for (int i = 0; i < n; i++) {
+        const double m = (double)x[i] + x[n + i], s = (double)x[i] - x[n + i];
+        em += m * m;
+        es += s * s;
+    }
+    return em > 0 && es < 0.05 * em;
+}
+
+void waudio_mid_side(float *const x, const int n)
+{
+    for (int i = 0; i < n; i++) {
+        const float a = x[i], b = x[n + i];
+        x[i] = (a + b) * WAUDIO_SQRT_HALF;
+        x[n + i] = (a - b) * WAUDIO_SQRT_HALF;
+    }
+}

@@ -106,4 +106,13 @@ static inline int32_t waudio_symbol(const float v)
     return (int32_t)(r > 1e6f ? 1e6f : r < -1e6f ? -1e6f : r);
 }
 
+/* Stereo mode of a chunk, x = 2 planes of n samples (SPEC.md §3.3): 1
+ * (mid/side) when the side carries under 5% of the mid's energy — nearly
+ * mono content, where M/S codes the pair in fewer bits — else 0 (left/
+ * right: on wider images M/S won little or lost at high rates). */
+int waudio_stereo_mode(const float *x, int n);
+/* (l, r) -> ((l + r) h, (l - r) h), h = WAUDIO_SQRT_HALF, in place: an
+ * orthonormal map, its own inverse (so also mid/side -> left/right). */
+void waudio_mid_side(float *x, int n);
+
 #endif /* LCC_MODELS_WALLOC_AUDIO_H */
