@@ -64,15 +64,14 @@ static void *dec_thread(void *const opaque)
     return NULL;
 }
 
-/* Natural images (scheme 1): planes G, R, B (or gray), one stream each. */
+/* Natural images (schemes 1 to 3): planes G, R, B (or gray), one stream each. */
 static lcc_status decode_context(LccContext *const c, const LccContainer *const ct, const PcModel *const model,
-                                 LccMedia *const out)
+                                 const unsigned scheme, LccMedia *const out)
 {
     LccMedia m = ct->header.geometry;
     const uint32_t w = m.image.width, h = m.image.height, nc = m.image.channels;
     const size_t np = (size_t)w * h;
     static const unsigned order[3] = { 1, 0, 2 };
-    const int v2 = model->nvars == PC_CTX2_VARS;
     lcc_status err = lcc_media_alloc(&m, lcc_limits(c));
     if (err)
         return lcc_error(c, err, "pc: cannot allocate a %u x %u image", w, h);
@@ -80,7 +79,8 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
     uint8_t *const res = malloc(np * 3);
     int16_t *const gerr = malloc(np * sizeof(*gerr));
     PcEval *const e = pc_eval_new(model);
-    if (!planes || !res || !gerr || !e) {
+    PcBlend bl = { 0 };
+    if (!planes || !res || !gerr || !e || (scheme == PC_SCHEME_CONTEXT3 && pc_blend_init(&bl, w, h))) {
         err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
         goto done;
     }
@@ -88,23 +88,28 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
     for (uint32_t pi = 0; pi < nc; pi++, k = lcc_container_next(ct, k)) {
         const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
         uint8_t *const p = planes + ch * np;
+        const uint8_t *const g = kind ? planes + np : NULL;   /* planes + np: G, decoded first */
         uint8_t *const r = res + (size_t)pi * np;
         LccRansDec d;
         int bad = lcc_rans_dec_init(&d, k->data, k->size, np) != 0;
-        uint16_t v[PC_CTX2_VARS];
+        uint16_t v[PC_CTX3_VARS];
         for (uint32_t y = 0; y < h && !bad; y++) {
             for (uint32_t x = 0; x < w; x++) {
                 const size_t i = (size_t)y * w + x;
                 int pred;
-                if (kind && v2)
-                    pred = pc_predict_diff(p, planes + np, w, x, y);   /* planes + np: G, decoded first */
+                if (scheme == PC_SCHEME_CONTEXT3)
+                    pred = pc_blend_predict(&bl, p, g, x, y);
+                else if (kind && scheme == PC_SCHEME_CONTEXT2)
+                    pred = pc_predict_diff(p, g, w, x, y);
                 else if (kind)
                     pred = pc_clamp255(pc_predict(p, w, x, y) + gerr[i]);
                 else
                     pred = pc_predict(p, w, x, y);
-                if (v2)
-                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, kind ? planes + np : NULL, w, x,
-                                y, kind, pred);
+                if (scheme == PC_SCHEME_CONTEXT3)
+                    pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred,
+                                bl.energy);
+                else if (scheme == PC_SCHEME_CONTEXT2)
+                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred);
                 else
                     pc_context(v, r, kind ? res : NULL, w, x, y, kind);
                 v[0] = 0;
@@ -117,6 +122,8 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
                 p[i] = (uint8_t)((pred + (int)sym - 128) & 255);
                 if (kind == 0)
                     gerr[i] = (int16_t)(p[i] - pred);
+                if (scheme == PC_SCHEME_CONTEXT3)
+                    pc_blend_update(&bl, x, y, p[i]);
             }
             bad |= d.error;
         }
@@ -130,6 +137,7 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
         for (uint32_t q = 0; q < nc; q++)
             m.image.data[i * nc + q] = planes[q * np + i];
 done:
+    pc_blend_free(&bl);
     pc_eval_free(e);
     free(planes);
     free(res);
@@ -170,11 +178,14 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
                          PC_STREAM_VERSION);
     const uint32_t block_frames = lcc_rl32(hd->data + 4);
     const unsigned scheme = hd->data[2];
-    /* Scheme 2 exists from version 2 on; schemes 0 and 1 in every version. */
-    if (scheme == PC_SCHEME_CONTEXT2 && hd->data[0] < 2)
-        return lcc_error(c, LCC_EBADMSG, "pc: scheme 2 in a version-%u stream", hd->data[0]);
-    const int context = scheme == PC_SCHEME_CONTEXT || scheme == PC_SCHEME_CONTEXT2;
-    const uint32_t ctx_vars = scheme == PC_SCHEME_CONTEXT2 ? PC_CTX2_VARS : PC_CTX_VARS;
+    /* Scheme 2 exists from version 2 on, scheme 3 from version 3 on;
+     * schemes 0 and 1 in every version. */
+    if ((scheme == PC_SCHEME_CONTEXT2 && hd->data[0] < 2) || (scheme == PC_SCHEME_CONTEXT3 && hd->data[0] < 3))
+        return lcc_error(c, LCC_EBADMSG, "pc: scheme %u in a version-%u stream", scheme, hd->data[0]);
+    const int context = scheme == PC_SCHEME_CONTEXT || scheme == PC_SCHEME_CONTEXT2 || scheme == PC_SCHEME_CONTEXT3;
+    const uint32_t ctx_vars = scheme == PC_SCHEME_CONTEXT3   ? PC_CTX3_VARS
+                              : scheme == PC_SCHEME_CONTEXT2 ? PC_CTX2_VARS
+                                                             : PC_CTX_VARS;
     if (hd->data[1] != PC_PRECISION || (scheme != PC_SCHEME_TREE && !context) || hd->data[3] != 0 ||
         !block_frames || block_frames > PC_MAX_BLOCK_FRAMES || (context && block_frames != 1) ||
         (context && m.modality != LCC_MODALITY_IMAGE))
@@ -198,7 +209,7 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
             err = lcc_error(c, LCC_EBADMSG, "pc: model %s is not a scheme-%u context model for natural images",
                             model.name, scheme);
         else
-            err = decode_context(c, ct, &model, out);
+            err = decode_context(c, ct, &model, scheme, out);
         pc_model_free(&model);
         return err;
     }

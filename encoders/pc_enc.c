@@ -101,6 +101,12 @@ static double probe_bits(const PcModel *const m, const Frames *const f)
     return bits;
 }
 
+/* The stream scheme of a context model: from its number of variables. */
+static unsigned context_scheme(const PcModel *const m)
+{
+    return m->nvars == PC_CTX3_VARS ? PC_SCHEME_CONTEXT3 : m->nvars == PC_CTX2_VARS ? PC_SCHEME_CONTEXT2 : PC_SCHEME_CONTEXT;
+}
+
 /* Natural images: planes G, R, B (or gray), each one rANS stream. */
 static lcc_status encode_context(LccContext *const c, const LccMedia *const m, const PcModel *const model,
                                  LccBuf *const out)
@@ -108,14 +114,15 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
     const uint32_t w = m->image.width, h = m->image.height, nc = m->image.channels;
     const size_t np = (size_t)w * h;
     static const unsigned order[3] = { 1, 0, 2 };
-    const int v2 = model->nvars == PC_CTX2_VARS;
+    const unsigned scheme = context_scheme(model);
     uint8_t *const planes = malloc(np * 3);
     uint8_t *const res = malloc(np * 3);
     int16_t *const gerr = malloc(np * sizeof(*gerr));
     LccBuf streams[3] = { { 0 } };
     PcEval *const e = pc_eval_new(model);
+    PcBlend bl = { 0 };
     lcc_status err = LCC_OK;
-    if (!planes || !res || !gerr || !e) {
+    if (!planes || !res || !gerr || !e || (scheme == PC_SCHEME_CONTEXT3 && pc_blend_init(&bl, w, h))) {
         err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
         goto done;
     }
@@ -125,16 +132,19 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
     for (uint32_t pi = 0; pi < nc; pi++) {
         const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
         const uint8_t *const p = planes + ch * np;
+        const uint8_t *const g = kind ? planes + np : NULL;   /* planes + np: G, coded first */
         uint8_t *const r = res + (size_t)pi * np;
         LccRansEnc enc;
         lcc_rans_enc_init(&enc);
-        uint16_t v[PC_CTX2_VARS];
+        uint16_t v[PC_CTX3_VARS];
         for (uint32_t y = 0; y < h; y++)
             for (uint32_t x = 0; x < w; x++) {
                 const size_t i = (size_t)y * w + x;
                 int pred;
-                if (kind && v2) {
-                    pred = pc_predict_diff(p, planes + np, w, x, y);   /* planes + np: G */
+                if (scheme == PC_SCHEME_CONTEXT3) {
+                    pred = pc_blend_predict(&bl, p, g, x, y);
+                } else if (kind && scheme == PC_SCHEME_CONTEXT2) {
+                    pred = pc_predict_diff(p, g, w, x, y);
                 } else {
                     pred = pc_predict(p, w, x, y);
                     if (kind == 0)
@@ -143,9 +153,11 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
                         pred = pc_clamp255(pred + gerr[i]);
                 }
                 const uint32_t sym = (uint32_t)(p[i] - pred + 128) & 255;
-                if (v2)
-                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, kind ? planes + np : NULL, w, x,
-                                y, kind, pred);
+                if (scheme == PC_SCHEME_CONTEXT3)
+                    pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred,
+                                bl.energy);
+                else if (scheme == PC_SCHEME_CONTEXT2)
+                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred);
                 else
                     pc_context(v, r, kind ? res : NULL, w, x, y, kind);
                 v[0] = 0;
@@ -154,6 +166,8 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
                                          pc_cdf_at(model, 0, post, PC_PRECISION, sym + 1) };
                 lcc_rans_enc_put_cdf(&enc, iv, 1, PC_PRECISION, 0);
                 r[i] = (uint8_t)sym;
+                if (scheme == PC_SCHEME_CONTEXT3)
+                    pc_blend_update(&bl, x, y, p[i]);
             }
         err = lcc_rans_enc_finish(&enc, &streams[pi]);
         lcc_rans_enc_free(&enc);
@@ -169,7 +183,7 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
         memcpy(hh.model_id, model->sha256, 8);
         lcc_container_begin(out, &hh);
         uint8_t hd[PC_HEADER_BYTES];
-        pc_stream_header_write(hd, v2 ? PC_SCHEME_CONTEXT2 : PC_SCHEME_CONTEXT, 1);
+        pc_stream_header_write(hd, scheme, 1);
         lcc_container_chunk(out, PC_CHUNK_HEADER, hd, sizeof(hd));
         for (uint32_t pi = 0; pi < nc; pi++)
             lcc_container_chunk(out, PC_CHUNK_BLOCK, streams[pi].data, streams[pi].size);
@@ -180,6 +194,7 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
 done:
     for (int k = 0; k < 3; k++)
         lcc_buf_free(&streams[k]);
+    pc_blend_free(&bl);
     pc_eval_free(e);
     free(planes);
     free(res);
@@ -214,26 +229,31 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
             if (nctx <= 0)
                 return lcc_error(c, LCC_EMODEL, "pc: no installed context model for natural images "
                                  "(pc-*.lccw with size 0 x 0; lcc train pc --images makes one)");
-            /* Several scheme-2 models (e.g. one for clean and one for noisy
-             * photos): the image is coded with each and the smallest stream
-             * is kept (the stream names its model). */
+            /* The models of the newest scheme installed (3, else 2, else 1);
+             * with several (e.g. one for clean and one for noisy photos),
+             * the image is coded with each and the smallest stream is kept
+             * (the stream names its model). */
+            unsigned top = 0;
+            for (int i = 0; i < nctx; i++)
+                if (ctxs[i].nvars == PC_CTX2_VARS || ctxs[i].nvars == PC_CTX3_VARS)
+                    top = context_scheme(&ctxs[i]) > top ? context_scheme(&ctxs[i]) : top;
             int pick = 0, n2 = 0;
             for (int i = 0; i < nctx; i++)
-                if (ctxs[i].nvars == PC_CTX2_VARS && n2++ == 0)
+                if (top && context_scheme(&ctxs[i]) == top && n2++ == 0)
                     pick = i;
             lcc_status err = LCC_EMODEL;
             LccBuf best = { 0 };
             for (int i = 0; i < nctx; i++) {
                 const PcModel *const ctx = &ctxs[i];
-                if (n2 > 1 ? ctx->nvars != PC_CTX2_VARS : i != pick)
+                if (n2 > 1 ? context_scheme(ctx) != top || ctx->nvars == PC_CTX_VARS : i != pick)
                     continue;
-                if ((ctx->nvars != PC_CTX_VARS && ctx->nvars != PC_CTX2_VARS) || ctx->root != 0 || ctx->width ||
-                    ctx->height) {
+                if ((ctx->nvars != PC_CTX_VARS && ctx->nvars != PC_CTX2_VARS && ctx->nvars != PC_CTX3_VARS) ||
+                    ctx->root != 0 || ctx->width || ctx->height) {
                     err = lcc_error(c, LCC_EMODEL,
                                     "pc: %s is not a context model (%u variables, root %u, size %u x %u; expected "
-                                    "%u or %u variables, root 0, size 0 x 0)",
+                                    "%u, %u or %u variables, root 0, size 0 x 0)",
                                     ctx->name, ctx->nvars, ctx->root, ctx->width, ctx->height, PC_CTX_VARS,
-                                    PC_CTX2_VARS);
+                                    PC_CTX2_VARS, PC_CTX3_VARS);
                     break;
                 }
                 LccBuf tmp = { 0 };

@@ -15,6 +15,7 @@
 #define LCC_ENTROPY_PC_IMAGE_H
 
 #include <stdint.h>
+#include <stdlib.h>
 
 #define PC_CTX_VARS 9
 
@@ -137,6 +138,134 @@ static inline void pc_context2(uint16_t *const v, const uint8_t *const res, cons
     v[11] = (uint16_t)pred;
     const int alt = g ? pc_clamp255(g[i] + pc_gap(p, w, x, y) - pc_gap(g, w, x, y)) : pc_gap(p, w, x, y);
     v[12] = (uint16_t)pc_clamp255(128 + alt - pred);
+}
+
+/* Context model 3 (stream scheme 3, SPEC.md §3.7): a blended prediction.
+ * PC_BLEND_SUBS sub-predictors (10 for G and gray, 11 for R and B), each
+ * in eighths of a level and clamped to [0, 2040], are averaged with
+ * weights 2^40 / (e_k + 32)^2, where e_k is sub-predictor k's absolute
+ * error (in eighths, capped at 2047) summed over the causal neighbours W,
+ * N (twice each), NW, NE, WW and NN of the same plane. The predictors are
+ * those of the plane's values (G and gray) or, for R and B, G(x, y) plus
+ * those of the difference d = C - G; R and B add their own plane's MED.
+ * Every step is integer: encoder and decoder keep the same error planes. */
+#define PC_CTX3_VARS 14
+#define PC_BLEND_SUBS 11
+
+typedef struct PcBlend {
+    uint32_t w, h;
+    uint16_t *err;            /* [PC_BLEND_SUBS][w * h] */
+    int sub[PC_BLEND_SUBS];   /* the sub-predictions of the current pixel */
+    unsigned nsub;
+    uint32_t energy;          /* weighted mean of the e_k of the current pixel */
+} PcBlend;
+
+static inline int pc_blend_init(PcBlend *const b, const uint32_t w, const uint32_t h)
+{
+    b->w = w;
+    b->h = h;
+    b->nsub = 0;
+    b->energy = 0;
+    b->err = calloc((size_t)PC_BLEND_SUBS * w * h, sizeof(*b->err));
+    return b->err ? 0 : -1;
+}
+
+static inline void pc_blend_free(PcBlend *const b)
+{
+    free(b->err);
+    b->err = NULL;
+}
+
+static inline int pc_clamp2040(const int v)
+{
+    return v < 0 ? 0 : v > 2040 ? 2040 : v;
+}
+
+/* The blended prediction (0..255) of pixel (x, y) of plane p; g is the G
+ * plane for R and B, NULL for G and gray. Fills b->sub, b->nsub, b->energy. */
+static inline int pc_blend_predict(PcBlend *const b, const uint8_t *const p, const uint8_t *const g,
+                                   const uint32_t x, const uint32_t y)
+{
+    const uint32_t w = b->w;
+    const size_t i = (size_t)y * w + x, np = (size_t)w * b->h;
+#define PC_V(a) ((int)p[a] - (g ? (int)g[a] : 0))
+    const int W = x > 0 ? PC_V(i - 1) : y > 0 ? PC_V(i - w) : g ? 0 : 128;
+    const int N = y > 0 ? PC_V(i - w) : W;
+    const int NW = x > 0 && y > 0 ? PC_V(i - w - 1) : N;
+    const int NE = y > 0 && x + 1 < w ? PC_V(i - w + 1) : N;
+    const int WW = x > 1 ? PC_V(i - 2) : W;
+    const int NN = y > 1 ? PC_V(i - 2 * (size_t)w) : N;
+#undef PC_V
+    const int base = g ? 8 * g[i] : 0;
+    int *const s = b->sub;
+    unsigned k = 0;
+    s[k++] = pc_clamp2040(base + 8 * pc_med(W, N, NW));
+    s[k++] = pc_clamp2040(base + 8 * W);
+    s[k++] = pc_clamp2040(base + 8 * N);
+    s[k++] = pc_clamp2040(base + 8 * (W + N - NW));
+    s[k++] = pc_clamp2040(base + 8 * (W + NE - N));
+    s[k++] = pc_clamp2040(base + 4 * (W + NE));
+    s[k++] = pc_clamp2040(base + 8 * N + 4 * (NE - NW));
+    s[k++] = pc_clamp2040(base + 8 * (2 * W - WW));
+    s[k++] = pc_clamp2040(base + 8 * (2 * N - NN));
+    s[k++] = pc_clamp2040(base + 4 * (W + N));
+    if (g)
+        s[k++] = 8 * pc_predict(p, w, x, y);
+    b->nsub = k;
+    uint64_t sw = 0, sws = 0, swe = 0;
+    for (unsigned j = 0; j < k; j++) {
+        const uint16_t *const e = b->err + j * np;
+        uint32_t ek = 0;
+        if (x > 0)
+            ek += 2u * e[i - 1];
+        if (y > 0)
+            ek += 2u * e[i - w];
+        if (x > 0 && y > 0)
+            ek += e[i - w - 1];
+        if (y > 0 && x + 1 < w)
+            ek += e[i - w + 1];
+        if (x > 1)
+            ek += e[i - 2];
+        if (y > 1)
+            ek += e[i - 2 * (size_t)w];
+        const uint64_t d = (uint64_t)ek + 32;   /* ek <= 8 * 2047: d^2 < 2^28 */
+        const uint64_t wk = ((uint64_t)1 << 40) / (d * d);   /* >= 2^12 */
+        sw += wk;                                /* < 11 * 2^30 */
+        sws += wk * (uint64_t)s[j];              /* < 11 * 2^41 */
+        swe += wk * ek;
+    }
+    b->energy = (uint32_t)(swe / sw);
+    return (int)((((sws + sw / 2) / sw) + 4) >> 3);
+}
+
+/* Record the coded value of pixel (x, y) after pc_blend_predict. */
+static inline void pc_blend_update(PcBlend *const b, const uint32_t x, const uint32_t y, const int value)
+{
+    const size_t i = (size_t)y * b->w + x, np = (size_t)b->w * b->h;
+    for (unsigned j = 0; j < b->nsub; j++) {
+        const int e = b->sub[j] > 8 * value ? b->sub[j] - 8 * value : 8 * value - b->sub[j];
+        b->err[j * np + i] = (uint16_t)(e > 2047 ? 2047 : e);
+    }
+}
+
+/* Context model 3: the variables of context model 2 with pred the blended
+ * prediction, except
+ *  10  min(255, energy / 16): the blend's expected error (4 x the mean
+ *      absolute error in levels)
+ *  12  clamp(128 + pred2 - pred, 0, 255), pred2 the scheme-2 prediction
+ *      (MED of G and gray; G + MED of the differences for R and B)
+ * plus
+ *  13  scheme 2's X10, the local gradient activity. */
+static inline void pc_context3(uint16_t *const v, const uint8_t *const res, const uint8_t *const gres,
+                               const uint8_t *const rres, const uint8_t *const p, const uint8_t *const g,
+                               const uint32_t w, const uint32_t x, const uint32_t y, const unsigned kind,
+                               const int pred, const uint32_t energy)
+{
+    const int pred2 = g ? pc_predict_diff(p, g, w, x, y) : pc_predict(p, w, x, y);
+    pc_context2(v, res, gres, rres, p, NULL, w, x, y, kind, pred);   /* X12 is set again below */
+    v[13] = v[10];
+    v[10] = (uint16_t)(energy / 16 > 255 ? 255 : energy / 16);
+    v[12] = (uint16_t)pc_clamp255(128 + pred2 - pred);
 }
 
 #endif /* LCC_ENTROPY_PC_IMAGE_H */
