@@ -64,6 +64,65 @@ static void *dec_thread(void *const opaque)
     return NULL;
 }
 
+/* One plane of scheme 3 (SPEC.md §3.7): k holds the weight wq (one byte,
+ * 0..16) and then the rANS stream; each symbol is found by a binary search
+ * over the mixed CDF. 0 or -1 (damaged). */
+static int decode_plane3(const PcModel *const model, PcEval *const e, PcBlend *const bl, PcAdapt *const ad,
+                         uint8_t *const planes, uint8_t *const res, const uint32_t w, const uint32_t h,
+                         const unsigned pi, const unsigned nc, const LccChunk *const k)
+{
+    static const unsigned order[3] = { 1, 0, 2 };
+    const size_t np = (size_t)w * h;
+    const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
+    uint8_t *const p = planes + ch * np;
+    const uint8_t *const g = kind ? planes + np : NULL;   /* planes + np: G, decoded first */
+    uint8_t *const r = res + (size_t)pi * np;
+    if (k->size < 1 || k->data[0] > PC_MIX_MAXW)
+        return -1;
+    const unsigned wq = k->data[0];
+    LccRansDec d;
+    if (lcc_rans_dec_init(&d, k->data + 1, k->size - 1, np))
+        return -1;
+    pc_adapt_reset(ad);
+    uint16_t v[PC_CTX3_VARS];
+    for (uint32_t y = 0; y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            const size_t i = (size_t)y * w + x;
+            const int pred = pc_blend_predict(bl, p, g, x, y);
+            pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred, bl->energy);
+            v[0] = 0;
+            const uint32_t *const post = pc_root_post(e, v);
+            const unsigned c = pc_mix_bucket(v[10]);
+            const uint32_t tot = ad->tot[c];
+            const uint32_t slot = lcc_rans_dec_peek(&d, PC_PRECISION);
+            /* The largest s with F(s) <= slot (F(0) = 0 <= slot < F(256) = 2^24). */
+            unsigned lo = 0, hi = 256;
+            uint32_t flo = 0, fhi = 1u << PC_PRECISION;
+            while (hi - lo > 1) {
+                const unsigned mid = (lo + hi) / 2;
+                const uint32_t fm = pc_mix_cdf(pc_cdf_at(model, 0, post, PC_PRECISION, mid), pc_adapt_cum(ad, c, mid),
+                                               tot, wq, mid);
+                if (fm <= slot) {
+                    lo = mid;
+                    flo = fm;
+                } else {
+                    hi = mid;
+                    fhi = fm;
+                }
+            }
+            const uint32_t iv[2] = { flo, fhi };
+            lcc_rans_dec_get_cdf(&d, iv, 1, PC_PRECISION);
+            r[i] = (uint8_t)lo;
+            p[i] = (uint8_t)((pred + (int)lo - 128) & 255);
+            pc_adapt_add(ad, c, lo);
+            pc_blend_update(bl, x, y, p[i]);
+        }
+        if (d.error)
+            return -1;
+    }
+    return lcc_rans_dec_finish(&d) ? -1 : 0;
+}
+
 /* Natural images (schemes 1 to 3): planes G, R, B (or gray), one stream each. */
 static lcc_status decode_context(LccContext *const c, const LccContainer *const ct, const PcModel *const model,
                                  const unsigned scheme, LccMedia *const out)
@@ -80,35 +139,39 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
     int16_t *const gerr = malloc(np * sizeof(*gerr));
     PcEval *const e = pc_eval_new(model);
     PcBlend bl = { 0 };
-    if (!planes || !res || !gerr || !e || (scheme == PC_SCHEME_CONTEXT3 && pc_blend_init(&bl, w, h))) {
+    PcAdapt *const ad = scheme == PC_SCHEME_CONTEXT3 ? malloc(sizeof(*ad)) : NULL;
+    if (!planes || !res || !gerr || !e || (scheme == PC_SCHEME_CONTEXT3 && (!ad || pc_blend_init(&bl, w, h)))) {
         err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
         goto done;
     }
     const LccChunk *k = lcc_container_find(ct, PC_CHUNK_BLOCK);
     for (uint32_t pi = 0; pi < nc; pi++, k = lcc_container_next(ct, k)) {
+        if (scheme == PC_SCHEME_CONTEXT3) {
+            if (decode_plane3(model, e, &bl, ad, planes, res, w, h, pi, nc, k)) {
+                err = lcc_error(c, LCC_EBADMSG, "pc: plane %u is damaged (bad mixing weight or rANS stream)", pi);
+                goto done;
+            }
+            lcc_progress(c, (double)(pi + 1) / nc);
+            continue;
+        }
         const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
         uint8_t *const p = planes + ch * np;
         const uint8_t *const g = kind ? planes + np : NULL;   /* planes + np: G, decoded first */
         uint8_t *const r = res + (size_t)pi * np;
         LccRansDec d;
         int bad = lcc_rans_dec_init(&d, k->data, k->size, np) != 0;
-        uint16_t v[PC_CTX3_VARS];
+        uint16_t v[PC_CTX2_VARS];
         for (uint32_t y = 0; y < h && !bad; y++) {
             for (uint32_t x = 0; x < w; x++) {
                 const size_t i = (size_t)y * w + x;
                 int pred;
-                if (scheme == PC_SCHEME_CONTEXT3)
-                    pred = pc_blend_predict(&bl, p, g, x, y);
-                else if (kind && scheme == PC_SCHEME_CONTEXT2)
+                if (kind && scheme == PC_SCHEME_CONTEXT2)
                     pred = pc_predict_diff(p, g, w, x, y);
                 else if (kind)
                     pred = pc_clamp255(pc_predict(p, w, x, y) + gerr[i]);
                 else
                     pred = pc_predict(p, w, x, y);
-                if (scheme == PC_SCHEME_CONTEXT3)
-                    pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred,
-                                bl.energy);
-                else if (scheme == PC_SCHEME_CONTEXT2)
+                if (scheme == PC_SCHEME_CONTEXT2)
                     pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred);
                 else
                     pc_context(v, r, kind ? res : NULL, w, x, y, kind);
@@ -122,8 +185,6 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
                 p[i] = (uint8_t)((pred + (int)sym - 128) & 255);
                 if (kind == 0)
                     gerr[i] = (int16_t)(p[i] - pred);
-                if (scheme == PC_SCHEME_CONTEXT3)
-                    pc_blend_update(&bl, x, y, p[i]);
             }
             bad |= d.error;
         }
@@ -138,6 +199,7 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
             m.image.data[i * nc + q] = planes[q * np + i];
 done:
     pc_blend_free(&bl);
+    free(ad);
     pc_eval_free(e);
     free(planes);
     free(res);

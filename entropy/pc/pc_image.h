@@ -268,4 +268,91 @@ static inline void pc_context3(uint16_t *const v, const uint8_t *const res, cons
     v[12] = (uint16_t)pc_clamp255(128 + pred2 - pred);
 }
 
+/* Scheme 3 mixes the circuit's CDF with an adaptive count model of the
+ * plane: PC_MIX_CTX contexts (the bucket of X10, pc_mix_bucket), each 256
+ * counts that start at 1 and grow by PC_MIX_INC per coded symbol; when a
+ * context's total exceeds 2^16, its counts become (c + 1) >> 1. The mixed
+ * CDF (pc_mix_cdf) weighs the two with wq / 16, wq in 0..16 chosen by the
+ * encoder per plane. Prefix sums come from a Fenwick tree per context. */
+#define PC_MIX_CTX 16
+#define PC_MIX_INC 24
+#define PC_MIX_MAXW 16
+
+typedef struct PcAdapt {
+    uint32_t f[PC_MIX_CTX][256];
+    uint32_t fen[PC_MIX_CTX][257];   /* Fenwick tree of f (1-based) */
+    uint32_t tot[PC_MIX_CTX];
+} PcAdapt;
+
+static inline void pc_adapt_rebuild(PcAdapt *const a, const unsigned c)
+{
+    uint32_t *const t = a->fen[c];
+    t[0] = 0;
+    for (unsigned k = 1; k <= 256; k++)
+        t[k] = a->f[c][k - 1];
+    for (unsigned k = 1; k <= 256; k++) {
+        const unsigned up = k + (k & -k);
+        if (up <= 256)
+            t[up] += t[k];
+    }
+}
+
+static inline void pc_adapt_reset(PcAdapt *const a)
+{
+    for (unsigned c = 0; c < PC_MIX_CTX; c++) {
+        for (unsigned k = 0; k < 256; k++)
+            a->f[c][k] = 1;
+        a->tot[c] = 256;
+        pc_adapt_rebuild(a, c);
+    }
+}
+
+/* The sum of the counts of symbols 0..s-1 of context c (s in 0..256). */
+static inline uint32_t pc_adapt_cum(const PcAdapt *const a, const unsigned c, unsigned s)
+{
+    uint32_t r = 0;
+    for (; s; s &= s - 1)
+        r += a->fen[c][s];
+    return r;
+}
+
+static inline void pc_adapt_add(PcAdapt *const a, const unsigned c, const unsigned s)
+{
+    a->f[c][s] += PC_MIX_INC;
+    a->tot[c] += PC_MIX_INC;
+    if (a->tot[c] > 65536) {
+        a->tot[c] = 0;
+        for (unsigned k = 0; k < 256; k++) {
+            a->f[c][k] = (a->f[c][k] + 1) >> 1;
+            a->tot[c] += a->f[c][k];
+        }
+        pc_adapt_rebuild(a, c);
+        return;
+    }
+    for (unsigned k = s + 1; k <= 256; k += k & -k)
+        a->fen[c][k] += PC_MIX_INC;
+}
+
+/* The context of the count model: the bucket of X10 (0..15). */
+static inline unsigned pc_mix_bucket(const unsigned x10)
+{
+    static const uint8_t th[PC_MIX_CTX - 1] = { 1, 2, 3, 5, 7, 10, 14, 20, 28, 40, 56, 80, 112, 160, 230 };
+    unsigned b = 0;
+    while (b < PC_MIX_CTX - 1 && x10 >= th[b])
+        b++;
+    return b;
+}
+
+/* The mixed CDF bound at precision 24: fpc = the circuit's F(s) (pc_cdf_at,
+ * precision 24), cum and tot the count model's prefix sum and total:
+ * F(s) = s + (M(s) * (2^24 - 256)) >> 28 with
+ * M(s) = (16 - wq) * fpc + wq * floor(cum * 2^24 / tot). */
+static inline uint32_t pc_mix_cdf(const uint32_t fpc, const uint32_t cum, const uint32_t tot, const unsigned wq,
+                                  const unsigned s)
+{
+    const uint64_t fad = ((uint64_t)cum << 24) / tot;
+    const uint64_t mx = (uint64_t)(PC_MIX_MAXW - wq) * fpc + (uint64_t)wq * fad;   /* <= 2^28 */
+    return (uint32_t)(s + ((mx * ((1u << 24) - 256)) >> 28));
+}
+
 #endif /* LCC_ENTROPY_PC_IMAGE_H */
