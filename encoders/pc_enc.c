@@ -140,7 +140,7 @@ static lcc_status encode_plane3(const PcModel *const model, PcEval *const e, PcB
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++) {
             const size_t i = (size_t)y * w + x;
-            const int pred = pc_blend_predict(bl, p, g, x, y);
+            const int pred = pc_blend_predict(bl, p, g, kind == 2 ? planes : NULL, x, y);
             const uint32_t sym = (uint32_t)(p[i] - pred + 128) & 255;
             pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred, bl->energy);
             v[0] = 0;

@@ -166,7 +166,7 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
                         int pred;
                         if (variant == 3) {
                             const uint8_t *const g = kind ? planes + np : NULL;
-                            pred = pc_blend_predict(&bl, p, g, x, y);
+                            pred = pc_blend_predict(&bl, p, g, kind == 2 ? planes : NULL, x, y);
                             uint16_t v[PC_CTX3_VARS];
                             pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind,
                                         pred, bl.energy);

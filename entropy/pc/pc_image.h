@@ -147,10 +147,12 @@ static inline void pc_context2(uint16_t *const v, const uint8_t *const res, cons
  * error (in eighths, capped at 2047) summed over the causal neighbours W,
  * N (twice each), NW, NE, WW and NN of the same plane. The predictors are
  * those of the plane's values (G and gray) or, for R and B, G(x, y) plus
- * those of the difference d = C - G; R and B add their own plane's MED.
+ * those of the difference d = C - G; R and B add their own plane's MED,
+ * and B five more from R: R(x, y) plus MED, W, N and (W + NE) / 2 of
+ * B - R, and (R + G) / 2 plus half the MED of 2B - R - G.
  * Every step is integer: encoder and decoder keep the same error planes. */
 #define PC_CTX3_VARS 14
-#define PC_BLEND_SUBS 11
+#define PC_BLEND_SUBS 16
 
 typedef struct PcBlend {
     uint32_t w, h;
@@ -182,9 +184,10 @@ static inline int pc_clamp2040(const int v)
 }
 
 /* The blended prediction (0..255) of pixel (x, y) of plane p; g is the G
- * plane for R and B, NULL for G and gray. Fills b->sub, b->nsub, b->energy. */
+ * plane for R and B, NULL for G and gray; rp the R plane for B, NULL
+ * otherwise. Fills b->sub, b->nsub, b->energy. */
 static inline int pc_blend_predict(PcBlend *const b, const uint8_t *const p, const uint8_t *const g,
-                                   const uint32_t x, const uint32_t y)
+                                   const uint8_t *const rp, const uint32_t x, const uint32_t y)
 {
     const uint32_t w = b->w;
     const size_t i = (size_t)y * w + x, np = (size_t)w * b->h;
@@ -211,6 +214,20 @@ static inline int pc_blend_predict(PcBlend *const b, const uint8_t *const p, con
     s[k++] = pc_clamp2040(base + 4 * (W + N));
     if (g)
         s[k++] = 8 * pc_predict(p, w, x, y);
+    if (g && rp) {
+#define PC_VR(a) ((int)p[a] - (int)rp[a])
+        const int rW = x > 0 ? PC_VR(i - 1) : y > 0 ? PC_VR(i - w) : 0;
+        const int rN = y > 0 ? PC_VR(i - w) : rW;
+        const int rNW = x > 0 && y > 0 ? PC_VR(i - w - 1) : rN;
+        const int rNE = y > 0 && x + 1 < w ? PC_VR(i - w + 1) : rN;
+#undef PC_VR
+        const int rb = 8 * rp[i];
+        s[k++] = pc_clamp2040(rb + 8 * pc_med(rW, rN, rNW));
+        s[k++] = pc_clamp2040(rb + 8 * rW);
+        s[k++] = pc_clamp2040(rb + 8 * rN);
+        s[k++] = pc_clamp2040(rb + 4 * (rW + rNE));
+        s[k++] = pc_clamp2040(4 * (rp[i] + g[i]) + 4 * pc_med(rW + W, rN + N, rNW + NW));
+    }
     b->nsub = k;
     uint64_t sw = 0, sws = 0, swe = 0;
     for (unsigned j = 0; j < k; j++) {
@@ -230,8 +247,8 @@ static inline int pc_blend_predict(PcBlend *const b, const uint8_t *const p, con
             ek += e[i - 2 * (size_t)w];
         const uint64_t d = (uint64_t)ek + 32;   /* ek <= 8 * 2047: d^2 < 2^28 */
         const uint64_t wk = ((uint64_t)1 << 40) / (d * d);   /* >= 2^12 */
-        sw += wk;                                /* < 11 * 2^30 */
-        sws += wk * (uint64_t)s[j];              /* < 11 * 2^41 */
+        sw += wk;                                /* < 16 * 2^30 */
+        sws += wk * (uint64_t)s[j];              /* < 16 * 2^41 */
         swe += wk * ek;
     }
     b->energy = (uint32_t)(swe / sw);

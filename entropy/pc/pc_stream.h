@@ -9,7 +9,9 @@
  *         a rANS stream (entropy/rans.h) of every pixel of those frames,
  *         frame after frame, pixels in the model's coding order, each
  *         coded as the interval [F(x), F(x+1)) of precision P given by
- *         pc_cdf_at on the tree-order posterior. */
+ *         pc_cdf_at on the tree-order posterior. Schemes 1 to 3: one per
+ *         plane; in scheme 3 the rANS stream follows one byte, the
+ *         plane's mixing weight wq (0..16, pc_image.h). */
 #ifndef LCC_ENTROPY_PC_STREAM_H
 #define LCC_ENTROPY_PC_STREAM_H
 
