@@ -169,7 +169,7 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
                             pred = pc_blend_predict(&bl, p, g, kind == 2 ? planes : NULL, x, y);
                             uint16_t v[PC_CTX3_VARS];
                             pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind,
-                                        pred, bl.energy);
+                                        pred, bl.energy, bl.spread);
                             v[0] = (uint16_t)((p[i] - pred + 128) & 255);
                             for (unsigned q = 0; q < PC_CTX3_VARS; q++)
                                 rows[((size_t)pi * np + i) * PC_CTX3_VARS + q] = (uint8_t)v[q];

@@ -160,6 +160,7 @@ typedef struct PcBlend {
     int sub[PC_BLEND_SUBS];   /* the sub-predictions of the current pixel */
     unsigned nsub;
     uint32_t energy;          /* weighted mean of the e_k of the current pixel */
+    uint32_t spread;          /* weighted mean of |s_k - blend| (eighths) */
 } PcBlend;
 
 static inline int pc_blend_init(PcBlend *const b, const uint32_t w, const uint32_t h)
@@ -229,7 +230,7 @@ static inline int pc_blend_predict(PcBlend *const b, const uint8_t *const p, con
         s[k++] = pc_clamp2040(4 * (rp[i] + g[i]) + 4 * pc_med(rW + W, rN + N, rNW + NW));
     }
     b->nsub = k;
-    uint64_t sw = 0, sws = 0, swe = 0;
+    uint64_t wk[PC_BLEND_SUBS], sw = 0, sws = 0, swe = 0;
     for (unsigned j = 0; j < k; j++) {
         const uint16_t *const e = b->err + j * np;
         uint32_t ek = 0;
@@ -246,13 +247,18 @@ static inline int pc_blend_predict(PcBlend *const b, const uint8_t *const p, con
         if (y > 1)
             ek += e[i - 2 * (size_t)w];
         const uint64_t d = (uint64_t)ek + 32;   /* ek <= 8 * 2047: d^2 < 2^28 */
-        const uint64_t wk = ((uint64_t)1 << 40) / (d * d);   /* >= 2^12 */
-        sw += wk;                                /* < 16 * 2^30 */
-        sws += wk * (uint64_t)s[j];              /* < 16 * 2^41 */
-        swe += wk * ek;
+        wk[j] = ((uint64_t)1 << 40) / (d * d);   /* >= 2^12 */
+        sw += wk[j];                             /* < 16 * 2^30 */
+        sws += wk[j] * (uint64_t)s[j];           /* < 16 * 2^41 */
+        swe += wk[j] * ek;
     }
+    const uint64_t p8 = (sws + sw / 2) / sw;    /* the blend in eighths, 0..2040 */
+    uint64_t swd = 0;
+    for (unsigned j = 0; j < k; j++)
+        swd += wk[j] * ((uint64_t)s[j] > p8 ? (uint64_t)s[j] - p8 : p8 - (uint64_t)s[j]);
     b->energy = (uint32_t)(swe / sw);
-    return (int)((((sws + sw / 2) / sw) + 4) >> 3);
+    b->spread = (uint32_t)(swd / sw);
+    return (int)((p8 + 4) >> 3);
 }
 
 /* Record the coded value of pixel (x, y) after pc_blend_predict. */
@@ -272,15 +278,15 @@ static inline void pc_blend_update(PcBlend *const b, const uint32_t x, const uin
  *  12  clamp(128 + pred2 - pred, 0, 255), pred2 the scheme-2 prediction
  *      (MED of G and gray; G + MED of the differences for R and B)
  * plus
- *  13  scheme 2's X10, the local gradient activity. */
+ *  13  min(255, spread): how much the sub-predictors disagree (eighths). */
 static inline void pc_context3(uint16_t *const v, const uint8_t *const res, const uint8_t *const gres,
                                const uint8_t *const rres, const uint8_t *const p, const uint8_t *const g,
                                const uint32_t w, const uint32_t x, const uint32_t y, const unsigned kind,
-                               const int pred, const uint32_t energy)
+                               const int pred, const uint32_t energy, const uint32_t spread)
 {
     const int pred2 = g ? pc_predict_diff(p, g, w, x, y) : pc_predict(p, w, x, y);
     pc_context2(v, res, gres, rres, p, NULL, w, x, y, kind, pred);   /* X12 is set again below */
-    v[13] = v[10];
+    v[13] = (uint16_t)(spread > 255 ? 255 : spread);
     v[10] = (uint16_t)(energy / 16 > 255 ? 255 : energy / 16);
     v[12] = (uint16_t)pc_clamp255(128 + pred2 - pred);
 }
