@@ -89,7 +89,8 @@ static int decode_plane3(const PcModel *const model, PcEval *const e, PcBlend *c
         for (uint32_t x = 0; x < w; x++) {
             const size_t i = (size_t)y * w + x;
             const int pred = pc_blend_predict(bl, p, g, kind == 2 ? planes : NULL, x, y);
-            pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred, bl->energy, bl->spread);
+            pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred, bl->energy,
+                        bl->spread);
             v[0] = 0;
             const uint32_t *const post = pc_root_post(e, v);
             const unsigned c = pc_mix_bucket(v[10]);

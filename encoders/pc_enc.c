@@ -104,7 +104,9 @@ static double probe_bits(const PcModel *const m, const Frames *const f)
 /* The stream scheme of a context model: from its number of variables. */
 static unsigned context_scheme(const PcModel *const m)
 {
-    return m->nvars == PC_CTX3_VARS ? PC_SCHEME_CONTEXT3 : m->nvars == PC_CTX2_VARS ? PC_SCHEME_CONTEXT2 : PC_SCHEME_CONTEXT;
+    return m->nvars == PC_CTX3_VARS   ? PC_SCHEME_CONTEXT3
+           : m->nvars == PC_CTX2_VARS ? PC_SCHEME_CONTEXT2
+                                      : PC_SCHEME_CONTEXT;
 }
 
 /* log2(f) in Q16 for f >= 1 (within 0.005 of the exact value): the
@@ -142,7 +144,8 @@ static lcc_status encode_plane3(const PcModel *const model, PcEval *const e, PcB
             const size_t i = (size_t)y * w + x;
             const int pred = pc_blend_predict(bl, p, g, kind == 2 ? planes : NULL, x, y);
             const uint32_t sym = (uint32_t)(p[i] - pred + 128) & 255;
-            pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred, bl->energy, bl->spread);
+            pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred, bl->energy,
+                        bl->spread);
             v[0] = 0;
             const uint32_t *const post = pc_root_post(e, v);
             const unsigned c = pc_mix_bucket(v[10]);
@@ -173,7 +176,8 @@ static lcc_status encode_plane3(const PcModel *const model, PcEval *const e, PcB
     lcc_rans_enc_init(&enc);
     for (size_t i = 0; i < np; i++) {
         const uint32_t *const qi = q + i * 5, sym = r[i];
-        const uint32_t iv[2] = { pc_mix_cdf(qi[0], qi[2], qi[4], wq, sym), pc_mix_cdf(qi[1], qi[3], qi[4], wq, sym + 1) };
+        const uint32_t iv[2] = { pc_mix_cdf(qi[0], qi[2], qi[4], wq, sym),
+                                 pc_mix_cdf(qi[1], qi[3], qi[4], wq, sym + 1) };
         lcc_rans_enc_put_cdf(&enc, iv, 1, PC_PRECISION, 0);
     }
     free(q);
