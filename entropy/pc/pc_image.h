@@ -156,7 +156,7 @@ static inline void pc_context2(uint16_t *const v, const uint8_t *const res, cons
 
 typedef struct PcBlend {
     uint32_t w, h;
-    uint16_t *err;            /* [PC_BLEND_SUBS][w * h] */
+    uint16_t *err;            /* [PC_BLEND_SUBS][3][w]: rows y, y - 1, y - 2 in a ring (row y at y % 3) */
     int sub[PC_BLEND_SUBS];   /* the sub-predictions of the current pixel */
     unsigned nsub;
     uint32_t energy;          /* weighted mean of the e_k of the current pixel */
@@ -169,7 +169,7 @@ static inline int pc_blend_init(PcBlend *const b, const uint32_t w, const uint32
     b->h = h;
     b->nsub = 0;
     b->energy = 0;
-    b->err = calloc((size_t)PC_BLEND_SUBS * w * h, sizeof(*b->err));
+    b->err = calloc((size_t)PC_BLEND_SUBS * 3 * w, sizeof(*b->err));
     return b->err ? 0 : -1;
 }
 
@@ -191,7 +191,9 @@ static inline int pc_blend_predict(PcBlend *const b, const uint8_t *const p, con
                                    const uint8_t *const rp, const uint32_t x, const uint32_t y)
 {
     const uint32_t w = b->w;
-    const size_t i = (size_t)y * w + x, np = (size_t)w * b->h;
+    const size_t i = (size_t)y * w + x;
+    /* Error rows of the ring: r0 = row y, r1 = row y - 1, r2 = row y - 2. */
+    const size_t r0 = (size_t)(y % 3) * w, r1 = (size_t)((y + 2) % 3) * w, r2 = (size_t)((y + 1) % 3) * w;
 #define PC_V(a) ((int)p[a] - (g ? (int)g[a] : 0))
     const int W = x > 0 ? PC_V(i - 1) : y > 0 ? PC_V(i - w) : g ? 0 : 128;
     const int N = y > 0 ? PC_V(i - w) : W;
@@ -232,20 +234,20 @@ static inline int pc_blend_predict(PcBlend *const b, const uint8_t *const p, con
     b->nsub = k;
     uint64_t wk[PC_BLEND_SUBS], sw = 0, sws = 0, swe = 0;
     for (unsigned j = 0; j < k; j++) {
-        const uint16_t *const e = b->err + j * np;
+        const uint16_t *const e = b->err + (size_t)j * 3 * w;
         uint32_t ek = 0;
         if (x > 0)
-            ek += 2u * e[i - 1];
+            ek += 2u * e[r0 + x - 1];
         if (y > 0)
-            ek += 2u * e[i - w];
+            ek += 2u * e[r1 + x];
         if (x > 0 && y > 0)
-            ek += e[i - w - 1];
+            ek += e[r1 + x - 1];
         if (y > 0 && x + 1 < w)
-            ek += e[i - w + 1];
+            ek += e[r1 + x + 1];
         if (x > 1)
-            ek += e[i - 2];
+            ek += e[r0 + x - 2];
         if (y > 1)
-            ek += e[i - 2 * (size_t)w];
+            ek += e[r2 + x];
         const uint64_t d = (uint64_t)ek + 32;   /* ek <= 8 * 2047: d^2 < 2^28 */
         wk[j] = ((uint64_t)1 << 40) / (d * d);   /* >= 2^12 */
         sw += wk[j];                             /* < 16 * 2^30 */
@@ -264,10 +266,10 @@ static inline int pc_blend_predict(PcBlend *const b, const uint8_t *const p, con
 /* Record the coded value of pixel (x, y) after pc_blend_predict. */
 static inline void pc_blend_update(PcBlend *const b, const uint32_t x, const uint32_t y, const int value)
 {
-    const size_t i = (size_t)y * b->w + x, np = (size_t)b->w * b->h;
+    const size_t at = (size_t)(y % 3) * b->w + x;
     for (unsigned j = 0; j < b->nsub; j++) {
         const int e = b->sub[j] > 8 * value ? b->sub[j] - 8 * value : 8 * value - b->sub[j];
-        b->err[j * np + i] = (uint16_t)(e > 2047 ? 2047 : e);
+        b->err[(size_t)j * 3 * b->w + at] = (uint16_t)(e > 2047 ? 2047 : e);
     }
 }
 
