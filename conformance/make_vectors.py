@@ -260,6 +260,11 @@ class Gen:
         self.add_md5('pc2-img-rgb8.lcc', self.encode(imgs['rgb8'], 'pc', model='pc-photo2.lccw'))
         self.add_md5('pc2-img-gray8.lcc', self.encode(imgs['gray8'], 'pc', model='pc-photo2.lccw'))
         self.add_md5('pc2-img-rgb8-31x3.lcc', self.encode(src, 'pc', model='pc-photo2.lccw'))
+        # -- pc: context model 3 (scheme 3, PCHD version 3: blended prediction,
+        # circuit mixed with adaptive counts)
+        self.add_md5('pc3-img-rgb8.lcc', self.encode(imgs['rgb8'], 'pc', model='pc-photo3.lccw'))
+        self.add_md5('pc3-img-gray8.lcc', self.encode(imgs['gray8'], 'pc', model='pc-photo3.lccw'))
+        self.add_md5('pc3-img-rgb8-31x3.lcc', self.encode(src, 'pc', model='pc-photo3.lccw'))
         # -- pc scheme 0 (a model for one image size; IDX batches): a tiny
         # model trained here once and then kept (training is float: it is
         # not redone, so the vectors stay put)
@@ -378,8 +383,18 @@ class Gen:
         E('bad-pc-quality.lcc', set_header(pc, 20, 'B', 3), 'LCC_EBADMSG')
         pc2 = self.streams['pc2-img-rgb8.lcc']
         E('bad-pc2-version1.lcc', replace_chunk(pc2, b'PCHD', lambda p: b'\x01' + p[1:]), 'LCC_EBADMSG')
-        E('bad-pc2-version3.lcc', replace_chunk(pc2, b'PCHD', lambda p: b'\x03' + p[1:]), 'LCC_ENOTSUP')
+        # A scheme-2 stream labelled version 3 was "unknown version" until
+        # version 3 existed; now it is a valid stream (same bytes, new name).
+        pc2v3 = replace_chunk(pc2, b'PCHD', lambda p: b'\x03' + p[1:])
+        self.streams['ok-pc2-version3.lcc'] = pc2v3
+        self.lines.append('ok-pc2-version3.lcc md5 %s' % self.md5(pc2v3))
+        E('bad-pc2-version4.lcc', replace_chunk(pc2, b'PCHD', lambda p: b'\x04' + p[1:]), 'LCC_ENOTSUP')
         E('bad-pc2-flip.lcc', replace_chunk(pc2, b'PCRS', lambda p: flip(p, 20)), 'LCC_EBADMSG')
+        pc3 = self.streams['pc3-img-rgb8.lcc']
+        E('bad-pc3-version2.lcc', replace_chunk(pc3, b'PCHD', lambda p: b'\x02' + p[1:]), 'LCC_EBADMSG')
+        E('bad-pc3-flip.lcc', replace_chunk(pc3, b'PCRS', lambda p: flip(p, 21)), 'LCC_EBADMSG')
+        E('bad-pc3-weight.lcc', replace_chunk(pc3, b'PCRS', lambda p: b'\x11' + p[1:]), 'LCC_EBADMSG')
+        E('bad-pc3-model2.lcc', set_header(pc3, 12, '<Q', struct.unpack('<Q', pc2[12:20])[0]), 'LCC_EBADMSG')
         idx = self.streams['pc-idx-8x6.lcc']
         E('bad-pc-idx-flip.lcc', replace_chunk(idx, b'PCRS', lambda p: flip(p, 17)), 'LCC_EBADMSG')
         E('bad-pc-idx-size.lcc', set_header(idx, 24, '<I', 9), 'LCC_EBADMSG')

@@ -64,15 +64,74 @@ static void *dec_thread(void *const opaque)
     return NULL;
 }
 
-/* Natural images (scheme 1): planes G, R, B (or gray), one stream each. */
+/* One plane of scheme 3 (SPEC.md §3.7): k holds the weight wq (one byte,
+ * 0..16) and then the rANS stream; each symbol is found by a binary search
+ * over the mixed CDF. 0 or -1 (damaged). */
+static int decode_plane3(const PcModel *const model, PcEval *const e, PcBlend *const bl, PcAdapt *const ad,
+                         uint8_t *const planes, uint8_t *const res, const uint32_t w, const uint32_t h,
+                         const unsigned pi, const unsigned nc, const LccChunk *const k)
+{
+    static const unsigned order[3] = { 1, 0, 2 };
+    const size_t np = (size_t)w * h;
+    const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
+    uint8_t *const p = planes + ch * np;
+    const uint8_t *const g = kind ? planes + np : NULL;   /* planes + np: G, decoded first */
+    uint8_t *const r = res + (size_t)pi * np;
+    if (k->size < 1 || k->data[0] > PC_MIX_MAXW)
+        return -1;
+    const unsigned wq = k->data[0];
+    LccRansDec d;
+    if (lcc_rans_dec_init(&d, k->data + 1, k->size - 1, np))
+        return -1;
+    pc_adapt_reset(ad);
+    uint16_t v[PC_CTX3_VARS];
+    for (uint32_t y = 0; y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            const size_t i = (size_t)y * w + x;
+            const int pred = pc_blend_predict(bl, p, g, kind == 2 ? planes : NULL, x, y);
+            pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred, bl->energy,
+                        bl->spread);
+            v[0] = 0;
+            const uint32_t *const post = pc_root_post(e, v);
+            const unsigned c = pc_mix_bucket(v[10]);
+            const uint32_t tot = ad->tot[c];
+            const uint32_t slot = lcc_rans_dec_peek(&d, PC_PRECISION);
+            /* The largest s with F(s) <= slot (F(0) = 0 <= slot < F(256) = 2^24). */
+            unsigned lo = 0, hi = 256;
+            uint32_t flo = 0, fhi = 1u << PC_PRECISION;
+            while (hi - lo > 1) {
+                const unsigned mid = (lo + hi) / 2;
+                const uint32_t fm = pc_mix_cdf(pc_cdf_at(model, 0, post, PC_PRECISION, mid), pc_adapt_cum(ad, c, mid),
+                                               tot, wq, mid);
+                if (fm <= slot) {
+                    lo = mid;
+                    flo = fm;
+                } else {
+                    hi = mid;
+                    fhi = fm;
+                }
+            }
+            const uint32_t iv[2] = { flo, fhi };
+            lcc_rans_dec_get_cdf(&d, iv, 1, PC_PRECISION);
+            r[i] = (uint8_t)lo;
+            p[i] = (uint8_t)((pred + (int)lo - 128) & 255);
+            pc_adapt_add(ad, c, lo);
+            pc_blend_update(bl, x, y, p[i]);
+        }
+        if (d.error)
+            return -1;
+    }
+    return lcc_rans_dec_finish(&d) ? -1 : 0;
+}
+
+/* Natural images (schemes 1 to 3): planes G, R, B (or gray), one stream each. */
 static lcc_status decode_context(LccContext *const c, const LccContainer *const ct, const PcModel *const model,
-                                 LccMedia *const out)
+                                 const unsigned scheme, LccMedia *const out)
 {
     LccMedia m = ct->header.geometry;
     const uint32_t w = m.image.width, h = m.image.height, nc = m.image.channels;
     const size_t np = (size_t)w * h;
     static const unsigned order[3] = { 1, 0, 2 };
-    const int v2 = model->nvars == PC_CTX2_VARS;
     lcc_status err = lcc_media_alloc(&m, lcc_limits(c));
     if (err)
         return lcc_error(c, err, "pc: cannot allocate a %u x %u image", w, h);
@@ -80,14 +139,25 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
     uint8_t *const res = malloc(np * 3);
     int16_t *const gerr = malloc(np * sizeof(*gerr));
     PcEval *const e = pc_eval_new(model);
-    if (!planes || !res || !gerr || !e) {
+    PcBlend bl = { 0 };
+    PcAdapt *const ad = scheme == PC_SCHEME_CONTEXT3 ? malloc(sizeof(*ad)) : NULL;
+    if (!planes || !res || !gerr || !e || (scheme == PC_SCHEME_CONTEXT3 && (!ad || pc_blend_init(&bl, w, h)))) {
         err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
         goto done;
     }
     const LccChunk *k = lcc_container_find(ct, PC_CHUNK_BLOCK);
     for (uint32_t pi = 0; pi < nc; pi++, k = lcc_container_next(ct, k)) {
+        if (scheme == PC_SCHEME_CONTEXT3) {
+            if (decode_plane3(model, e, &bl, ad, planes, res, w, h, pi, nc, k)) {
+                err = lcc_error(c, LCC_EBADMSG, "pc: plane %u is damaged (bad mixing weight or rANS stream)", pi);
+                goto done;
+            }
+            lcc_progress(c, (double)(pi + 1) / nc);
+            continue;
+        }
         const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
         uint8_t *const p = planes + ch * np;
+        const uint8_t *const g = kind ? planes + np : NULL;   /* planes + np: G, decoded first */
         uint8_t *const r = res + (size_t)pi * np;
         LccRansDec d;
         int bad = lcc_rans_dec_init(&d, k->data, k->size, np) != 0;
@@ -96,15 +166,14 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
             for (uint32_t x = 0; x < w; x++) {
                 const size_t i = (size_t)y * w + x;
                 int pred;
-                if (kind && v2)
-                    pred = pc_predict_diff(p, planes + np, w, x, y);   /* planes + np: G, decoded first */
+                if (kind && scheme == PC_SCHEME_CONTEXT2)
+                    pred = pc_predict_diff(p, g, w, x, y);
                 else if (kind)
                     pred = pc_clamp255(pc_predict(p, w, x, y) + gerr[i]);
                 else
                     pred = pc_predict(p, w, x, y);
-                if (v2)
-                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, kind ? planes + np : NULL, w, x,
-                                y, kind, pred);
+                if (scheme == PC_SCHEME_CONTEXT2)
+                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred);
                 else
                     pc_context(v, r, kind ? res : NULL, w, x, y, kind);
                 v[0] = 0;
@@ -130,6 +199,8 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
         for (uint32_t q = 0; q < nc; q++)
             m.image.data[i * nc + q] = planes[q * np + i];
 done:
+    pc_blend_free(&bl);
+    free(ad);
     pc_eval_free(e);
     free(planes);
     free(res);
@@ -170,11 +241,14 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
                          PC_STREAM_VERSION);
     const uint32_t block_frames = lcc_rl32(hd->data + 4);
     const unsigned scheme = hd->data[2];
-    /* Scheme 2 exists from version 2 on; schemes 0 and 1 in every version. */
-    if (scheme == PC_SCHEME_CONTEXT2 && hd->data[0] < 2)
-        return lcc_error(c, LCC_EBADMSG, "pc: scheme 2 in a version-%u stream", hd->data[0]);
-    const int context = scheme == PC_SCHEME_CONTEXT || scheme == PC_SCHEME_CONTEXT2;
-    const uint32_t ctx_vars = scheme == PC_SCHEME_CONTEXT2 ? PC_CTX2_VARS : PC_CTX_VARS;
+    /* Scheme 2 exists from version 2 on, scheme 3 from version 3 on;
+     * schemes 0 and 1 in every version. */
+    if ((scheme == PC_SCHEME_CONTEXT2 && hd->data[0] < 2) || (scheme == PC_SCHEME_CONTEXT3 && hd->data[0] < 3))
+        return lcc_error(c, LCC_EBADMSG, "pc: scheme %u in a version-%u stream", scheme, hd->data[0]);
+    const int context = scheme == PC_SCHEME_CONTEXT || scheme == PC_SCHEME_CONTEXT2 || scheme == PC_SCHEME_CONTEXT3;
+    const uint32_t ctx_vars = scheme == PC_SCHEME_CONTEXT3   ? PC_CTX3_VARS
+                              : scheme == PC_SCHEME_CONTEXT2 ? PC_CTX2_VARS
+                                                             : PC_CTX_VARS;
     if (hd->data[1] != PC_PRECISION || (scheme != PC_SCHEME_TREE && !context) || hd->data[3] != 0 ||
         !block_frames || block_frames > PC_MAX_BLOCK_FRAMES || (context && block_frames != 1) ||
         (context && m.modality != LCC_MODALITY_IMAGE))
@@ -198,7 +272,7 @@ lcc_status lcc_pc_decode(LccContext *const c, const LccContainer *const ct, LccM
             err = lcc_error(c, LCC_EBADMSG, "pc: model %s is not a scheme-%u context model for natural images",
                             model.name, scheme);
         else
-            err = decode_context(c, ct, &model, out);
+            err = decode_context(c, ct, &model, scheme, out);
         pc_model_free(&model);
         return err;
     }

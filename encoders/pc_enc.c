@@ -101,6 +101,100 @@ static double probe_bits(const PcModel *const m, const Frames *const f)
     return bits;
 }
 
+/* The stream scheme of a context model: from its number of variables. */
+static unsigned context_scheme(const PcModel *const m)
+{
+    return m->nvars == PC_CTX3_VARS   ? PC_SCHEME_CONTEXT3
+           : m->nvars == PC_CTX2_VARS ? PC_SCHEME_CONTEXT2
+                                      : PC_SCHEME_CONTEXT;
+}
+
+/* log2(f) in Q16 for f >= 1 (within 0.005 of the exact value): the
+ * encoder's estimate of a symbol's cost, used only to choose the mixing
+ * weight, which the stream then carries. */
+static uint64_t log2_q16(const uint32_t f)
+{
+    unsigned b = 31;
+    while (!(f >> b))
+        b--;
+    const uint64_t x = ((uint64_t)f << (31 - b) & 0x7fffffffu) >> 15;   /* mantissa, Q16 */
+    return ((uint64_t)b << 16) + x + ((((x * (65536 - x)) >> 16) * 22713) >> 16);
+}
+
+/* One plane of scheme 3: every pixel's circuit CDF bounds and count-model
+ * state first, then the weight wq (0..16) that codes the plane smallest,
+ * then the ops. The stream is the byte wq followed by the rANS stream. */
+static lcc_status encode_plane3(const PcModel *const model, PcEval *const e, PcBlend *const bl, PcAdapt *const ad,
+                                const uint8_t *const planes, uint8_t *const res, const uint32_t w, const uint32_t h,
+                                const unsigned pi, const unsigned nc, LccBuf *const out)
+{
+    static const unsigned order[3] = { 1, 0, 2 };
+    const size_t np = (size_t)w * h;
+    const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
+    const uint8_t *const p = planes + ch * np;
+    const uint8_t *const g = kind ? planes + np : NULL;   /* planes + np: G, coded first */
+    uint8_t *const r = res + (size_t)pi * np;
+    uint32_t *const q = malloc(np * 5 * sizeof(*q));   /* per pixel: Fpc(s), Fpc(s+1), cum(s), cum(s+1), tot */
+    if (!q)
+        return LCC_ENOMEM;
+    pc_adapt_reset(ad);
+    uint16_t v[PC_CTX3_VARS];
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            const size_t i = (size_t)y * w + x;
+            const int pred = pc_blend_predict(bl, p, g, kind == 2 ? planes : NULL, x, y);
+            const uint32_t sym = (uint32_t)(p[i] - pred + 128) & 255;
+            pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred, bl->energy,
+                        bl->spread);
+            v[0] = 0;
+            const uint32_t *const post = pc_root_post(e, v);
+            const unsigned c = pc_mix_bucket(v[10]);
+            uint32_t *const qi = q + i * 5;
+            qi[0] = pc_cdf_at(model, 0, post, PC_PRECISION, sym);
+            qi[1] = pc_cdf_at(model, 0, post, PC_PRECISION, sym + 1);
+            qi[2] = pc_adapt_cum(ad, c, sym);
+            qi[3] = qi[2] + ad->f[c][sym];
+            qi[4] = ad->tot[c];
+            pc_adapt_add(ad, c, sym);
+            r[i] = (uint8_t)sym;
+            pc_blend_update(bl, x, y, p[i]);
+        }
+    uint64_t best = 0;
+    unsigned wq = 0;
+    for (unsigned k = 0; k <= PC_MIX_MAXW; k++) {
+        uint64_t sum = 0;   /* sum of log2 of the frequencies: larger is better */
+        for (size_t i = 0; i < np; i++) {
+            const uint32_t *const qi = q + i * 5, sym = r[i];
+            sum += log2_q16(pc_mix_cdf(qi[1], qi[3], qi[4], k, sym + 1) - pc_mix_cdf(qi[0], qi[2], qi[4], k, sym));
+        }
+        if (k == 0 || sum > best) {
+            best = sum;
+            wq = k;
+        }
+    }
+    LccRansEnc enc;
+    lcc_rans_enc_init(&enc);
+    for (size_t i = 0; i < np; i++) {
+        const uint32_t *const qi = q + i * 5, sym = r[i];
+        const uint32_t iv[2] = { pc_mix_cdf(qi[0], qi[2], qi[4], wq, sym),
+                                 pc_mix_cdf(qi[1], qi[3], qi[4], wq, sym + 1) };
+        lcc_rans_enc_put_cdf(&enc, iv, 1, PC_PRECISION, 0);
+    }
+    free(q);
+    LccBuf body = { 0 };
+    lcc_status err = lcc_rans_enc_finish(&enc, &body);
+    lcc_rans_enc_free(&enc);
+    if (!err) {
+        const uint8_t wb = (uint8_t)wq;
+        lcc_buf_append(out, &wb, 1);
+        lcc_buf_append(out, body.data, body.size);
+        if (out->failed)
+            err = LCC_ENOMEM;
+    }
+    lcc_buf_free(&body);
+    return err;
+}
+
 /* Natural images: planes G, R, B (or gray), each one rANS stream. */
 static lcc_status encode_context(LccContext *const c, const LccMedia *const m, const PcModel *const model,
                                  LccBuf *const out)
@@ -108,14 +202,16 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
     const uint32_t w = m->image.width, h = m->image.height, nc = m->image.channels;
     const size_t np = (size_t)w * h;
     static const unsigned order[3] = { 1, 0, 2 };
-    const int v2 = model->nvars == PC_CTX2_VARS;
+    const unsigned scheme = context_scheme(model);
     uint8_t *const planes = malloc(np * 3);
     uint8_t *const res = malloc(np * 3);
     int16_t *const gerr = malloc(np * sizeof(*gerr));
     LccBuf streams[3] = { { 0 } };
     PcEval *const e = pc_eval_new(model);
+    PcBlend bl = { 0 };
+    PcAdapt *const ad = scheme == PC_SCHEME_CONTEXT3 ? malloc(sizeof(*ad)) : NULL;
     lcc_status err = LCC_OK;
-    if (!planes || !res || !gerr || !e) {
+    if (!planes || !res || !gerr || !e || (scheme == PC_SCHEME_CONTEXT3 && (!ad || pc_blend_init(&bl, w, h)))) {
         err = lcc_error(c, LCC_ENOMEM, "pc: out of memory");
         goto done;
     }
@@ -123,8 +219,18 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
         for (uint32_t k = 0; k < nc; k++)
             planes[k * np + i] = (uint8_t)m->image.data[i * nc + k];
     for (uint32_t pi = 0; pi < nc; pi++) {
+        if (scheme == PC_SCHEME_CONTEXT3) {
+            err = encode_plane3(model, e, &bl, ad, planes, res, w, h, pi, nc, &streams[pi]);
+            if (err) {
+                err = lcc_error(c, err, "pc: coding plane %u failed", pi);
+                goto done;
+            }
+            lcc_progress(c, (double)(pi + 1) / nc);
+            continue;
+        }
         const unsigned ch = nc == 3 ? order[pi] : 0, kind = nc == 3 ? pi : 0;
         const uint8_t *const p = planes + ch * np;
+        const uint8_t *const g = kind ? planes + np : NULL;   /* planes + np: G, coded first */
         uint8_t *const r = res + (size_t)pi * np;
         LccRansEnc enc;
         lcc_rans_enc_init(&enc);
@@ -133,8 +239,8 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
             for (uint32_t x = 0; x < w; x++) {
                 const size_t i = (size_t)y * w + x;
                 int pred;
-                if (kind && v2) {
-                    pred = pc_predict_diff(p, planes + np, w, x, y);   /* planes + np: G */
+                if (kind && scheme == PC_SCHEME_CONTEXT2) {
+                    pred = pc_predict_diff(p, g, w, x, y);
                 } else {
                     pred = pc_predict(p, w, x, y);
                     if (kind == 0)
@@ -143,9 +249,8 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
                         pred = pc_clamp255(pred + gerr[i]);
                 }
                 const uint32_t sym = (uint32_t)(p[i] - pred + 128) & 255;
-                if (v2)
-                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, kind ? planes + np : NULL, w, x,
-                                y, kind, pred);
+                if (scheme == PC_SCHEME_CONTEXT2)
+                    pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred);
                 else
                     pc_context(v, r, kind ? res : NULL, w, x, y, kind);
                 v[0] = 0;
@@ -169,7 +274,7 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
         memcpy(hh.model_id, model->sha256, 8);
         lcc_container_begin(out, &hh);
         uint8_t hd[PC_HEADER_BYTES];
-        pc_stream_header_write(hd, v2 ? PC_SCHEME_CONTEXT2 : PC_SCHEME_CONTEXT, 1);
+        pc_stream_header_write(hd, scheme, 1);
         lcc_container_chunk(out, PC_CHUNK_HEADER, hd, sizeof(hd));
         for (uint32_t pi = 0; pi < nc; pi++)
             lcc_container_chunk(out, PC_CHUNK_BLOCK, streams[pi].data, streams[pi].size);
@@ -180,6 +285,8 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
 done:
     for (int k = 0; k < 3; k++)
         lcc_buf_free(&streams[k]);
+    pc_blend_free(&bl);
+    free(ad);
     pc_eval_free(e);
     free(planes);
     free(res);
@@ -214,26 +321,31 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
             if (nctx <= 0)
                 return lcc_error(c, LCC_EMODEL, "pc: no installed context model for natural images "
                                  "(pc-*.lccw with size 0 x 0; lcc train pc --images makes one)");
-            /* Several scheme-2 models (e.g. one for clean and one for noisy
-             * photos): the image is coded with each and the smallest stream
-             * is kept (the stream names its model). */
+            /* The models of the newest scheme installed (3, else 2, else 1);
+             * with several (e.g. one for clean and one for noisy photos),
+             * the image is coded with each and the smallest stream is kept
+             * (the stream names its model). */
+            unsigned top = 0;
+            for (int i = 0; i < nctx; i++)
+                if (ctxs[i].nvars == PC_CTX2_VARS || ctxs[i].nvars == PC_CTX3_VARS)
+                    top = context_scheme(&ctxs[i]) > top ? context_scheme(&ctxs[i]) : top;
             int pick = 0, n2 = 0;
             for (int i = 0; i < nctx; i++)
-                if (ctxs[i].nvars == PC_CTX2_VARS && n2++ == 0)
+                if (top && context_scheme(&ctxs[i]) == top && n2++ == 0)
                     pick = i;
             lcc_status err = LCC_EMODEL;
             LccBuf best = { 0 };
             for (int i = 0; i < nctx; i++) {
                 const PcModel *const ctx = &ctxs[i];
-                if (n2 > 1 ? ctx->nvars != PC_CTX2_VARS : i != pick)
+                if (n2 > 1 ? context_scheme(ctx) != top || ctx->nvars == PC_CTX_VARS : i != pick)
                     continue;
-                if ((ctx->nvars != PC_CTX_VARS && ctx->nvars != PC_CTX2_VARS) || ctx->root != 0 || ctx->width ||
-                    ctx->height) {
+                if ((ctx->nvars != PC_CTX_VARS && ctx->nvars != PC_CTX2_VARS && ctx->nvars != PC_CTX3_VARS) ||
+                    ctx->root != 0 || ctx->width || ctx->height) {
                     err = lcc_error(c, LCC_EMODEL,
                                     "pc: %s is not a context model (%u variables, root %u, size %u x %u; expected "
-                                    "%u or %u variables, root 0, size 0 x 0)",
+                                    "%u, %u or %u variables, root 0, size 0 x 0)",
                                     ctx->name, ctx->nvars, ctx->root, ctx->width, ctx->height, PC_CTX_VARS,
-                                    PC_CTX2_VARS);
+                                    PC_CTX2_VARS, PC_CTX3_VARS);
                     break;
                 }
                 LccBuf tmp = { 0 };

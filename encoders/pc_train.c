@@ -28,7 +28,8 @@ const char lcc_train_pc_usage[] =
     "                    lcc reads; 8-bit gray or RGB); see --samples\n"
     "  --samples N       pixels sampled from the --images (default 300000)\n"
     "  --context N       context model variant for --images: 1 (9 variables, stream\n"
-    "                    scheme 1) or 2 (13 variables, scheme 2; default)\n"
+    "                    scheme 1), 2 (13 variables, scheme 2; default) or 3 (14\n"
+    "                    variables, scheme 3: blended prediction)\n"
     "  --valid F         IDX images to report held-out bits/dim on (never trained on)\n"
     "  --limit N         use only the first N training images\n"
     "  --states H        latent states per variable, 2..256 (default 32)\n"
@@ -87,11 +88,12 @@ static int load_images(LccContext *const c, const char *const path, const uint32
 }
 
 /* Residual contexts (pc_image.h) of random pixels of the images in dir:
- * n rows of PC_CTX_VARS (variant 1) or PC_CTX2_VARS (variant 2) bytes. */
+ * n rows of PC_CTX_VARS (variant 1), PC_CTX2_VARS (variant 2) or
+ * PC_CTX3_VARS (variant 3) bytes. */
 static int load_contexts(const char *const dir, const uint32_t n, const uint64_t seed, const unsigned variant,
                          Images *const im)
 {
-    const unsigned nvars = variant == 2 ? PC_CTX2_VARS : PC_CTX_VARS;
+    const unsigned nvars = variant == 3 ? PC_CTX3_VARS : variant == 2 ? PC_CTX2_VARS : PC_CTX_VARS;
     DIR *const d = opendir(dir);
     if (!d) {
         fprintf(stderr, "lcc train pc: %s: cannot open the directory\n", dir);
@@ -144,7 +146,11 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
         static const unsigned order[3] = { 1, 0, 2 };
         uint8_t *const planes = malloc(np * 3), *const res = malloc(np * 3);
         int16_t *const gerr = malloc(np * sizeof(*gerr));
-        if (!planes || !res || !gerr) {
+        /* Variant 3: the blend's state evolves pixel by pixel, so every
+         * pixel's context row is kept from the sequential pass. */
+        uint8_t *const rows = variant == 3 ? malloc(np * nc * PC_CTX3_VARS) : NULL;
+        PcBlend bl = { 0 };
+        if (!planes || !res || !gerr || (variant == 3 && (!rows || pc_blend_init(&bl, w, h)))) {
             rc = 4;
         } else {
             for (size_t i = 0; i < np; i++)
@@ -158,7 +164,17 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
                     for (uint32_t x = 0; x < w; x++) {
                         const size_t i = (size_t)y * w + x;
                         int pred;
-                        if (kind && variant == 2) {
+                        if (variant == 3) {
+                            const uint8_t *const g = kind ? planes + np : NULL;
+                            pred = pc_blend_predict(&bl, p, g, kind == 2 ? planes : NULL, x, y);
+                            uint16_t v[PC_CTX3_VARS];
+                            pc_context3(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind,
+                                        pred, bl.energy, bl.spread);
+                            v[0] = (uint16_t)((p[i] - pred + 128) & 255);
+                            for (unsigned q = 0; q < PC_CTX3_VARS; q++)
+                                rows[((size_t)pi * np + i) * PC_CTX3_VARS + q] = (uint8_t)v[q];
+                            pc_blend_update(&bl, x, y, p[i]);
+                        } else if (kind && variant == 2) {
                             pred = pc_predict_diff(p, planes + np, w, x, y);
                         } else {
                             pred = pc_predict(p, w, x, y);
@@ -179,9 +195,12 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
                 const uint32_t pi = (uint32_t)(s % nc);
                 const size_t i = (size_t)((s >> 8) % np);
                 const uint32_t x = (uint32_t)(i % w), y = (uint32_t)(i / w);
-                uint16_t v[PC_CTX2_VARS];
+                uint16_t v[PC_CTX3_VARS];
                 const unsigned kind = nc == 3 ? pi : 0;
-                if (variant == 2) {
+                if (variant == 3) {
+                    for (unsigned q = 0; q < PC_CTX3_VARS; q++)
+                        v[q] = rows[((size_t)pi * np + i) * PC_CTX3_VARS + q];
+                } else if (variant == 2) {
                     const uint8_t *const p = planes + (size_t)(nc == 3 ? order[pi] : 0) * np;
                     const int pred = kind ? pc_predict_diff(p, planes + np, w, x, y) : pc_predict(p, w, x, y);
                     pc_context2(v, res + (size_t)pi * np, kind ? res : NULL, kind == 2 ? res + np : NULL, p,
@@ -189,7 +208,7 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
                 } else {
                     pc_context(v, res + (size_t)pi * np, kind ? res : NULL, w, x, y, kind);
                 }
-                v[0] = res[(size_t)pi * np + i];
+                v[0] = res[(size_t)pi * np + i];   /* equal to the row's X0 in variant 3 */
                 for (unsigned q = 0; q < nvars; q++)
                     im->x[(size_t)im->n * nvars + q] = (uint8_t)v[q];
                 im->n++;
@@ -198,6 +217,8 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
         free(planes);
         free(res);
         free(gerr);
+        free(rows);
+        pc_blend_free(&bl);
         lcc_media_free(&m);
     }
     lcc_close(&c);
@@ -284,7 +305,7 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         else if (!strcmp(a, "--leaf-step"))
             bad = parse_u(v, &leaf_step) || (leaf_step != 1 && leaf_step != 2 && leaf_step != 4 && leaf_step != 8);
         else if (!strcmp(a, "--context"))
-            bad = parse_u(v, &variant) || variant < 1 || variant > 2;
+            bad = parse_u(v, &variant) || variant < 1 || variant > 3;
         else if (!strcmp(a, "--samples"))
             bad = parse_u(v, &samples) || samples < 100 || samples > 100000000;
         else if (!strcmp(a, "-o") || !strcmp(a, "--output"))
@@ -353,7 +374,10 @@ int lcc_train_pc(const int argc, char **const argv, const LccTrainGlobal *const 
         free(va.x);
         return usage_err("--valid images differ in size from --data", NULL);
     }
-    const uint32_t D = images ? (variant == 2 ? PC_CTX2_VARS : PC_CTX_VARS) : tr.w * tr.h;
+    const uint32_t D = images ? (variant == 3   ? PC_CTX3_VARS
+                                 : variant == 2 ? PC_CTX2_VARS
+                                                : PC_CTX_VARS)
+                              : tr.w * tr.h;
     if (D > PC_MAX_VARS || (uint64_t)D * 257 * states > (1u << 27)) {
         free(tr.x);
         free(va.x);

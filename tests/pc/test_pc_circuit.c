@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "entropy/pc/pc.h"
+#include "entropy/pc/pc_image.h"
 #include "libcodec/sha256.h"
 #include "test.h"
 
@@ -502,6 +503,56 @@ static void test_sha256(void)
     CHECK(!strcmp(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
 }
 
+/* Scheme 3's count model and mixed CDF: the Fenwick prefix sums equal the
+ * plain sums through many updates and halvings, and every mixed CDF is
+ * 0 at 0, 2^24 at 256 and strictly increasing, for every weight. */
+static void test_mix(void)
+{
+    PcAdapt *const a = malloc(sizeof(*a));
+    CHECK(a != NULL);
+    if (!a)
+        return;
+    pc_adapt_reset(a);
+    int bad_cum = 0, bad_cdf = 0, halved = 0;
+    for (uint32_t it = 0; it < 20000; it++) {
+        const unsigned c = it < 16 ? it : rnd() % 4;   /* every context, then a few often enough to halve */
+        const unsigned sym = rnd() % 8 ? 128 + rnd() % 9 - 4 : rnd() % 256;   /* peaked, as residuals are */
+        const uint32_t before = a->tot[c];
+        pc_adapt_add(a, c, sym);
+        halved += a->tot[c] < before;
+        if (it % 97 == 0) {
+            uint32_t sum = 0;
+            for (unsigned s = 0; s <= 256; s++) {
+                bad_cum += pc_adapt_cum(a, c, s) != sum;
+                if (s < 256)
+                    sum += a->f[c][s];
+            }
+            bad_cum += sum != a->tot[c];
+            /* A random circuit CDF: strictly increasing from 0 to 2^24. */
+            uint32_t fpc[257];
+            fpc[0] = 0;
+            for (unsigned s = 1; s < 256; s++)
+                fpc[s] = fpc[s - 1] + 1 + rnd() % 60000;
+            fpc[256] = 1u << 24;
+            if (fpc[255] >= fpc[256])
+                continue;
+            for (unsigned wq = 0; wq <= PC_MIX_MAXW; wq++) {
+                uint32_t prev = 0;
+                for (unsigned s = 0; s <= 256; s++) {
+                    const uint32_t f = pc_mix_cdf(fpc[s], pc_adapt_cum(a, c, s), a->tot[c], wq, s);
+                    bad_cdf += s == 0 ? f != 0 : f <= prev;
+                    prev = f;
+                }
+                bad_cdf += prev != 1u << 24;
+            }
+        }
+    }
+    CHECK_MSG(bad_cum == 0, "%d Fenwick prefix sums differ from the counts", bad_cum);
+    CHECK_MSG(bad_cdf == 0, "%d mixed CDF violations", bad_cdf);
+    CHECK_MSG(halved > 0, "the counts were never halved");
+    free(a);
+}
+
 int main(void)
 {
     test_sha256();
@@ -512,5 +563,6 @@ int main(void)
     test_chow_liu_chain();
     test_file_validation();
     test_checkpoint();
+    test_mix();
     return test_summary();
 }

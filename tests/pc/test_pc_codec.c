@@ -220,11 +220,13 @@ int main(void)
     }
 
     /* Natural images (any size, gray and RGB) go through the context models
-     * shipped in models/ (found in the source tree): the default (scheme 2,
-     * pc-photo2.lccw), and each one named as --model names it. */
-    static const char *const ctx_models[3] = { NULL, "pc-photo2.lccw", "pc-photo.lccw" };
-    static const unsigned ctx_scheme[3] = { 2, 2, 1 };
-    for (int cm = 0; cm < 3; cm++)
+     * shipped in models/ (found in the source tree): the default (scheme 3,
+     * pc-photo3.lccw or pc-photo3-noisy.lccw), and each one named as
+     * --model names it. */
+    static const char *const ctx_models[5] = { NULL, "pc-photo3.lccw", "pc-photo3-noisy.lccw", "pc-photo2.lccw",
+                                               "pc-photo.lccw" };
+    static const unsigned ctx_scheme[5] = { 3, 3, 3, 2, 1 };
+    for (int cm = 0; cm < 5; cm++)
     for (uint32_t nc = 1; nc <= 3; nc += 2) {
         c2->encode_model = ctx_models[cm];
         LccMedia im = { 0 };
