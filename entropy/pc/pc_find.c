@@ -102,6 +102,19 @@ static int visit(void *const opaque, const char *const path)
         if (strcmp(sl ? sl + 1 : path, f->name))
             return 0;
     }
+    /* The header first: files of other formats (the wavelet-ae weights)
+     * and, when searching by frame size, pc models of another size are
+     * skipped without reading (and parsing) them whole. */
+    uint8_t head[36];
+    FILE *const fp = fopen(path, "rb");
+    const int got = fp && fread(head, 1, sizeof(head), fp) == sizeof(head);
+    if (fp)
+        fclose(fp);
+    if (!got || memcmp(head, "LCCPCW1\n", 8))
+        return 0;
+    if (!f->id && !f->name &&
+        (lcc_rl32(head + 28) != f->width || lcc_rl32(head + 32) != f->height || lcc_rl32(head + 16) != 256))
+        return 0;
     uint8_t *buf = NULL;
     size_t size = 0;
     /* A file we cannot read is skipped, not an error: another may match. */
