@@ -334,32 +334,39 @@ lcc_status walloc_context_params(LccNn *const nn, const WallocNet *const m, cons
         return LCC_EINVAL;
     const size_t plane = (size_t)h * w, n = (size_t)L * plane;
     int32_t *const ra = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * n);
-    if (!ra)
+    int32_t *const pos = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * (plane / 2 + 1));
+    if (!ra || !pos)
         return LCC_ENOMEM;
     for (size_t o = 0; o < n; o++)
         ra[o] = walloc_is_anchor_at(o, plane, w) ? r[o] : 0;
+    int np = 0;   /* the non-anchor positions: the only outputs used */
+    for (size_t o = 0; o < plane; o++)
+        if (!walloc_is_anchor_at(o, plane, w))
+            pos[np++] = (int32_t)o;
+    const int f = q->l[q->n - 1].fout, F = f0 > f ? f0 : f;
+    if (f < 0 || f > WALLOC_MAX_FRAC || q->l[q->n - 1].cout != 2 * L)
+        return LCC_EINVAL;
+    for (size_t o = 0; o < n; o++)
+        logscale[o] *= 1 << (F - f0);
+    *frac = F;
+    if (!np)   /* a 1x1 latent: anchors only */
+        return LCC_OK;
     int16_t *const x = integer_input(nn, q, ra, n);
     if (!x)
         return LCC_ENOMEM;
     int16_t *p;
-    LccTensor shape;
-    const lcc_status err = lcc_qnet_forward(nn, q, x, 1, h, w, &p, &shape);
+    const lcc_status err = lcc_qnet_forward_at(nn, q, x, h, w, pos, np, &p);
     if (err)
         return err;
-    const int f = q->l[q->n - 1].fout, F = f0 > f ? f0 : f;
-    if (shape.c != 2 * L || shape.h != h || shape.w != w || f < 0 || f > WALLOC_MAX_FRAC)
-        return LCC_EINVAL;
     /* ln sigma at F fractional bits: |terms| < 2^30, so the sums fit in
      * int32; mu += v * 2^-f (binary32: an exact product, one rounding) */
     const float unit = ldexpf(1.0f, -f);
-    for (size_t o = 0; o < n; o++) {
-        logscale[o] *= 1 << (F - f0);
-        if (!walloc_is_anchor_at(o, plane, w)) {
-            logscale[o] += p[n + o] * (1 << (F - f));
-            mu[o] += (float)p[o] * unit;
+    for (int l = 0; l < L; l++)
+        for (int k = 0; k < np; k++) {
+            const size_t o = (size_t)l * plane + (size_t)pos[k];
+            logscale[o] += p[(size_t)(L + l) * np + k] * (1 << (F - f));
+            mu[o] += (float)p[(size_t)l * np + k] * unit;
         }
-    }
-    *frac = F;
     return LCC_OK;
 }
 

@@ -58,6 +58,16 @@ static void im2col16(const int16_t *const x, const int C, const int H, const int
             }
 }
 
+static void add_bias(const LccQLayer *const l, int32_t *const acc, const int P)
+{
+    for (int o = 0; o < l->cout; o++) {
+        int32_t *const a = acc + (size_t)o * P;
+        const uint32_t b = (uint32_t)l->bias[o];
+        for (int p = 0; p < P; p++)
+            a[p] = (int32_t)((uint32_t)a[p] + b);
+    }
+}
+
 /* int32 accumulators of layer l for one image: acc[cout][Ho*Wo]. scratch:
  * scratch_bytes(). Additions wrap modulo 2^32 (unsigned arithmetic). */
 static lcc_status layer_acc(LccNn *const nn, const LccQLayer *const l, const int16_t *const x, const int H,
@@ -95,14 +105,10 @@ static lcc_status layer_acc(LccNn *const nn, const LccQLayer *const l, const int
         if (lcc_qgemm(&nn->gemm, l->cout, P, K, l->w, K, direct ? x : col, P, acc, P))
             return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
     }
-    for (int o = 0; o < l->cout; o++) {
-        int32_t *const a = acc + (size_t)o * P;
-        const uint32_t b = (uint32_t)l->bias[o];
-        for (int p = 0; p < P; p++)
-            a[p] = (int32_t)((uint32_t)a[p] + b);
-    }
+    add_bias(l, acc, P);
     return LCC_OK;
 }
+
 
 /* Arithmetic right shift with rounding (half up), defined for negatives
  * without relying on the implementation: floor((v + 2^(s-1)) / 2^s). */
@@ -324,6 +330,60 @@ lcc_status lcc_qnet_forward(LccNn *const nn, const LccQNet *const q, const int16
     }
     *out = y;
     *shape = (LccTensor){ NULL, n, q->l[q->n - 1].cout, h, w };
+    return LCC_OK;
+}
+
+lcc_status lcc_qnet_forward_at(LccNn *const nn, const LccQNet *const q, const int16_t *const x, const int h,
+                               const int w, const int32_t *const pos, const int np, int16_t **const out)
+{
+    if (!q->n || h <= 0 || w <= 0 || np <= 0 || (int64_t)h * w > ((int64_t)1 << 28))
+        return lcc_error(nn->ctx, LCC_EINVAL, "qnn: empty network or input");
+    for (int i = 0; i < q->n; i++) {
+        const LccQLayer *const l = &q->l[i];
+        const int same = !l->transposed && l->sh == 1 && l->sw == 1 && (l->kh & 1) && (l->kw & 1) &&
+                         l->ph == l->kh / 2 && l->pw == l->kw / 2 && (i == 0 || (l->kh == 1 && l->kw == 1));
+        if (!same)
+            return lcc_error(nn->ctx, LCC_EINVAL, "qnn: layer %d does not allow evaluation at positions", i);
+    }
+    for (int k = 0; k < np; k++)
+        if (pos[k] < 0 || pos[k] >= h * w)
+            return lcc_error(nn->ctx, LCC_EINVAL, "qnn: position %d outside the %dx%d input", pos[k], w, h);
+    /* the first layer: its im2col columns at the positions only */
+    const LccQLayer *const l0 = &q->l[0];
+    const int K = l0->cin * l0->kh * l0->kw;
+    int16_t *const col = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)K * np + 64);
+    int32_t *acc = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * (size_t)l0->cout * np);
+    int16_t *y = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)l0->cout * np);
+    if (!col || !acc || !y)
+        return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
+    int16_t *dst = col;
+    for (int c = 0; c < l0->cin; c++)
+        for (int ki = 0; ki < l0->kh; ki++)
+            for (int kj = 0; kj < l0->kw; kj++, dst += np) {
+                const int16_t *const xc = x + (size_t)c * h * w;
+                for (int k = 0; k < np; k++) {
+                    const int iy = pos[k] / w - l0->ph + ki, ix = pos[k] % w - l0->pw + kj;
+                    dst[k] = iy >= 0 && iy < h && ix >= 0 && ix < w ? xc[(size_t)iy * w + ix] : 0;
+                }
+            }
+    if (lcc_qgemm(&nn->gemm, l0->cout, np, K, l0->w, K, col, np, acc, np))
+        return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
+    add_bias(l0, acc, np);
+    requantize(l0, acc, np, y);
+    /* the 1x1 layers on the np columns */
+    for (int i = 1; i < q->n; i++) {
+        const LccQLayer *const l = &q->l[i];
+        int16_t *const yi = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)l->cout * np);
+        acc = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * (size_t)l->cout * np);
+        if (!yi || !acc)
+            return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
+        const lcc_status err = layer_acc(nn, l, y, 1, np, 1, np, NULL, acc);
+        if (err)
+            return err;
+        requantize(l, acc, np, yi);
+        y = yi;
+    }
+    *out = y;
     return LCC_OK;
 }
 

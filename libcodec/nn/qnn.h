@@ -54,6 +54,13 @@ void lcc_qnet_quantize_input(const LccQNet *q, const LccTensor *x, int16_t *out)
  * q->l[q->n - 1].fout. */
 lcc_status lcc_qnet_forward(LccNn *nn, const LccQNet *q, const int16_t *x, int n, int h, int w,
                             int16_t **out, LccTensor *shape);
+/* The same for one input (cin x h x w) at the np output positions pos
+ * (offsets y * w + x) only, bit-identical to those of lcc_qnet_forward: a
+ * network whose first layer is a stride-1 convolution that keeps the size
+ * (odd kernel, padding kernel / 2) and whose other layers are 1x1. *out:
+ * [cout][np] in the arena. LCC_EINVAL for other networks. */
+lcc_status lcc_qnet_forward_at(LccNn *nn, const LccQNet *q, const int16_t *x, int h, int w, const int32_t *pos,
+                               int np, int16_t **out);
 
 /* Integer networks in *.lccw files: "qnet" (int32 [2]: layers, input
  * fractional bits) and per layer i "q<i>.geom" (int32 [16]: cin cout kh kw

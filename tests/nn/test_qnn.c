@@ -67,6 +67,48 @@ static int run_int(const LccQNet *const q, const int16_t *const xq, const unsign
     return 0;
 }
 
+/* lcc_qnet_forward_at (a 5x5 'same' convolution, then 1x1 layers, as the
+ * wavelet-ae context network) gives exactly lcc_qnet_forward's values at
+ * the positions asked for; other networks are refused. */
+static void test_forward_at(const LccQNet *const strided, const int16_t *const xq)
+{
+    LccNet net;
+    (void)!lcc_net_init(&net, 7);
+    lcc_seq_conv2d(net.root, C, 16, 5, 5, 1, 2, 1);
+    lcc_seq_act(net.root, LCC_LAYER_LEAKY_RELU, 0.25f);
+    lcc_seq_conv2d(net.root, 16, 12, 1, 1, 1, 0, 1);
+    lcc_seq_act(net.root, LCC_LAYER_RELU, 0);
+    lcc_seq_conv2d(net.root, 12, 6, 1, 1, 1, 0, 1);
+    float xf[N * C * H * W];
+    input(xf);
+    LccTensor x = { xf, 1, C, H, W };
+    LccNn nn;
+    if (lcc_nn_init(&nn, NULL, 2, lcc_cpu_flags()))
+        return;
+    LccQNet q;
+    CHECK(!lcc_qnet_from_seq(&nn, net.root, &x, &q));
+    int16_t *full, *at;
+    LccTensor shape;
+    CHECK(!lcc_qnet_forward(&nn, &q, xq, 1, H, W, &full, &shape) && shape.c == 6);
+    int32_t pos[H * W];
+    int np = 0;
+    for (int i = 0; i < H * W; i++)   /* one parity of the checkerboard, and every 7th of the other */
+        if (((i / W + i % W) & 1) || i % 7 == 0)
+            pos[np++] = i;
+    CHECK(!lcc_qnet_forward_at(&nn, &q, xq, H, W, pos, np, &at));
+    int same = 1;
+    for (int o = 0; o < 6; o++)
+        for (int k = 0; k < np; k++)
+            same &= at[o * np + k] == full[o * H * W + pos[k]];
+    CHECK_MSG(same, "forward_at differs from forward at the same positions");
+    const int32_t outside[1] = { H * W };
+    CHECK(lcc_qnet_forward_at(&nn, &q, xq, H, W, outside, 1, &at) == LCC_EINVAL);
+    CHECK(lcc_qnet_forward_at(&nn, strided, xq, H, W, pos, np, &at) == LCC_EINVAL);
+    lcc_qnet_free(&q);
+    lcc_nn_uninit(&nn);
+    lcc_net_free(&net);
+}
+
 int main(int argc, char **argv)
 {
     const int digest_only = argc > 1 && !strcmp(argv[1], "--digest");
@@ -100,6 +142,7 @@ int main(int argc, char **argv)
         return 0;
     }
     printf("integer output sha256 %s (cpu %s)\n", hex, lcc_cpu_name(lcc_cpu_flags()));
+    test_forward_at(&q, xq);
 
     /* every CPU level and thread count: identical bits */
     static const unsigned levels[] = { 0, LCC_CPU_FLAG_AVX2, LCC_CPU_FLAG_AVX2 | LCC_CPU_FLAG_AVX512,
