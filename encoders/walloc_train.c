@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "encoders/train.h"
+#include "encoders/wae_pca.h"
 #include "encoders/walloc.h"
 #include "entropy/factorized.h"
 #include "libcodec/dsp/cpu.h"
@@ -136,68 +137,8 @@ static void random_crop(const Data *const d, LccRng *const r, const int s, float
             }
 }
 
-/* Eigenvectors of a symmetric n x n matrix (cyclic Jacobi). On return
- * vec's column j is the eigenvector of val[j], sorted by decreasing
- * eigenvalue. a is destroyed. */
-static void jacobi_eigen(double *const a, const int n, double *const val, double *const vec)
-{
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++)
-            vec[i * n + j] = i == j;
-    for (int sweep = 0; sweep < 60; sweep++) {
-        double off = 0;
-        for (int p = 0; p < n; p++)
-            for (int q = p + 1; q < n; q++)
-                off += a[p * n + q] * a[p * n + q];
-        if (off < 1e-22)
-            break;
-        for (int p = 0; p < n; p++)
-            for (int q = p + 1; q < n; q++) {
-                const double apq = a[p * n + q];
-                if (fabs(apq) < 1e-300)
-                    continue;
-                const double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-                const double t = (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
-                const double cs = 1 / sqrt(t * t + 1), sn = t * cs;
-                for (int k = 0; k < n; k++) {
-                    const double akp = a[k * n + p], akq = a[k * n + q];
-                    a[k * n + p] = cs * akp - sn * akq;
-                    a[k * n + q] = sn * akp + cs * akq;
-                }
-                for (int k = 0; k < n; k++) {
-                    const double apk = a[p * n + k], aqk = a[q * n + k];
-                    a[p * n + k] = cs * apk - sn * aqk;
-                    a[q * n + k] = sn * apk + cs * aqk;
-                }
-                for (int k = 0; k < n; k++) {
-                    const double vkp = vec[k * n + p], vkq = vec[k * n + q];
-                    vec[k * n + p] = cs * vkp - sn * vkq;
-                    vec[k * n + q] = sn * vkp + cs * vkq;
-                }
-            }
-    }
-    for (int i = 0; i < n; i++)
-        val[i] = a[i * n + i];
-    for (int i = 0; i < n; i++) { /* selection sort, descending */
-        int best = i;
-        for (int j = i + 1; j < n; j++)
-            if (val[j] > val[best])
-                best = j;
-        if (best != i) {
-            const double t = val[i];
-            val[i] = val[best];
-            val[best] = t;
-            for (int k = 0; k < n; k++) {
-                const double v = vec[k * n + i];
-                vec[k * n + i] = vec[k * n + best];
-                vec[k * n + best] = v;
-            }
-        }
-    }
-}
-
-/* A = s V_L^T, a = -A mean, S = V_L, syn.b = mean: the PCA codec (the
- * inverse gains carry the 1/s, so that D sees coefficient-sized inputs). */
+/* The PCA codec (wae_pca.h) from 64 random crops (the inverse gains carry
+ * the 1/s, so that D sees coefficient-sized inputs). */
 static lcc_status pca_init(WallocNet *const m, const Data *const d, LccRng *const r, const int crop,
                            const float scale)
 {
@@ -206,59 +147,23 @@ static lcc_status pca_init(WallocNet *const m, const Data *const d, LccRng *cons
     const size_t ncoef = wavelet_coef_count(&spec), hw = ncoef / (size_t)K;
     float *const x = malloc(sizeof(float) * 3 * s * s), *const X = malloc(sizeof(float) * ncoef);
     void *const ws = malloc(wavelet_workspace_bytes(&spec));
-    double *const cov = calloc((size_t)K * K, sizeof(double)), *const mean = calloc((size_t)K, sizeof(double));
-    double *const vec = malloc(sizeof(double) * K * K), *const val = malloc(sizeof(double) * K);
-    lcc_status err = x && X && ws && cov && mean && vec && val ? LCC_OK : LCC_ENOMEM;
-    const int crops = 64;
-    for (int i = 0; i < crops && !err; i++) {
+    WaePca p;
+    lcc_status err = x && X && ws ? wae_pca_begin(&p, K) : LCC_ENOMEM;
+    const int ok = !err;
+    for (int i = 0; i < 64 && !err; i++) {
         random_crop(d, r, s, x);
-        if (wavelet_forward(&spec, x, X, ws)) {
+        if (wavelet_forward(&spec, x, X, ws))
             err = LCC_EINTERNAL;
-            break;
-        }
-        for (size_t p = 0; p < hw; p++)
-            for (int a = 0; a < K; a++) {
-                const double va = X[(size_t)a * hw + p];
-                mean[a] += va;
-                for (int b = a; b < K; b++)
-                    cov[a * K + b] += va * X[(size_t)b * hw + p];
-            }
+        else
+            wae_pca_add(&p, X, hw);
     }
-    if (!err) {
-        const double cnt = (double)crops * (double)hw;
-        for (int a = 0; a < K; a++)
-            mean[a] /= cnt;
-        for (int a = 0; a < K; a++)
-            for (int b = a; b < K; b++)
-                cov[a * K + b] = cov[b * K + a] = cov[a * K + b] / cnt - mean[a] * mean[b];
-        jacobi_eigen(cov, K, val, vec);
-        for (int l = 0; l < L; l++) {
-            double bias = 0;
-            for (int k = 0; k < K; k++) {
-                const double v = vec[k * K + l];
-                m->ana_w->w[(size_t)l * K + k] = (float)(scale * v);
-                m->syn_w->w[(size_t)k * L + l] = (float)v;
-                bias -= scale * v * mean[k];
-            }
-            m->ana_b->w[l] = (float)bias;
-        }
-        for (int k = 0; k < K; k++)
-            m->syn_b->w[k] = (float)mean[k];
-        double kept = 0, total = 0;
-        for (int k = 0; k < K; k++) {
-            total += val[k];
-            if (k < L)
-                kept += val[k];
-        }
-        printf("pca init: %d of %d bands keep %.4f%% of the variance\n", L, K, 100 * kept / total);
-    }
+    if (!err && !(err = wae_pca_finish(&p, L, scale, m->ana_w, m->ana_b, m->syn_w, m->syn_b)))
+        printf("pca init: %d of %d bands keep %.4f%% of the variance\n", L, K, 100 * wae_pca_kept(&p, L));
+    if (ok)
+        wae_pca_free(&p);
     free(x);
     free(X);
     free(ws);
-    free(cov);
-    free(mean);
-    free(vec);
-    free(val);
     return err;
 }
 
