@@ -165,13 +165,7 @@ static lcc_status decode_context(LccContext *const c, const LccContainer *const 
         for (uint32_t y = 0; y < h && !bad; y++) {
             for (uint32_t x = 0; x < w; x++) {
                 const size_t i = (size_t)y * w + x;
-                int pred;
-                if (kind && scheme == PC_SCHEME_CONTEXT2)
-                    pred = pc_predict_diff(p, g, w, x, y);
-                else if (kind)
-                    pred = pc_clamp255(pc_predict(p, w, x, y) + gerr[i]);
-                else
-                    pred = pc_predict(p, w, x, y);
+                const int pred = pc_predict12(p, g, gerr, w, x, y, kind, scheme == PC_SCHEME_CONTEXT2);
                 if (scheme == PC_SCHEME_CONTEXT2)
                     pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred);
                 else

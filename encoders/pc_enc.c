@@ -238,16 +238,9 @@ static lcc_status encode_context(LccContext *const c, const LccMedia *const m, c
         for (uint32_t y = 0; y < h; y++)
             for (uint32_t x = 0; x < w; x++) {
                 const size_t i = (size_t)y * w + x;
-                int pred;
-                if (kind && scheme == PC_SCHEME_CONTEXT2) {
-                    pred = pc_predict_diff(p, g, w, x, y);
-                } else {
-                    pred = pc_predict(p, w, x, y);
-                    if (kind == 0)
-                        gerr[i] = (int16_t)(p[i] - pred);
-                    else
-                        pred = pc_clamp255(pred + gerr[i]);
-                }
+                const int pred = pc_predict12(p, g, gerr, w, x, y, kind, scheme == PC_SCHEME_CONTEXT2);
+                if (kind == 0)
+                    gerr[i] = (int16_t)(p[i] - pred);
                 const uint32_t sym = (uint32_t)(p[i] - pred + 128) & 255;
                 if (scheme == PC_SCHEME_CONTEXT2)
                     pc_context2(v, r, kind ? res : NULL, kind == 2 ? res + np : NULL, p, g, w, x, y, kind, pred);

@@ -174,14 +174,10 @@ static int load_contexts(const char *const dir, const uint32_t n, const uint64_t
                             for (unsigned q = 0; q < PC_CTX3_VARS; q++)
                                 rows[((size_t)pi * np + i) * PC_CTX3_VARS + q] = (uint8_t)v[q];
                             pc_blend_update(&bl, x, y, p[i]);
-                        } else if (kind && variant == 2) {
-                            pred = pc_predict_diff(p, planes + np, w, x, y);
                         } else {
-                            pred = pc_predict(p, w, x, y);
+                            pred = pc_predict12(p, planes + np, gerr, w, x, y, kind, variant == 2);
                             if (kind == 0)
                                 gerr[i] = (int16_t)(p[i] - pred);
-                            else
-                                pred = pc_clamp255(pred + gerr[i]);
                         }
                         r[i] = (uint8_t)((p[i] - pred + 128) & 255);
                     }

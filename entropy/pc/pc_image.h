@@ -106,6 +106,19 @@ static inline int pc_predict_diff(const uint8_t *const p, const uint8_t *const g
     return pc_clamp255(g[i] + pc_med(W, N, NW));
 }
 
+/* The prediction of schemes 1 and 2 for pixel (x, y) of plane kind (0: G;
+ * 1, 2: R, B): MED, plus for R and B either G's error at the same pixel
+ * (gerr, which the coder fills after each G pixel: pixel - prediction) or,
+ * with diff (scheme 2), pc_predict_diff from the G plane g. */
+static inline int pc_predict12(const uint8_t *const p, const uint8_t *const g, const int16_t *const gerr,
+                               const uint32_t w, const uint32_t x, const uint32_t y, const int kind, const int diff)
+{
+    if (kind && diff)
+        return pc_predict_diff(p, g, w, x, y);
+    const int pred = pc_predict(p, w, x, y);
+    return kind ? pc_clamp255(pred + gerr[(size_t)y * w + x]) : pred;
+}
+
 /* Context model 2 (stream scheme 2, SPEC.md §3.7): the variables of
  * context model 1 plus
  *   9  the R plane's residual symbol at the same pixel (B plane; 128 otherwise)
