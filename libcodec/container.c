@@ -213,8 +213,8 @@ static lcc_status parse(LccContext *const c, const uint8_t *const buf, const siz
         k->size = lcc_rl32(buf + pos + 4);
         k->data = buf + pos + 8;
         k->offset = pos;
-        if (tolerant) {
-            uint32_t ccrc = lcc_crc32(0, buf + pos, 4);
+        if (out->num_damaged) {   /* which ones (the first pass only counted them) */
+            const uint32_t ccrc = lcc_crc32(0, buf + pos, 4);
             k->damaged = lcc_crc32(ccrc, k->data, k->size) != lcc_rl32(k->data + k->size);
         }
         pos += LCC_CHUNK_OVERHEAD + k->size;
