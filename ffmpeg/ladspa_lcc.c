@@ -284,41 +284,20 @@ static const char *const stereo_names[PORT_COUNT(2)] = { "input left",   "input 
 static const LADSPA_PortRangeHint stereo_hints[PORT_COUNT(2)] = { { 0, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 },
                                                                    { 0, 0, 0 }, QUALITY_HINT, { 0, 0, 0 } };
 
+/* Not real-time capable (Properties 0): a chunk is coded at once. */
+#define DESCRIPTOR(id, label, name, C, ports)                                                                        \
+    {                                                                                                             \
+        .UniqueID = (id), .Label = (label), .Properties = 0, .Name = (name), .Maker = "lcc developers",           \
+        .Copyright = "see the lcc repository", .PortCount = PORT_COUNT(C), .PortDescriptors = ports##_desc,      \
+        .PortNames = ports##_names, .PortRangeHints = ports##_hints, .instantiate = instantiate,                  \
+        .connect_port = connect_port, .activate = activate, .run = run, .cleanup = cleanup,                      \
+    }
+
 static const LADSPA_Descriptor descriptors[2] = {
-    {
-        .UniqueID = 0x4c4343,   /* "LCC" */
-        .Label = "lcc_roundtrip",
-        .Properties = 0,    /* not real-time capable: a chunk is coded at once */
-        .Name = "lcc wavelet-ae audio round trip (learned compression)",
-        .Maker = "lcc developers",
-        .Copyright = "see the lcc repository",
-        .PortCount = PORT_COUNT(1),
-        .PortDescriptors = mono_desc,
-        .PortNames = mono_names,
-        .PortRangeHints = mono_hints,
-        .instantiate = instantiate,
-        .connect_port = connect_port,
-        .activate = activate,
-        .run = run,
-        .cleanup = cleanup,
-    },
-    {
-        .UniqueID = 0x4c4344,
-        .Label = "lcc_roundtrip_stereo",
-        .Properties = 0,
-        .Name = "lcc wavelet-ae audio round trip, stereo (learned compression, mid/side as the encoder)",
-        .Maker = "lcc developers",
-        .Copyright = "see the lcc repository",
-        .PortCount = PORT_COUNT(2),
-        .PortDescriptors = stereo_desc,
-        .PortNames = stereo_names,
-        .PortRangeHints = stereo_hints,
-        .instantiate = instantiate,
-        .connect_port = connect_port,
-        .activate = activate,
-        .run = run,
-        .cleanup = cleanup,
-    },
+    DESCRIPTOR(0x4c4343 /* "LCC" */, "lcc_roundtrip", "lcc wavelet-ae audio round trip (learned compression)", 1,
+               mono),
+    DESCRIPTOR(0x4c4344, "lcc_roundtrip_stereo",
+               "lcc wavelet-ae audio round trip, stereo (learned compression, mid/side as the encoder)", 2, stereo),
 };
 
 EXPORT const LADSPA_Descriptor *ladspa_descriptor(unsigned long index);
