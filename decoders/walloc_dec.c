@@ -41,37 +41,50 @@ static void latent_free(Latent *const t)
     memset(t, 0, sizeof(*t));
 }
 
-/* Syntax 3: the anchors' symbols, the others' means and table indexes
- * from them (t->yhat holds the means, t->scale hs's ln sigma at frac
- * fractional bits), then the others' symbols. */
-static lcc_status decode_checkerboard(LccContext *const c, LccNn *const nn, LccRansDec *const d, Latent *const t,
-                                      int frac)
+/* Syntaxes 3 and 4, pass by pass: the means and table indexes of a
+ * pass's positions from the symbols decoded before it (t->yhat holds the
+ * means, t->scale hs's ln sigma at frac fractional bits), then its
+ * symbols. Syntax 3: the anchors, then the others from the anchors'
+ * residuals; syntax 4: 2 S passes over the channel slices, cx seeing the
+ * values decoded so far. */
+static lcc_status decode_passes(LccContext *const c, LccNn *const nn, LccRansDec *const d, Latent *const t, int frac)
 {
-    const int L = t->net->cfg.latent;
-    const size_t n = (size_t)L * t->mh * t->mw;
+    const WallocConfig *const cfg = &t->net->cfg;
+    const size_t n = (size_t)cfg->latent * t->mh * t->mw;
+    const int slices = cfg->ctx_slices > 0;
     size_t *const pos = malloc(sizeof(size_t) * n);
     uint16_t *const pi = malloc(sizeof(uint16_t) * n);
     int32_t *const ps = malloc(sizeof(int32_t) * n);
-    lcc_status err = pos && pi && ps ? LCC_OK : lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
-    for (int pass = 0; pass < 2 && !err && !d->error; pass++) {
-        if (pass == 1) {
-            if ((err = walloc_context_params(nn, t->net, t->sym, t->mh, t->mw, t->yhat, t->scale, &frac))) {
-                err = lcc_error(c, err, "wavelet-ae: context network failed");
-                break;
-            }
-            lcc_log_scale_indexes(t->scale, n, (unsigned)frac, t->index);
+    float *const yhat = slices ? malloc(sizeof(float) * n) : NULL;
+    lcc_status err = pos && pi && ps && (!slices || yhat) ? LCC_OK : lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
+    if (!err && slices)
+        err = walloc_context_begin(t->net, t->scale, n, &frac);
+    for (int pass = 0; pass < walloc_passes(cfg) && !err && !d->error; pass++) {
+        const size_t k = walloc_pass_positions(cfg, t->mh, t->mw, pass, pos);
+        lcc_nn_reset(nn); /* each pass's scratch only */
+        if (slices)
+            err = walloc_context_pass(nn, t->net, yhat, t->mh, t->mw, pass, t->yhat, t->scale, frac);
+        else if (pass == 1)
+            err = walloc_context_params(nn, t->net, t->sym, t->mh, t->mw, t->yhat, t->scale, &frac);
+        if (err) {
+            err = lcc_error(c, err, "wavelet-ae: context network failed");
+            break;
         }
-        const size_t k = walloc_pass_positions(L, t->mh, t->mw, pass, pos);
         for (size_t i = 0; i < k; i++)
-            pi[i] = t->index[pos[i]];
+            ps[i] = t->scale[pos[i]];
+        lcc_log_scale_indexes(ps, k, (unsigned)frac, pi);
         const LccEntropyParams ep = { t->gbank, pi, NULL, k };
         lcc_entropy_decode(d, &ep, ps);
-        for (size_t i = 0; i < k; i++)
+        for (size_t i = 0; i < k; i++) {
             t->sym[pos[i]] = ps[i];
+            if (slices)
+                lcc_meanscale_dequantize(&ps[i], &t->yhat[pos[i]], 1, &yhat[pos[i]]);
+        }
     }
     free(pos);
     free(pi);
     free(ps);
+    free(yhat);
     return err;
 }
 
@@ -84,7 +97,7 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
     const LccChunk *const latn = lcc_container_find(ct, "LATN");
     memset(t, 0, sizeof(*t));
     t->net = &t->none;
-    if (!info || info->size != 4 || info->data[0] < 1 || info->data[0] > 3 || info->data[1] != g.channels ||
+    if (!info || info->size != 4 || info->data[0] < 1 || info->data[0] > 4 || info->data[1] != g.channels ||
         info->data[2] || info->data[3])
         return lcc_error(c, LCC_EBADMSG, "wavelet-ae: missing or invalid WAEI chunk");
     if (!latn)
@@ -96,7 +109,7 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
         err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: quality %d is not in 1..%d", q, t->net->cfg.qualities);
     const int hyper = !err && t->net->cfg.hyper_m > 0, PC = hyper ? t->net->cfg.hyper_m : t->net->cfg.latent;
     const int checker = hyper && t->net->cfg.ctx_n > 0;
-    if (!err && info->data[0] != 1 + hyper + checker)
+    if (!err && info->data[0] != walloc_syntax(&t->net->cfg))
         err = lcc_error(c, LCC_EBADMSG, "wavelet-ae: syntax %d does not match the model's entropy model",
                         info->data[0]);
     size_t used;
@@ -145,11 +158,10 @@ static lcc_status latent_decode(LccContext *const c, const LccContainer *const c
                 if (e2)
                     err = lcc_error(c, e2, "wavelet-ae: hyper-synthesis failed");
             }
-            if (!err)
-                lcc_log_scale_indexes(t->scale, nsym, (unsigned)frac, t->index);
             if (!err && checker) {
-                err = decode_checkerboard(c, &nn, &d, t, frac);
+                err = decode_passes(c, &nn, &d, t, frac);
             } else if (!err) {
+                lcc_log_scale_indexes(t->scale, nsym, (unsigned)frac, t->index);
                 const LccEntropyParams ep = { t->gbank, t->index, NULL, nsym };
                 lcc_entropy_decode(&d, &ep, t->sym);
             }

@@ -38,13 +38,13 @@ static void round_clamp(const float *const v, const size_t n, int32_t *const sym
     }
 }
 
-/* The latent's symbols with their table indexes: in memory order, or in
- * the two checkerboard passes (anchors, then the others). */
+/* The latent's symbols with their table indexes: in memory order, or
+ * pass by pass (context models: walloc_pass_positions). */
 static lcc_status encode_latents(LccRansEnc *const enc, const LccCdfBank *const gbank, const uint16_t *const index,
-                                 const int32_t *const sym, const int L, const int h, const int w, const int checker)
+                                 const int32_t *const sym, const WallocConfig *const cfg, const int h, const int w)
 {
-    const size_t n = (size_t)L * h * w;
-    if (!checker) {
+    const size_t n = (size_t)cfg->latent * h * w;
+    if (walloc_passes(cfg) == 1) {
         const LccEntropyParams ep = { gbank, index, NULL, n };
         lcc_entropy_encode(enc, &ep, sym);
         return LCC_OK;
@@ -52,8 +52,8 @@ static lcc_status encode_latents(LccRansEnc *const enc, const LccCdfBank *const 
     size_t *const pos = malloc(sizeof(size_t) * n);
     uint16_t *const pi = malloc(sizeof(uint16_t) * n);
     int32_t *const ps = malloc(sizeof(int32_t) * n);
-    for (int pass = 0; pass < 2 && pos && pi && ps; pass++) {
-        const size_t k = walloc_pass_positions(L, h, w, pass, pos);
+    for (int pass = 0; pass < walloc_passes(cfg) && pos && pi && ps; pass++) {
+        const size_t k = walloc_pass_positions(cfg, h, w, pass, pos);
         for (size_t i = 0; i < k; i++) {
             pi[i] = index[pos[i]];
             ps[i] = sym[pos[i]];
@@ -88,12 +88,13 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     uint16_t *index = NULL;
     memset(&none, 0, sizeof(none));
 
-    /* the first installed of the context, hyperprior and factorized models */
+    /* the first installed of the channel-slice, checkerboard, hyperprior
+     * and factorized models */
     const char *const chosen = c ? c->encode_model : NULL;
-    static const char *const defaults[] = { WALLOC_IMAGE_CB_MODEL_FILE, WALLOC_IMAGE_HP_MODEL_FILE,
-                                            WALLOC_IMAGE_MODEL_FILE };
+    static const char *const defaults[] = { WALLOC_IMAGE_CS_MODEL_FILE, WALLOC_IMAGE_CB_MODEL_FILE,
+                                            WALLOC_IMAGE_HP_MODEL_FILE, WALLOC_IMAGE_MODEL_FILE };
     lcc_status err = walloc_model_open(c, chosen ? chosen : defaults[0], NULL, &wm);
-    for (int k = 1; k < 3 && err == LCC_EMODEL && !chosen; k++) {
+    for (int k = 1; k < 4 && err == LCC_EMODEL && !chosen; k++) {
         lcc_clear_error(c);
         err = walloc_model_open(c, defaults[k], NULL, &wm);
     }
@@ -169,7 +170,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
                 err = walloc_code_latent(&nn, net, yv, mh, mw, mu, scale, &frac, sym, index);
             if (!err) {
                 lcc_entropy_encode_planes(&enc, &bank, zsym, 1, (size_t)zc, (size_t)zh * zw);
-                err = encode_latents(&enc, gbank, index, sym, net->cfg.latent, mh, mw, net->cfg.ctx_n > 0);
+                err = encode_latents(&enc, gbank, index, sym, &net->cfg, mh, mw);
             }
         }
         if (err)
@@ -183,7 +184,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
         memcpy(h.model_id, wm->id, LCC_MODEL_ID_BYTES);
         h.geometry.image.data = NULL;
         lcc_container_begin(out, &h);
-        const uint8_t params[4] = { net->cfg.ctx_n ? 3 : hyper ? 2 : 1, (uint8_t)im->channels, 0, 0 };
+        const uint8_t params[4] = { (uint8_t)walloc_syntax(&net->cfg), (uint8_t)im->channels, 0, 0 };
         lcc_container_chunk(out, "WAEI", params, sizeof(params));
         const size_t start = lcc_container_chunk_open(out, "LATN");
         err = lcc_rans_enc_finish(&enc, out);

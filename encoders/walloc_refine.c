@@ -63,6 +63,27 @@ lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const
                               int32_t *const sym, uint16_t *const index)
 {
     const size_t n = (size_t)net->cfg.latent * h * w;
+    if (net->cfg.ctx_slices) {
+        /* pass by pass: each pass's means need the values coded before it */
+        float *const yhat = malloc(sizeof(float) * n);
+        size_t *const pos = malloc(sizeof(size_t) * n);
+        lcc_status err = yhat && pos ? walloc_context_begin(net, logscale, n, frac) : LCC_ENOMEM;
+        for (int p = 0; p < walloc_passes(&net->cfg) && !err; p++) {
+            lcc_nn_reset(nn); /* each pass's scratch only */
+            if ((err = walloc_context_pass(nn, net, yhat, h, w, p, mu, logscale, *frac)))
+                break;
+            for (size_t k = 0, np = walloc_pass_positions(&net->cfg, h, w, p, pos); k < np; k++) {
+                const size_t o = pos[k];
+                lcc_meanscale_quantize(y + o, mu + o, 1, sym + o);
+                lcc_meanscale_dequantize(sym + o, mu + o, 1, yhat + o);
+            }
+        }
+        free(yhat);
+        free(pos);
+        if (!err)
+            lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
+        return err;
+    }
     lcc_meanscale_quantize(y, mu, n, sym);
     if (net->cfg.ctx_n) {
         const lcc_status err = walloc_context_params(nn, net, sym, h, w, mu, logscale, frac);

@@ -493,6 +493,169 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
     return optimize(t);
 }
 
+/* The input of cx in pass p of a channel-slice model (walloc.h) for item
+ * b: S mask planes, then y^ where known before the pass, 0 elsewhere.
+ * yh [n, L, h, w], in [n, S + L, h, w]. */
+static void slice_input(const LccTensor *const yh, const int S, const int b, const int pass, LccTensor *const in)
+{
+    const int L = yh->c, per = L / S, s = pass / 2, a = pass & 1;
+    const size_t plane = (size_t)yh->h * yh->w;
+    float *const o = in->d + (size_t)b * (S + L) * plane;
+    const float *const v = yh->d + (size_t)b * L * plane;
+    for (int k = 0; k < S + L; k++) {
+        const int slice = k < S ? k : (k - S) / per;
+        for (size_t i = 0; i < plane; i++) {
+            const int known = slice < s || (slice == s && a && walloc_is_anchor_at(i, plane, yh->w));
+            o[(size_t)k * plane + i] = !known ? 0.0f : k < S ? 1.0f : v[(size_t)(k - S) * plane + i];
+        }
+    }
+}
+
+/* One training step of a channel-slice model. Each crop draws one of the
+ * 2S passes; the rate of that pass's symbols (noisy y under hs's mean and
+ * scale plus cx's), times 2S, estimates y's rate without bias, also in
+ * its gradients (cx's input, y^ of the earlier passes, passes straight
+ * through to y). During the warm-up (the model starts from a trained
+ * checkerboard or hyperprior model: --init-from) only cx learns, on
+ * frozen transforms; then everything, with the rate of z^ and the
+ * distortion as in train_step_hp. *bpp receives y's estimated rate, *base
+ * y's under hs alone, *zbpp z^'s and *mse the distortion (0 during the
+ * warm-up). */
+static lcc_status train_step_cs(Trainer *const t, const float *const x, const int B, const int s, const int q,
+                                const WaveletSpec *const spec, void *const ws, double *const bpp, double *const zbpp,
+                                double *const mse, double *const base)
+{
+    LccNn *const nn = &t->nn;
+    WallocNet *const m = &t->m;
+    const int K = m->bands, L = m->cfg.latent, S = m->cfg.ctx_slices, hs = s >> m->cfg.levels, per = L / S;
+    *mse = 0;
+    const int joint = t->opt.t >= t->warmup;
+    const size_t npx = (size_t)B * s * s, plane = (size_t)hs * hs, ny = (size_t)B * L * plane;
+    lcc_nn_reset(nn);
+    lcc_params_zero_grad(&m->net.params);
+    LccTensor X = lcc_nn_tensor(nn, B, K, hs, hs), y, z, p, pc, din;
+    if (!X.d)
+        return LCC_ENOMEM;
+    if (wavelet_forward(spec, x, X.d, ws))
+        return LCC_EINTERNAL;
+    lcc_status err = walloc_analysis(nn, m, &X, q, &y);
+    if (!err)
+        err = walloc_hyper_analysis(nn, m, &y, &z, joint);
+    if (err)
+        return err;
+    const size_t nz = lcc_tensor_size(&z);
+    LccTensor zn = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w), zq = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w);
+    LccTensor lik = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w), dz = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w);
+    if (!zn.d || !zq.d || !lik.d || !dz.d)
+        return LCC_ENOMEM;
+    double zbits = 0;
+    if (joint)
+        zbits = noisy_rate(&t->prior[q], &m->net.rng, &z, &zn, &zq, &lik, &dz, npx);
+    else
+        for (size_t i = 0; i < nz; i++)
+            zq.d[i] = roundf(z.d[i]);
+    if ((err = lcc_seq_forward(nn, m->hs, &zq, &p, joint)))
+        return err;
+    if (p.c != 2 * L || p.h != hs || p.w != hs)
+        return LCC_EINTERNAL;
+    LccTensor yh = lcc_nn_tensor(nn, B, L, hs, hs), in = lcc_nn_tensor(nn, B, S + L, hs, hs);
+    LccTensor dy = lcc_nn_tensor(nn, B, L, hs, hs), dp = lcc_nn_tensor(nn, B, 2 * L, hs, hs);
+    LccTensor dpc = lcc_nn_tensor(nn, B, 2 * L, hs, hs);
+    const size_t nsel = (size_t)B * per * ((plane + 1) / 2);
+    LccTensor sel[8];
+    for (int k = 0; k < 8; k++)
+        sel[k] = lcc_nn_tensor(nn, 1, 1, 1, (int)nsel);
+    LccTensor *const sy = &sel[0], *const smu = &sel[1], *const ssg = &sel[2], *const s0mu = &sel[3];
+    LccTensor *const s0sg = &sel[4], *const dmu = &sel[5], *const dsg = &sel[6], *const dsy = &sel[7];
+    size_t *const at = lcc_arena_alloc(&nn->arena, sizeof(size_t) * nsel);
+    int *const pass = lcc_arena_alloc(&nn->arena, sizeof(int) * (size_t)B);
+    int ok = yh.d && in.d && dy.d && dp.d && dpc.d && at && pass;
+    for (int k = 0; k < 8; k++)
+        ok = ok && sel[k].d;
+    if (!ok)
+        return LCC_ENOMEM;
+    /* y^ = mu + round(y - mu): what cx sees and the decoder gets */
+    for (int b = 0; b < B; b++)
+        for (size_t i = 0; i < (size_t)L * plane; i++) {
+            const size_t o = (size_t)b * L * plane + i;
+            const float mu = p.d[((size_t)b * 2 * L) * plane + i];
+            yh.d[o] = mu + roundf(y.d[o] - mu);
+        }
+    for (int b = 0; b < B; b++) {
+        pass[b] = (int)(lcc_rng_u64(&m->net.rng) % (uint64_t)(2 * S));
+        slice_input(&yh, S, b, pass[b], &in);
+    }
+    if ((err = lcc_seq_forward(nn, m->cx, &in, &pc, 1)))
+        return err;
+    if (pc.c != 2 * L || pc.h != hs || pc.w != hs)
+        return LCC_EINTERNAL;
+    /* the drawn passes' symbols (at: their offsets into y) */
+    size_t k = 0;
+    for (int b = 0; b < B; b++)
+        for (int l = pass[b] / 2 * per; l < (pass[b] / 2 + 1) * per; l++)
+            for (size_t i = 0; i < plane; i++)
+                if (walloc_is_anchor_at(i, plane, hs) == !(pass[b] & 1)) {
+                    const size_t o = (size_t)b * L * plane + (size_t)l * plane + i;
+                    const size_t po = (size_t)b * 2 * L * plane + (size_t)l * plane + i, so = po + (size_t)L * plane;
+                    at[k] = o;
+                    sy->d[k] = y.d[o] + lcc_rng_uniform(&m->net.rng) - 0.5f;
+                    s0mu->d[k] = p.d[po];
+                    s0sg->d[k] = expf(fminf(p.d[so], 30.0f));
+                    smu->d[k] = p.d[po] + pc.d[po];
+                    ssg->d[k] = expf(fminf(p.d[so] + pc.d[so], 30.0f));
+                    k++;
+                }
+    for (int j = 0; j < 8; j++)
+        sel[j].w = (int)k;
+    memset(dmu->d, 0, sizeof(float) * k);
+    memset(dsg->d, 0, sizeof(float) * k);
+    memset(dsy->d, 0, sizeof(float) * k);
+    const float scale = (float)(2.0 * S / (double)npx);
+    *bpp = lcc_loss_rate_gaussian(sy, smu, ssg, dsy, dmu, dsg, scale) * 2 * S / (double)npx;
+    *zbpp = zbits / (double)npx;
+    *base = lcc_loss_rate_gaussian(sy, s0mu, s0sg, NULL, NULL, NULL, scale) * 2 * S / (double)npx;
+    /* back through cx (d ln sigma = d sigma * sigma) */
+    memset(dpc.d, 0, sizeof(float) * lcc_tensor_size(&dpc));
+    memset(dy.d, 0, sizeof(float) * ny);
+    for (size_t j = 0; j < k; j++) {
+        const size_t b = at[j] / ((size_t)L * plane), r = at[j] % ((size_t)L * plane);
+        const size_t po = b * 2 * L * plane + r;
+        dpc.d[po] = dmu->d[j];
+        dpc.d[po + (size_t)L * plane] = dsg->d[j] * ssg->d[j];
+        dy.d[at[j]] = dsy->d[j];
+    }
+    if ((err = lcc_seq_backward(nn, m->cx, &dpc, &din)))
+        return err;
+    if (!joint) {
+        t->hyp.t = t->opt.t - t->origin;
+        t->hyp.lr = t->hyper_lr;
+        if (lcc_adam_step(&t->hyp, &t->hyp_set) < 0)
+            return LCC_ENOMEM;
+        t->opt.t++;
+        return LCC_OK;
+    }
+    /* hs's outputs get what cx's got (they are summed), y what cx's
+     * input got (y^ passes straight through to y) */
+    memcpy(dp.d, dpc.d, sizeof(float) * lcc_tensor_size(&dp));
+    for (int b = 0; b < B; b++)
+        for (size_t i = 0; i < (size_t)L * plane; i++)
+            dy.d[(size_t)b * L * plane + i] += din.d[((size_t)b * (S + L) + S) * plane + i];
+    LccTensor dzq, dyh, dyq;
+    if ((err = distortion(t, &yh, q, x, spec, ws, s, mse, &dyq)))
+        return err;
+    if ((err = lcc_seq_backward(nn, m->hs, &dp, &dzq)))
+        return err;
+    for (size_t i = 0; i < nz; i++)
+        dz.d[i] += dzq.d[i];
+    if ((err = lcc_seq_backward(nn, m->ha, &dz, &dyh)))
+        return err;
+    for (size_t i = 0; i < ny; i++)
+        dy.d[i] += dyq.d[i] + dyh.d[i];
+    if ((err = walloc_analysis_backward(nn, m, &X, &y, q, &dy)))
+        return err;
+    return optimize(t);
+}
+
 /* The integer hyper-synthesis (and context network) of an export,
  * calibrated on z^ (and the anchors' residuals) of training crops at every
  * quality: the ranges their activations must hold. */
@@ -510,7 +673,8 @@ static lcc_status quantize_nets(LccContext *const c, Trainer *const t, const Dat
     lcc_nn_reset(nn);
     const int hs = crop >> m->cfg.levels, zs = (hs + WALLOC_HYPER_DOWN - 1) / WALLOC_HYPER_DOWN;
     LccTensor calib = lcc_nn_tensor(nn, B, m->cfg.hyper_m, zs, zs);
-    LccTensor calr = m->cx ? lcc_nn_tensor(nn, B, L, hs, hs) : (LccTensor){ 0 };
+    const int S = m->cfg.ctx_slices;
+    LccTensor calr = m->cx ? lcc_nn_tensor(nn, B, S + L, hs, hs) : (LccTensor){ 0 };
     LccTensor X = lcc_nn_tensor(nn, 1, m->bands, hs, hs);
     lcc_status err = x && ws && calib.d && X.d && (!m->cx || calr.d) ? LCC_OK : LCC_ENOMEM;
     for (int b = 0; b < B && !err; b++) {
@@ -527,6 +691,14 @@ static lcc_status quantize_nets(LccContext *const c, Trainer *const t, const Dat
             z.d[i] = calib.d[(size_t)b * nz + i] = roundf(z.d[i]);
         if (!m->cx || (err = lcc_seq_forward(nn, m->hs, &z, &p, 0)))
             continue;
+        if (S) {
+            /* y^ under the float hs's mu, as cx sees it in pass b % 2S */
+            LccTensor yh = { y.d, 1, L, hs, hs }, one = { calr.d + (size_t)b * (S + L) * plane, 1, S + L, hs, hs };
+            for (size_t i = 0; i < (size_t)L * plane; i++)
+                y.d[i] = p.d[i] + roundf(y.d[i] - p.d[i]);
+            slice_input(&yh, S, 0, b % (2 * S), &one);
+            continue;
+        }
         /* the anchors' residuals under the float hs's mu */
         for (size_t i = 0; i < (size_t)L * plane; i++)
             calr.d[(size_t)b * L * plane + i] = walloc_is_anchor_at(i, plane, hs)
@@ -597,8 +769,8 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
     LccAdam o;
     lcc_status err = LCC_EINVAL;
     WallocConfig cfg;
-    for (int k = 0; k < 2 && err; k++) {
-        cfg = k ? walloc_image_config : walloc_image_hp_config;
+    for (int k = 0; k < 3 && err; k++) {
+        cfg = k == 0 ? walloc_image_cb_config : k == 1 ? walloc_image_hp_config : walloc_image_config;
         LccFactorized f;
         if ((err = lcc_factorized_init(&f, cfg.hyper_m ? cfg.hyper_m : cfg.latent, NULL, 0, prior_init_scale, 1)))
             return err;
@@ -609,7 +781,7 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
             return err;
         if ((err = lcc_checkpoint_load(c, path, &src.net, &o))) {
             walloc_free(&src);
-            if (!k)
+            if (k < 2)
                 lcc_clear_error(c);
         }
     }
@@ -634,7 +806,8 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
     for (int i = 0; i < m->net.params.n; i++) {
         LccParam *const p = m->net.params.p[i];
         const LccParam *const q = lcc_params_find(&src.net.params, p->name);
-        if (!strncmp(p->name, "gain.", 5))
+        /* a channel-slice model's cx sees other inputs: it starts afresh */
+        if (!strncmp(p->name, "gain.", 5) || (m->cfg.ctx_slices && !strncmp(p->name, "cx.", 3)))
             continue;
         if (!q || q->size != p->size || q->ndim != p->ndim ||
             memcmp(q->shape, p->shape, sizeof(p->shape)))
@@ -642,8 +815,8 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
         memcpy(p->w, q->w, sizeof(float) * p->size);
         copied++;
     }
-    printf("init from %s (%s model, step %lld): %d tensors\n", path, cfg.hyper_m ? "hyperprior" : "factorized",
-           (long long)o.t, copied);
+    printf("init from %s (%s model, step %lld): %d tensors\n", path,
+           cfg.ctx_n ? "checkerboard" : cfg.hyper_m ? "hyperprior" : "factorized", (long long)o.t, copied);
     walloc_free(&src);
     return LCC_OK;
 }
@@ -662,8 +835,13 @@ const char lcc_train_image_usage[] =
     "                    instead of the factorized-prior one; crop a multiple of 32\n"
     "  --context         the hyperprior model with the checkerboard context model\n"
     "                    (wavelet-ae-image-cb.lccw; implies --hyperprior)\n"
+    "  --slices S        the channel-slice context model (wavelet-ae-image-cs.lccw): the\n"
+    "                    checkerboard model's context over S slices of the latent\n"
+    "                    channels (4 ships; implies --context). Trains cx alone, the\n"
+    "                    rest frozen as --init-from gives it\n"
     "  --init-from F     start a new run from every tensor of another checkpoint\n"
-    "                    (factorized or hyperprior model) that the new model has\n"
+    "                    (factorized, hyperprior or checkerboard model) that the new\n"
+    "                    model has\n"
     "  --hyper-lr X      Adam learning rate of the hyperprior networks during the\n"
     "                    warm-up (default 3e-4; then --lr)\n"
     "  --warmup N        hyperprior: the first N steps train only the hyperprior\n"
@@ -687,6 +865,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     int threads = g->threads;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
     int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0, context = 0, lr_given = 0;
+    int slices = 0;
     float lr = 1e-4f, fast_lr = 1e-2f, gain_lr = 1e-3f, hyper_lr = 3e-4f;
     int64_t warmup = -1;
     uint64_t seed = 1;
@@ -706,6 +885,8 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             hyper = 1;
         else if (!strcmp(a, "--context"))
             hyper = context = 1;
+        else if (!strcmp(a, "--slices") && has)
+            hyper = context = 1, slices = atoi(argv[++i]);
         else if (!strcmp(a, "--init-from") && has)
             init_from = argv[++i];
         else if (!strcmp(a, "--hyper-lr") && has)
@@ -745,7 +926,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             dirs[ndirs++] = ".";  /* no data needed */
     }
     if (!ndirs || !ckpt || steps < 1 || every < 1 || B < 1 || B > 64 || crop < 16 || crop % (hyper ? 32 : 8) ||
-        crop > 1024 || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
+        crop > 1024 || slices < 0 || slices > 64 || (slices && 64 % slices) || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
         fprintf(stderr, "lcc train image: needs --data and --checkpoint, and sane values\n%s", lcc_train_image_usage);
         return 1;
     }
@@ -770,6 +951,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     Trainer t;
     memset(&t, 0, sizeof(t));
     WallocConfig cfg = context ? walloc_image_cb_config : hyper ? walloc_image_hp_config : walloc_image_config;
+    cfg.ctx_slices = slices;
     t.lambdas = hyper ? walloc_hp_lambdas : walloc_lambdas;
     const int prior_channels = hyper ? cfg.hyper_m : cfg.latent;
     err = lcc_factorized_init(&t.prior[0], prior_channels, NULL, 0, prior_init_scale, seed);
@@ -840,7 +1022,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
            lcc_params_count(&t.m.net.params), threads, lcc_cpu_name(lcc_cpu_flags()), (double)t.opt.lr, B, crop, crop,
            (long long)t.opt.t);
     double acc_bpp[WALLOC_MAX_QUALITIES] = { 0 }, acc_psnr[WALLOC_MAX_QUALITIES] = { 0 };
-    double acc_zbpp[WALLOC_MAX_QUALITIES] = { 0 };
+    double acc_zbpp[WALLOC_MAX_QUALITIES] = { 0 }, acc_base[WALLOC_MAX_QUALITIES] = { 0 };
     int acc_n[WALLOC_MAX_QUALITIES] = { 0 };
     const double t0 = now();
     const int64_t first = t.opt.t;
@@ -852,13 +1034,16 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             random_crop(&d, &t.data_rng, crop, x + (size_t)b * 3 * crop * crop);
         const int q = (int)(lcc_rng_u64(&t.data_rng) % (uint64_t)cfg.qualities);
         double bpp, mse, zbpp = 0;
-        err = hyper ? train_step_hp(&t, x, B, crop, q, &spec, ws, &bpp, &mse, &zbpp)
-                    : train_step(&t, x, B, crop, q, &spec, ws, &bpp, &mse);
+        double base = 0;
+        err = slices  ? train_step_cs(&t, x, B, crop, q, &spec, ws, &bpp, &zbpp, &mse, &base)
+              : hyper ? train_step_hp(&t, x, B, crop, q, &spec, ws, &bpp, &mse, &zbpp)
+                      : train_step(&t, x, B, crop, q, &spec, ws, &bpp, &mse);
         if (err)
             break;
         acc_bpp[q] += bpp;
         acc_zbpp[q] += zbpp;
-        acc_psnr[q] += 10 * log10(1.0 / (mse > 1e-12 ? mse : 1e-12));
+        acc_base[q] += base;
+        acc_psnr[q] += mse > 0 ? 10 * log10(1.0 / (mse > 1e-12 ? mse : 1e-12)) : 0; /* 0: not measured */
         acc_n[q]++;
         const int64_t done = t.opt.t;
         if (done % every == 0 || done == steps) {
@@ -871,13 +1056,21 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
                        (double)(steps - done) / rate, (double)lcc_adam_lr(&t.opt));
             for (int k = 0; k < cfg.qualities; k++) {
                 const double nb = acc_n[k] ? acc_n[k] : 1;
-                if (json)
+                if (json && slices)
+                    printf("%s{\"q\": %d, \"y_bpp\": %.4f, \"y_bpp_hs\": %.4f, \"side_bpp\": %.4f, \"psnr\": %.3f}",
+                           k ? ", " : "", k + 1, acc_bpp[k] / nb, acc_base[k] / nb, acc_zbpp[k] / nb,
+                           acc_psnr[k] / nb);
+                else if (json)
                     printf("%s{\"q\": %d, \"bpp\": %.4f, \"side_bpp\": %.4f, \"psnr\": %.3f}", k ? ", " : "", k + 1,
                            acc_bpp[k] / nb, acc_zbpp[k] / nb, acc_psnr[k] / nb);
+                else if (acc_n[k] && slices)
+                    printf("  q%d  y bpp %.4f, hs alone %.4f (%+.2f%%), side %.4f  psnr %.2f dB  (%d steps)\n", k + 1,
+                           acc_bpp[k] / nb, acc_base[k] / nb, 100 * (acc_bpp[k] / acc_base[k] - 1), acc_zbpp[k] / nb,
+                           acc_psnr[k] / nb, acc_n[k]);
                 else if (acc_n[k])
                     printf("  q%d  train bpp %.4f (side %.4f)  psnr %.2f dB  (%d steps)\n", k + 1, acc_bpp[k] / nb,
                            acc_zbpp[k] / nb, acc_psnr[k] / nb, acc_n[k]);
-                acc_bpp[k] = acc_psnr[k] = acc_zbpp[k] = 0;
+                acc_bpp[k] = acc_psnr[k] = acc_zbpp[k] = acc_base[k] = 0;
                 acc_n[k] = 0;
             }
             if (json)

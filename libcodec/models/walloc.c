@@ -23,6 +23,11 @@ const WallocConfig walloc_image_cb_config = {
     .hyper_n = 64, .hyper_m = 32, .ctx_n = 64,
 };
 
+const WallocConfig walloc_image_cs_config = {
+    .channels = 3, .levels = 3, .latent = 64, .hidden = 96, .blocks = 2, .qualities = WALLOC_HP_QUALITIES,
+    .hyper_n = 64, .hyper_m = 32, .ctx_n = 64, .ctx_slices = 4,
+};
+
 /* CompressAI's lambdas for bmshj2018 (MSE), preceded for the hyperprior
  * models by two lower ones (about 0.15 and 0.2 bpp on Kodak). */
 const float walloc_lambdas[WALLOC_QUALITIES] = { 0.0018f, 0.0035f, 0.0067f, 0.0130f,
@@ -52,9 +57,9 @@ static lcc_status hyper_init(WallocNet *const m)
     lcc_param_fill(last->b, 0);
     if (!m->cfg.ctx_n)
         return LCC_OK;
-    const int C = m->cfg.ctx_n;
+    const int C = m->cfg.ctx_n, S = m->cfg.ctx_slices;
     LccSeq *const x = m->cx = lcc_net_seq(&m->net, "cx.");
-    const int okx = x && lcc_seq_conv2d(x, L, C, 5, 5, 1, 2, 1) && lcc_seq_act(x, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE) &&
+    const int okx = x && lcc_seq_conv2d(x, S + L, C, 5, 5, 1, 2, 1) && lcc_seq_act(x, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE) &&
                     lcc_seq_conv2d(x, C, C, 1, 1, 1, 0, 1) && lcc_seq_act(x, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE);
     LccLayer *const xl = okx ? lcc_seq_conv2d(x, C, 2 * L, 1, 1, 1, 0, 1) : NULL;
     if (!xl)
@@ -71,7 +76,8 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
     if (cfg->channels < 1 || cfg->levels < 0 || cfg->levels > 4 || cfg->latent < 1 || cfg->hidden < 1 ||
         cfg->blocks < 0 || cfg->qualities < 1 || cfg->qualities > WALLOC_MAX_QUALITIES || cfg->prior_params < 0 ||
         cfg->hyper_n < 0 || cfg->hyper_m < 0 || (cfg->hyper_n > 0) != (cfg->hyper_m > 0) || cfg->ctx_n < 0 ||
-        (cfg->ctx_n > 0 && !cfg->hyper_m))
+        (cfg->ctx_n > 0 && !cfg->hyper_m) || cfg->ctx_slices < 0 || (cfg->ctx_slices > 0 && !cfg->ctx_n) ||
+        (cfg->ctx_slices > 0 && (cfg->ctx_slices > 64 || cfg->latent % cfg->ctx_slices)))
         return LCC_EINVAL;
     m->cfg = *cfg;
     m->bands = cfg->channels << (2 * cfg->levels);
@@ -260,15 +266,91 @@ lcc_status walloc_context_params(LccNn *const nn, const WallocNet *const m, cons
     return LCC_OK;
 }
 
-size_t walloc_pass_positions(const int L, const int h, const int w, const int pass, size_t *const pos)
+size_t walloc_pass_positions(const WallocConfig *const cfg, const int h, const int w, const int pass,
+                             size_t *const pos)
 {
+    const int per = cfg->latent / (cfg->ctx_slices ? cfg->ctx_slices : 1), l0 = pass / 2 * per;
     size_t k = 0;
-    for (int l = 0; l < L; l++)
+    for (int l = l0; l < l0 + per; l++)
         for (int i = 0; i < h; i++)
             for (int j = 0; j < w; j++)
-                if (walloc_is_anchor(i, j) == !pass)
+                if (walloc_is_anchor(i, j) == !(pass & 1))
                     pos[k++] = ((size_t)l * h + i) * w + j;
     return k;
+}
+
+/* v * scale (a power of 2: exact) rounded half away from zero, saturated
+ * to int16. */
+static int16_t fixed16(const float v, const float scale)
+{
+    const float t = roundf(v * scale);
+    return (int16_t)(t > INT16_MAX ? INT16_MAX : t < INT16_MIN ? INT16_MIN : t);
+}
+
+/* cx's output precision, checked by the loader: 0..WALLOC_MAX_FRAC. */
+static int context_frac(const WallocNet *const m)
+{
+    return m->cxq.l[m->cxq.n - 1].fout;
+}
+
+lcc_status walloc_context_begin(const WallocNet *const m, int32_t *const logscale, const size_t n, int *const frac)
+{
+    const int f0 = *frac, f = m->cxq.n ? context_frac(m) : -1;
+    if (f < 0 || f0 < 0 || f0 > WALLOC_MAX_FRAC)
+        return LCC_EINVAL;
+    const int F = f0 > f ? f0 : f;
+    for (size_t o = 0; o < n; o++)
+        logscale[o] *= 1 << (F - f0);
+    *frac = F;
+    return LCC_OK;
+}
+
+lcc_status walloc_context_pass(LccNn *const nn, const WallocNet *const m, const float *const yhat, const int h,
+                               const int w, const int pass, float *const mu, int32_t *const logscale, const int frac)
+{
+    const int L = m->cfg.latent, S = m->cfg.ctx_slices, per = S ? L / S : 0, s = pass / 2, a = pass & 1;
+    const LccQNet *const q = &m->cxq;
+    const int f = q->n ? context_frac(m) : -1;
+    if (!S || !q->n || q->l[0].cin != S + L || pass < 0 || pass >= 2 * S || h < 1 || w < 1 || frac < f ||
+        frac > WALLOC_MAX_FRAC)
+        return LCC_EINVAL;
+    const size_t plane = (size_t)h * w;
+    /* the input: masks, then the known values at the network's input
+     * precision (exact scaling by 2^fin, rounded half away from zero,
+     * saturated); the channels still unknown are left out */
+    const int cin = S + s * per + a * per;
+    int16_t *const x = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)cin * plane);
+    int32_t *const pos = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * (plane + 1));
+    if (!x || !pos)
+        return LCC_ENOMEM;
+    const float scale = ldexpf(1.0f, q->fin);
+    const int16_t one = fixed16(1.0f, scale);
+    for (int k = 0; k < S; k++)
+        for (size_t o = 0; o < plane; o++)
+            x[(size_t)k * plane + o] = k < s || (k == s && a && walloc_is_anchor_at(o, plane, w)) ? one : 0;
+    for (int l = 0; l < cin - S; l++)
+        for (size_t o = 0; o < plane; o++)
+            x[(size_t)(S + l) * plane + o] = l < s * per || walloc_is_anchor_at(o, plane, w)
+                                                 ? fixed16(yhat[(size_t)l * plane + o], scale)
+                                                 : 0;
+    int np = 0;
+    for (size_t o = 0; o < plane; o++)
+        if (walloc_is_anchor_at(o, plane, w) == !a)
+            pos[np++] = (int32_t)o;
+    if (!np)   /* a 1x1 latent has no second pass */
+        return LCC_OK;
+    int16_t *p;
+    const lcc_status err = lcc_qnet_forward_at_cin(nn, q, x, cin, h, w, pos, np, &p);
+    if (err)
+        return err;
+    const float unit = ldexpf(1.0f, -f);
+    for (int l = s * per; l < (s + 1) * per; l++)
+        for (int k = 0; k < np; k++) {
+            const size_t o = (size_t)l * plane + (size_t)pos[k];
+            logscale[o] += p[(size_t)(L + l) * np + k] * (1 << (frac - f));
+            mu[o] += (float)p[(size_t)l * np + k] * unit;
+        }
+    return LCC_OK;
 }
 
 static void config_fields(const WallocConfig *const cfg, int32_t f[WALLOC_CONFIG_FIELDS])
@@ -283,6 +365,7 @@ static void config_fields(const WallocConfig *const cfg, int32_t f[WALLOC_CONFIG
     f[7] = cfg->hyper_n;
     f[8] = cfg->hyper_m;
     f[9] = cfg->ctx_n;
+    f[10] = cfg->ctx_slices;
 }
 
 /* Parameters that weight files carry on the integer path instead. */
@@ -297,7 +380,7 @@ void walloc_write(const WallocNet *const m, const LccQNet *const hsq, const LccQ
     config_fields(&m->cfg, f);
     /* older models keep their shorter configs (7 fields: factorized, 9:
      * hyperprior), so their files and ids stay the same */
-    const uint32_t nf = m->cfg.ctx_n ? WALLOC_CONFIG_FIELDS : m->cfg.hyper_m ? 9 : 7;
+    const uint32_t nf = m->cfg.ctx_slices ? WALLOC_CONFIG_FIELDS : m->cfg.ctx_n ? 10 : m->cfg.hyper_m ? 9 : 7;
     lcc_lccw_add(w, "config", LCCW_I32, 1, &nf, f);
     if (m->cfg.hyper_m)
         lcc_qnet_write(w, "hsq.", hsq);
@@ -325,7 +408,7 @@ static uint64_t expected_floats(const WallocConfig *const cfg)
     const uint64_t H = (uint64_t)cfg->hidden, N = (uint64_t)cfg->hyper_n, M = (uint64_t)cfg->hyper_m;
     const uint64_t C = (uint64_t)cfg->ctx_n;
     return 2 * K * L + L * H + H * K + (uint64_t)cfg->blocks * 18 * H * H + L * N * 9 + N * N * 25 + N * M * 25 +
-           (L * C * 25 + C * C + C * 2 * L) / 4; /* cx: int8 */
+           ((L + (uint64_t)cfg->ctx_slices) * C * 25 + C * C + C * 2 * L) / 4; /* cx: int8 */
 }
 
 lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *const data, const size_t size,
@@ -338,8 +421,8 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
     if (err)
         return err;
     const LccwTensor *const ct = lcc_lccw_find(t, n, "config");
-    const uint32_t nf = ct && ct->ndim == 1 && (ct->dims[0] == 7 || ct->dims[0] == 9) ? ct->dims[0]
-                                                                                      : WALLOC_CONFIG_FIELDS;
+    const uint32_t nf = ct && ct->ndim == 1 && ct->dims[0] >= 7 && ct->dims[0] <= WALLOC_CONFIG_FIELDS &&
+                                ct->dims[0] != 8 ? ct->dims[0] : WALLOC_CONFIG_FIELDS;
     if (!ct || (err = lcc_lccw_expect(c, ct, LCCW_I32, 1, &nf))) {
         free(t);
         return err ? err : lcc_error(c, LCC_EMODEL, "wavelet-ae model: no config tensor");
@@ -347,7 +430,7 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
     int32_t f[WALLOC_CONFIG_FIELDS] = { 0 };
     for (uint32_t i = 0; i < nf; i++)
         f[i] = (int32_t)lcc_rl32(ct->data + 4 * i);
-    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9] };
+    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10] };
     if (cfg.channels < 1 || cfg.channels > 4 || cfg.latent > 1024 || cfg.hidden > 1024 || cfg.blocks > 16 ||
         cfg.prior_params > 4096 || cfg.hyper_n > 1024 || cfg.hyper_m > 1024 || cfg.ctx_n > 1024 || cfg.levels < 0 ||
         cfg.levels > 4 ||
@@ -363,7 +446,7 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
     }
     if (!err && cfg.ctx_n && !(err = lcc_qnet_read(c, t, n, "cxq.", &m->cxq))) {
         const LccQNet *const q = &m->cxq;
-        if (q->l[0].cin != cfg.latent || q->l[q->n - 1].cout != 2 * cfg.latent || q->l[q->n - 1].fout < -8 ||
+        if (q->l[0].cin != cfg.ctx_slices + cfg.latent || q->l[q->n - 1].cout != 2 * cfg.latent || q->l[q->n - 1].fout < -8 ||
             q->l[q->n - 1].fout > 30)
             err = lcc_error(c, LCC_EMODEL, "wavelet-ae model: the integer context network does not fit the model");
         else if (m->hsq.l[m->hsq.n - 1].fout < 0 || m->hsq.l[m->hsq.n - 1].fout > WALLOC_MAX_FRAC ||

@@ -40,7 +40,24 @@
  *   (d mu, d ln sigma) = cx(r): 5x5 L->C, 1x1 C->C, 1x1 C->2L
  * (leaky ReLU 1/8 between layers; the last layer starts at 0, so a model
  * initialised from a hyperprior model starts as that model). cx runs on
- * the integer path like hs ("cxq.*" in the weight file). */
+ * the integer path like hs ("cxq.*" in the weight file).
+ *
+ * Channel-slice context models (ctx_slices = S > 0; Minnen & Singh 2020's
+ * channel context with He et al. 2021's checkerboard in every slice, as in
+ * ELIC and S2LIC): the L channels form S slices of L / S, coded one after the
+ * other, each in two checkerboard passes, so 2S passes in all. Pass p =
+ * 2s + a codes slice s's anchors (a = 0) or the rest (a = 1). Its means
+ * and log scales are hs's plus what cx sees of the latent values coded
+ * before it:
+ *   input: S mask planes (plane k is 1 where slice k is known: slices
+ *          before s everywhere, slice s at its anchors in pass 2s + 1),
+ *          then the L channels of y^ = mu + symbol where known, 0 elsewhere
+ *   (d mu, d ln sigma) = cx(input): 5x5 (S + L)->C, 1x1 C->C, 1x1 C->2L
+ * The input carries the decoded values rather than residuals: training
+ * sees y^ within 1/2 of y whatever the earlier passes' means were. Only
+ * the outputs of pass p's channels and positions are used, and cx skips
+ * the input channels still unknown (zero: skipping them changes no
+ * integer sum). */
 #ifndef LCC_MODELS_WALLOC_H
 #define LCC_MODELS_WALLOC_H
 
@@ -60,6 +77,7 @@ typedef struct WallocConfig {
     int hyper_n;        /* hyperprior width N (0: factorized-prior model) */
     int hyper_m;        /* hyperprior latent channels M (0: none) */
     int ctx_n;          /* checkerboard context network width C (0: none) */
+    int ctx_slices;     /* channel slices S of the context (0: checkerboard only) */
 } WallocConfig;
 
 typedef struct WallocNet {
@@ -84,9 +102,11 @@ typedef struct WallocNet {
 #define WALLOC_IMAGE_MODEL_FILE "wavelet-ae-image.lccw"
 #define WALLOC_IMAGE_HP_MODEL_FILE "wavelet-ae-image-hp.lccw"
 #define WALLOC_IMAGE_CB_MODEL_FILE "wavelet-ae-image-cb.lccw"
+#define WALLOC_IMAGE_CS_MODEL_FILE "wavelet-ae-image-cs.lccw"
 extern const WallocConfig walloc_image_config;
 extern const WallocConfig walloc_image_hp_config;
 extern const WallocConfig walloc_image_cb_config;
+extern const WallocConfig walloc_image_cs_config;
 /* The rate-distortion trade-offs the shipped models were trained with, by
  * quality index (loss = bpp + lambda 255^2 MSE): factorized; hyperprior
  * and context models. */
@@ -146,19 +166,43 @@ static inline int walloc_is_anchor_at(size_t o, size_t plane, int w)
     const size_t p = o % plane;
     return walloc_is_anchor((int)(p / (size_t)w), (int)(p % (size_t)w));
 }
-/* Offsets of checkerboard pass p's positions (0: anchors, 1: the others)
- * in an L x h x w latent, in coding order (channel, row, column), into pos
- * (room for L * h * w); returns their count. */
-size_t walloc_pass_positions(int L, int h, int w, int pass, size_t *pos);
+/* The stream syntax of a model's streams (SPEC.md §3.2): 1 factorized, 2
+ * hyperprior, 3 checkerboard, 4 channel slices. */
+static inline int walloc_syntax(const WallocConfig *const cfg)
+{
+    return cfg->ctx_slices ? 4 : cfg->ctx_n ? 3 : cfg->hyper_m ? 2 : 1;
+}
+/* Coding passes of the latent: 1 (factorized and hyperprior models), 2
+ * (checkerboard), 2 S (channel slices). */
+static inline int walloc_passes(const WallocConfig *const cfg)
+{
+    return cfg->ctx_slices ? 2 * cfg->ctx_slices : cfg->ctx_n ? 2 : 1;
+}
+/* Offsets of pass p's positions in the L x h x w latent of a context
+ * model (slice p / 2; its anchors if p is even, else the others), in
+ * coding order (channel, row, column), into pos (room for L * h * w);
+ * returns their count. */
+size_t walloc_pass_positions(const WallocConfig *cfg, int h, int w, int pass, size_t *pos);
 
-/* Weight files (*.lccw): "config" (int32 [10]: channels, levels, latent,
- * hidden, blocks, qualities, prior_params, hyper_n, hyper_m, ctx_n; files of
- * factorized models may have the first 7 only, of hyperprior models
- * without context the first 9), every parameter (float32; for hyperprior
+/* Channel-slice models: raise the log scales (n values at *frac
+ * fractional bits) to the precision of the sums with cx's output, *frac =
+ * max(*frac, cx's fractional bits), before the passes add to them. */
+lcc_status walloc_context_begin(const WallocNet *m, int32_t *logscale, size_t n, int *frac);
+/* Channel-slice models, pass p: cx on the latent values yhat (L x h x w;
+ * read only where passes before p coded them) adds to mu and logscale (at
+ * frac, from walloc_context_begin) at pass p's positions (SPEC.md §3.2). */
+lcc_status walloc_context_pass(LccNn *nn, const WallocNet *m, const float *yhat, int h, int w, int pass,
+                               float *mu, int32_t *logscale, int frac);
+
+/* Weight files (*.lccw): "config" (int32 [11]: channels, levels, latent,
+ * hidden, blocks, qualities, prior_params, hyper_n, hyper_m, ctx_n,
+ * ctx_slices; files of factorized models may have the first 7 only, of
+ * hyperprior models without context the first 9, of checkerboard models
+ * the first 10), every parameter (float32; for hyperprior
  * models without "hs.*" and "cx.*" and with the integer "hsq.*" and
  * "cxq.*" instead), and "cdf.<q>" (int8, the serialised integer CDF bank
  * of quality q, opaque here: entropy/cdf.h reads it). */
-#define WALLOC_CONFIG_FIELDS 10
+#define WALLOC_CONFIG_FIELDS 11
 
 /* Add the config and every parameter of m to w; hsq and cxq (hyperprior
  * and context models) are the quantized hs and cx written in place of

@@ -336,7 +336,15 @@ lcc_status lcc_qnet_forward(LccNn *const nn, const LccQNet *const q, const int16
 lcc_status lcc_qnet_forward_at(LccNn *const nn, const LccQNet *const q, const int16_t *const x, const int h,
                                const int w, const int32_t *const pos, const int np, int16_t **const out)
 {
-    if (!q->n || h <= 0 || w <= 0 || np <= 0 || (int64_t)h * w > ((int64_t)1 << 28))
+    return lcc_qnet_forward_at_cin(nn, q, x, q->n ? q->l[0].cin : 0, h, w, pos, np, out);
+}
+
+lcc_status lcc_qnet_forward_at_cin(LccNn *const nn, const LccQNet *const q, const int16_t *const x, const int cin,
+                                   const int h, const int w, const int32_t *const pos, const int np,
+                                   int16_t **const out)
+{
+    if (!q->n || h <= 0 || w <= 0 || np <= 0 || (int64_t)h * w > ((int64_t)1 << 28) || cin < 1 ||
+        cin > q->l[0].cin)
         return lcc_error(nn->ctx, LCC_EINVAL, "qnn: empty network or input");
     for (int i = 0; i < q->n; i++) {
         const LccQLayer *const l = &q->l[i];
@@ -350,14 +358,14 @@ lcc_status lcc_qnet_forward_at(LccNn *const nn, const LccQNet *const q, const in
             return lcc_error(nn->ctx, LCC_EINVAL, "qnn: position %d outside the %dx%d input", pos[k], w, h);
     /* the first layer: its im2col columns at the positions only */
     const LccQLayer *const l0 = &q->l[0];
-    const int K = l0->cin * l0->kh * l0->kw;
+    const int K = cin * l0->kh * l0->kw, ldw = l0->cin * l0->kh * l0->kw;
     int16_t *const col = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)K * np + 64);
     int32_t *acc = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * (size_t)l0->cout * np);
     int16_t *y = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)l0->cout * np);
     if (!col || !acc || !y)
         return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
     int16_t *dst = col;
-    for (int c = 0; c < l0->cin; c++)
+    for (int c = 0; c < cin; c++)
         for (int ki = 0; ki < l0->kh; ki++)
             for (int kj = 0; kj < l0->kw; kj++, dst += np) {
                 const int16_t *const xc = x + (size_t)c * h * w;
@@ -366,7 +374,7 @@ lcc_status lcc_qnet_forward_at(LccNn *const nn, const LccQNet *const q, const in
                     dst[k] = iy >= 0 && iy < h && ix >= 0 && ix < w ? xc[(size_t)iy * w + ix] : 0;
                 }
             }
-    if (lcc_qgemm(&nn->gemm, l0->cout, np, K, l0->w, K, col, np, acc, np))
+    if (lcc_qgemm(&nn->gemm, l0->cout, np, K, l0->w, ldw, col, np, acc, np))
         return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
     add_bias(l0, acc, np);
     requantize(l0, acc, np, y);

@@ -61,6 +61,10 @@ lcc_status lcc_qnet_forward(LccNn *nn, const LccQNet *q, const int16_t *x, int n
  * [cout][np] in the arena. LCC_EINVAL for other networks. */
 lcc_status lcc_qnet_forward_at(LccNn *nn, const LccQNet *q, const int16_t *x, int h, int w, const int32_t *pos,
                                int np, int16_t **out);
+/* The same with the input's first cin channels only (x: cin x h x w), the
+ * others taken as 0 (skipping them changes no integer sum). */
+lcc_status lcc_qnet_forward_at_cin(LccNn *nn, const LccQNet *q, const int16_t *x, int cin, int h, int w,
+                                   const int32_t *pos, int np, int16_t **out);
 
 /* Integer networks in *.lccw files: "qnet" (int32 [2]: layers, input
  * fractional bits) and per layer i "q<i>.geom" (int32 [16]: cin cout kh kw

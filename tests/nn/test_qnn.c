@@ -101,6 +101,23 @@ static void test_forward_at(const LccQNet *const strided, const int16_t *const x
         for (int k = 0; k < np; k++)
             same &= at[o * np + k] == full[o * H * W + pos[k]];
     CHECK_MSG(same, "forward_at differs from forward at the same positions");
+    /* the first cin channels only: forward on the input with the others
+     * zeroed, for every cin */
+    for (int cin = 1; cin <= C; cin++) {
+        int16_t xz[C * H * W];
+        for (int i = 0; i < C * H * W; i++)
+            xz[i] = i < cin * H * W ? xq[i] : 0;
+        int16_t *zfull;
+        CHECK(!lcc_qnet_forward(&nn, &q, xz, 1, H, W, &zfull, &shape));
+        CHECK(!lcc_qnet_forward_at_cin(&nn, &q, xz, cin, H, W, pos, np, &at));
+        same = 1;
+        for (int o = 0; o < 6; o++)
+            for (int k = 0; k < np; k++)
+                same &= at[o * np + k] == zfull[o * H * W + pos[k]];
+        CHECK_MSG(same, "forward_at_cin(%d) differs from forward with the other channels zeroed", cin);
+    }
+    CHECK(lcc_qnet_forward_at_cin(&nn, &q, xq, 0, H, W, pos, np, &at) == LCC_EINVAL);
+    CHECK(lcc_qnet_forward_at_cin(&nn, &q, xq, C + 1, H, W, pos, np, &at) == LCC_EINVAL);
     const int32_t outside[1] = { H * W };
     CHECK(lcc_qnet_forward_at(&nn, &q, xq, H, W, outside, 1, &at) == LCC_EINVAL);
     CHECK(lcc_qnet_forward_at(&nn, strided, xq, H, W, pos, np, &at) == LCC_EINVAL);

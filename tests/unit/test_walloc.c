@@ -225,14 +225,21 @@ static void refine_check(LccContext *const c)
     lcc_media_free(&m);
 }
 
+/* The model files of make_hp_model's kinds. */
+static const char *const hp_files[3] = { WALLOC_IMAGE_HP_MODEL_FILE, WALLOC_IMAGE_CB_MODEL_FILE,
+                                         WALLOC_IMAGE_CS_MODEL_FILE };
+
 /* A hyperprior model with random weights (its integer hyper-synthesis
  * calibrated on random z^) written as dir/wavelet-ae-image-hp.lccw, or
- * with the checkerboard context too (context: its cx random, calibrated on
- * random anchor residuals) as dir/wavelet-ae-image-cb.lccw: the test does
- * not depend on the state of training. */
+ * with the checkerboard context too (context 1: its cx random, calibrated
+ * on random anchor residuals) as dir/wavelet-ae-image-cb.lccw, or with the
+ * channel-slice context (context 2: cx calibrated on random masks and
+ * values) as dir/wavelet-ae-image-cs.lccw: the test does not depend on
+ * the state of training. */
 static int make_hp_model(const char *const dir, const int context)
 {
-    WallocConfig cfg = context ? walloc_image_cb_config : walloc_image_hp_config;
+    WallocConfig cfg = context == 2 ? walloc_image_cs_config : context ? walloc_image_cb_config
+                                                                       : walloc_image_hp_config;
     LccFactorized f;
     if (lcc_factorized_init(&f, cfg.hyper_m, NULL, 0, 4.0f, 3))
         return 1;
@@ -253,9 +260,15 @@ static int make_hp_model(const char *const dir, const int context)
     if (!bad && context) {
         /* cx's last layer starts at 0: give the context something to say */
         lcc_param_uniform(m.cx->l[m.cx->n - 1].w, &m.net.rng, 0.05f);
-        LccTensor r = lcc_nn_tensor(&nn, 4, cfg.latent, 8, 8);
-        for (size_t i = 0; r.d && i < lcc_tensor_size(&r); i++)
-            r.d[i] = walloc_is_anchor((int)(i % 64) / 8, (int)(i % 8)) ? (float)((int)(test_rand(&seed) % 9) - 4) : 0;
+        const int S = cfg.ctx_slices;
+        LccTensor r = lcc_nn_tensor(&nn, 4, S + cfg.latent, 8, 8);
+        for (size_t i = 0; r.d && i < lcc_tensor_size(&r); i++) {
+            const int ch = (int)(i / 64 % (size_t)(S + cfg.latent));
+            r.d[i] = ch < S ? (float)(test_rand(&seed) & 1)
+                     : S || walloc_is_anchor((int)(i % 64) / 8, (int)(i % 8))
+                         ? (float)((int)(test_rand(&seed) % 9) - 4)
+                         : 0;
+        }
         bad = !r.d || lcc_qnet_from_seq(&nn, m.cx, &r, &cxq);
     }
     if (!bad)
@@ -275,7 +288,7 @@ static int make_hp_model(const char *const dir, const int context)
     }
     uint8_t id[32];
     char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, context ? WALLOC_IMAGE_CB_MODEL_FILE : WALLOC_IMAGE_HP_MODEL_FILE);
+    snprintf(path, sizeof(path), "%s/%s", dir, hp_files[context]);
     bad = bad || lcc_lccw_finish(NULL, &w, &out, id);
     FILE *const fp = bad ? NULL : fopen(path, "wb");
     bad = bad || !fp || fwrite(out.data, 1, out.size, fp) != out.size;
@@ -355,7 +368,7 @@ static float *encoder_latent(const char *const path, const LccMedia *const m, co
  * or threads, and must be the encoder's (within the rounding of y^). */
 static void hyper_determinism(const int context)
 {
-    const char *const file = context ? WALLOC_IMAGE_CB_MODEL_FILE : WALLOC_IMAGE_HP_MODEL_FILE;
+    const char *const file = hp_files[context];
     char dir[] = "/tmp/lcc-test-hp-XXXXXX";
     if (!mkdtemp(dir) || make_hp_model(dir, context)) {
         CHECK_MSG(0, "cannot write the random %s model", file);
@@ -438,6 +451,7 @@ int main(void)
     refine_check(c);
     hyper_determinism(0);
     hyper_determinism(1);
+    hyper_determinism(2);
     lcc_close(&c);
     lcc_nn_uninit(&nn);
     return test_summary();
