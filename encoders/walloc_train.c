@@ -221,7 +221,8 @@ static lcc_status split_params(Trainer *const t)
 }
 
 /* One optimiser step of every parameter group; t->opt.t counts the steps.
- * During the warm-up only the priors and the hyperprior networks learn;
+ * During the warm-up only the priors and the hyperprior networks learn
+ * (at --hyper-lr, channel-slice models throughout);
  * the transforms and gains start afterwards with Adam's bias correction
  * counted from there (their moments start at zero then: counting from the
  * global step would multiply their first updates by up to ~6). */
@@ -232,7 +233,7 @@ static lcc_status optimize(Trainer *const t)
     LccAdam slow = t->opt;
     slow.t = t->gain.t = frozen ? 0 : T - start;
     t->fast.t = t->hyp.t = T - t->origin;
-    t->hyp.lr = frozen ? t->hyper_lr : t->opt.lr;
+    t->hyp.lr = frozen || t->m.cfg.ctx_slices ? t->hyper_lr : t->opt.lr;
     if ((!frozen && (lcc_adam_step(&slow, &t->slow_set) < 0 || lcc_adam_step(&t->gain, &t->gain_set) < 0)) ||
         lcc_adam_step(&t->fast, &t->fast_set) < 0 || lcc_adam_step(&t->hyp, &t->hyp_set) < 0)
         return LCC_ENOMEM;
@@ -842,10 +843,11 @@ const char lcc_train_image_usage[] =
     "  --init-from F     start a new run from every tensor of another checkpoint\n"
     "                    (factorized, hyperprior or checkerboard model) that the new\n"
     "                    model has\n"
-    "  --hyper-lr X      Adam learning rate of the hyperprior networks during the\n"
-    "                    warm-up (default 3e-4; then --lr)\n"
+    "  --hyper-lr X      Adam learning rate of the hyperprior and context networks\n"
+    "                    during the warm-up (default 3e-4; then --lr, except for\n"
+    "                    --slices models: throughout)\n"
     "  --warmup N        hyperprior: the first N steps train only the hyperprior\n"
-    "                    networks and the priors (default 2000)\n"
+    "                    networks and the priors (default 2000); --slices: only cx\n"
     "  --steps N         train until the checkpoint has N steps (default 1000)\n"
     "  --every N         checkpoint interval in steps (default 200)\n"
     "  --batch N         crops per step (default 8)\n"

@@ -356,42 +356,55 @@ lcc_status lcc_qnet_forward_at_cin(LccNn *const nn, const LccQNet *const q, cons
     for (int k = 0; k < np; k++)
         if (pos[k] < 0 || pos[k] >= h * w)
             return lcc_error(nn->ctx, LCC_EINVAL, "qnn: position %d outside the %dx%d input", pos[k], w, h);
-    /* the first layer: its im2col columns at the positions only */
+    /* in chunks of positions (each output column depends on its position
+     * only), so the scratch stays small for large inputs */
+    enum { CHUNK = 2048 };
     const LccQLayer *const l0 = &q->l[0];
-    const int K = cin * l0->kh * l0->kw, ldw = l0->cin * l0->kh * l0->kw;
-    int16_t *const col = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)K * np + 64);
-    int32_t *acc = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * (size_t)l0->cout * np);
-    int16_t *y = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)l0->cout * np);
-    if (!col || !acc || !y)
+    const int K = cin * l0->kh * l0->kw, ldw = l0->cin * l0->kh * l0->kw, cn = np < CHUNK ? np : CHUNK;
+    int widest = 0;
+    for (int i = 0; i < q->n; i++)
+        widest = q->l[i].cout > widest ? q->l[i].cout : widest;
+    const int cout = q->l[q->n - 1].cout;
+    int16_t *const col = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)K * cn + 64);
+    int32_t *const acc = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * (size_t)widest * cn);
+    int16_t *const ya = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)widest * cn);
+    int16_t *const yb = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)widest * cn);
+    int16_t *const res = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)cout * np);
+    if (!col || !acc || !ya || !yb || !res)
         return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
-    int16_t *dst = col;
-    for (int c = 0; c < cin; c++)
-        for (int ki = 0; ki < l0->kh; ki++)
-            for (int kj = 0; kj < l0->kw; kj++, dst += np) {
-                const int16_t *const xc = x + (size_t)c * h * w;
-                for (int k = 0; k < np; k++) {
-                    const int iy = pos[k] / w - l0->ph + ki, ix = pos[k] % w - l0->pw + kj;
-                    dst[k] = iy >= 0 && iy < h && ix >= 0 && ix < w ? xc[(size_t)iy * w + ix] : 0;
+    for (int k0 = 0; k0 < np; k0 += CHUNK) {
+        const int n = np - k0 < CHUNK ? np - k0 : CHUNK;
+        const int32_t *const pk = pos + k0;
+        /* the first layer: its im2col columns at the positions only */
+        int16_t *dst = col;
+        for (int c = 0; c < cin; c++)
+            for (int ki = 0; ki < l0->kh; ki++)
+                for (int kj = 0; kj < l0->kw; kj++, dst += n) {
+                    const int16_t *const xc = x + (size_t)c * h * w;
+                    for (int k = 0; k < n; k++) {
+                        const int iy = pk[k] / w - l0->ph + ki, ix = pk[k] % w - l0->pw + kj;
+                        dst[k] = iy >= 0 && iy < h && ix >= 0 && ix < w ? xc[(size_t)iy * w + ix] : 0;
+                    }
                 }
-            }
-    if (lcc_qgemm(&nn->gemm, l0->cout, np, K, l0->w, ldw, col, np, acc, np))
-        return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
-    add_bias(l0, acc, np);
-    requantize(l0, acc, np, y);
-    /* the 1x1 layers on the np columns */
-    for (int i = 1; i < q->n; i++) {
-        const LccQLayer *const l = &q->l[i];
-        int16_t *const yi = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)l->cout * np);
-        acc = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * (size_t)l->cout * np);
-        if (!yi || !acc)
+        if (lcc_qgemm(&nn->gemm, l0->cout, n, K, l0->w, ldw, col, n, acc, n))
             return lcc_error(nn->ctx, LCC_ENOMEM, "qnn: out of memory");
-        const lcc_status err = layer_acc(nn, l, y, 1, np, 1, np, NULL, acc);
-        if (err)
-            return err;
-        requantize(l, acc, np, yi);
-        y = yi;
+        add_bias(l0, acc, n);
+        requantize(l0, acc, n, ya);
+        /* the 1x1 layers on the n columns */
+        int16_t *y = ya;
+        for (int i = 1; i < q->n; i++) {
+            const LccQLayer *const l = &q->l[i];
+            int16_t *const yi = y == ya ? yb : ya;
+            const lcc_status err = layer_acc(nn, l, y, 1, n, 1, n, NULL, acc);
+            if (err)
+                return err;
+            requantize(l, acc, n, yi);
+            y = yi;
+        }
+        for (int o = 0; o < cout; o++)
+            memcpy(res + (size_t)o * np + k0, y + (size_t)o * n, sizeof(int16_t) * (size_t)n);
     }
-    *out = y;
+    *out = res;
     return LCC_OK;
 }
 

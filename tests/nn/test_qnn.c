@@ -117,6 +117,28 @@ static void test_forward_at(const LccQNet *const strided, const int16_t *const x
         CHECK_MSG(same, "forward_at_cin(%d) differs from forward with the other channels zeroed", cin);
     }
     CHECK(lcc_qnet_forward_at_cin(&nn, &q, xq, 0, H, W, pos, np, &at) == LCC_EINVAL);
+    /* an input large enough for several chunks of positions */
+    {
+        enum { BH = 61, BW = 97 };
+        int16_t *const xb = malloc(sizeof(int16_t) * C * BH * BW);
+        int32_t *const pb = malloc(sizeof(int32_t) * BH * BW);
+        int16_t *bfull = NULL;
+        int nb = 0;
+        for (int i = 0; xb && i < C * BH * BW; i++)
+            xb[i] = (int16_t)((i * 7919 + i / BW * 31) % 129 - 64) * 8;
+        for (int i = 0; pb && i < BH * BW; i++)
+            if ((i / BW + i % BW) & 1 || i % 3 != 0)
+                pb[nb++] = i;
+        CHECK(xb && pb && !lcc_qnet_forward(&nn, &q, xb, 1, BH, BW, &bfull, &shape));
+        CHECK(xb && pb && bfull && !lcc_qnet_forward_at(&nn, &q, xb, BH, BW, pb, nb, &at));
+        same = xb && pb && bfull;
+        for (int o = 0; same && o < 6; o++)
+            for (int k = 0; k < nb; k++)
+                same &= at[o * nb + k] == bfull[o * BH * BW + pb[k]];
+        CHECK_MSG(same && nb > 2 * 2048, "forward_at over several chunks differs from forward");
+        free(xb);
+        free(pb);
+    }
     CHECK(lcc_qnet_forward_at_cin(&nn, &q, xq, C + 1, H, W, pos, np, &at) == LCC_EINVAL);
     const int32_t outside[1] = { H * W };
     CHECK(lcc_qnet_forward_at(&nn, &q, xq, H, W, outside, 1, &at) == LCC_EINVAL);
