@@ -45,8 +45,8 @@ static void latent_free(Latent *const t)
  * pass's positions from the symbols decoded before it (t->yhat holds the
  * means, t->scale hs's ln sigma at frac fractional bits), then its
  * symbols. Syntax 3: the anchors, then the others from the anchors'
- * residuals; syntax 4: 2 S passes over the channel slices, cx seeing the
- * values decoded so far. */
+ * residuals; syntax 4: the anchors slice by slice, then the others, cx
+ * seeing what was decoded so far. */
 static lcc_status decode_passes(LccContext *const c, LccNn *const nn, LccRansDec *const d, Latent *const t, int frac)
 {
     const WallocConfig *const cfg = &t->net->cfg;
@@ -55,15 +55,17 @@ static lcc_status decode_passes(LccContext *const c, LccNn *const nn, LccRansDec
     size_t *const pos = malloc(sizeof(size_t) * n);
     uint16_t *const pi = malloc(sizeof(uint16_t) * n);
     int32_t *const ps = malloc(sizeof(int32_t) * n);
-    float *const yhat = slices ? malloc(sizeof(float) * n) : NULL;
+    float *const yhat = slices ? malloc(sizeof(float) * n * 2) : NULL, *const mu_hs = yhat ? yhat + n : NULL;
     lcc_status err = pos && pi && ps && (!slices || yhat) ? LCC_OK : lcc_error(c, LCC_ENOMEM, "wavelet-ae: out of memory");
-    if (!err && slices)
+    if (!err && slices) {
+        memcpy(mu_hs, t->yhat, sizeof(float) * n);
         err = walloc_context_begin(t->net, t->scale, n, &frac);
+    }
     for (int pass = 0; pass < walloc_passes(cfg) && !err && !d->error; pass++) {
         const size_t k = walloc_pass_positions(cfg, t->mh, t->mw, pass, pos);
         lcc_nn_reset(nn); /* each pass's scratch only */
         if (slices)
-            err = walloc_context_pass(nn, t->net, yhat, t->mh, t->mw, pass, t->yhat, t->scale, frac);
+            err = walloc_context_pass(nn, t->net, yhat, mu_hs, t->mh, t->mw, pass, t->yhat, t->scale, frac);
         else if (pass == 1)
             err = walloc_context_params(nn, t->net, t->sym, t->mh, t->mw, t->yhat, t->scale, &frac);
         if (err) {

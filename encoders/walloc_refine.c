@@ -65,12 +65,14 @@ lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const
     const size_t n = (size_t)net->cfg.latent * h * w;
     if (net->cfg.ctx_slices) {
         /* pass by pass: each pass's means need the values coded before it */
-        float *const yhat = malloc(sizeof(float) * n);
+        float *const yhat = malloc(sizeof(float) * n * 2), *const mu_hs = yhat + n;
         size_t *const pos = malloc(sizeof(size_t) * n);
         lcc_status err = yhat && pos ? walloc_context_begin(net, logscale, n, frac) : LCC_ENOMEM;
+        if (!err)
+            memcpy(mu_hs, mu, sizeof(float) * n);
         for (int p = 0; p < walloc_passes(&net->cfg) && !err; p++) {
             lcc_nn_reset(nn); /* each pass's scratch only */
-            if ((err = walloc_context_pass(nn, net, yhat, h, w, p, mu, logscale, *frac)))
+            if ((err = walloc_context_pass(nn, net, yhat, mu_hs, h, w, p, mu, logscale, *frac)))
                 break;
             for (size_t k = 0, np = walloc_pass_positions(&net->cfg, h, w, p, pos); k < np; k++) {
                 const size_t o = pos[k];

@@ -495,28 +495,31 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
 }
 
 /* The input of cx in pass p of a channel-slice model (walloc.h) for item
- * b: S mask planes, then y^ where known before the pass, 0 elsewhere.
- * yh [n, L, h, w], in [n, S + L, h, w]. */
-static void slice_input(const LccTensor *const yh, const int S, const int b, const int pass, LccTensor *const in)
+ * b: S mask planes, then e = y^ - mu_hs where known before the pass, 0
+ * elsewhere. e [n, L, h, w], in [n, S + L, h, w]. */
+static void slice_input(const WallocConfig *const cfg, const LccTensor *const e, const int b, const int pass,
+                        LccTensor *const in)
 {
-    const int L = yh->c, per = L / S, s = pass / 2, a = pass & 1;
-    const size_t plane = (size_t)yh->h * yh->w;
+    const int L = e->c, S = cfg->ctx_slices, per = L / S;
+    const size_t plane = (size_t)e->h * e->w;
     float *const o = in->d + (size_t)b * (S + L) * plane;
-    const float *const v = yh->d + (size_t)b * L * plane;
-    for (int k = 0; k < S + L; k++) {
-        const int slice = k < S ? k : (k - S) / per;
-        for (size_t i = 0; i < plane; i++) {
-            const int known = slice < s || (slice == s && a && walloc_is_anchor_at(i, plane, yh->w));
-            o[(size_t)k * plane + i] = !known ? 0.0f : k < S ? 1.0f : v[(size_t)(k - S) * plane + i];
-        }
+    const float *const v = e->d + (size_t)b * L * plane;
+    for (int c = 0; c < S + L; c++) {
+        const int k = c < S ? c : (c - S) / per;
+        const int known[2] = { walloc_slice_known(cfg, pass, k, 0), walloc_slice_known(cfg, pass, k, 1) };
+        for (size_t i = 0; i < plane; i++)
+            o[(size_t)c * plane + i] = !known[walloc_is_anchor_at(i, plane, e->w)] ? 0.0f
+                                       : c < S ? 1.0f : v[(size_t)(c - S) * plane + i];
     }
 }
 
 /* One training step of a channel-slice model. Each crop draws one of the
  * 2S passes; the rate of that pass's symbols (noisy y under hs's mean and
  * scale plus cx's), times 2S, estimates y's rate without bias, also in
- * its gradients (cx's input, y^ of the earlier passes, passes straight
- * through to y). During the warm-up (the model starts from a trained
+ * its gradients (cx's input, e = round(y - mu) of the earlier passes,
+ * passes straight through to y and mu). cx sees e under hs's mean: the
+ * decoder's e differs by the earlier passes' mean corrections, by less
+ * than the rounding. During the warm-up (the model starts from a trained
  * checkerboard or hyperprior model: --init-from) only cx learns, on
  * frozen transforms; then everything, with the rate of z^ and the
  * distortion as in train_step_hp. *bpp receives y's estimated rate, *base
@@ -559,7 +562,8 @@ static lcc_status train_step_cs(Trainer *const t, const float *const x, const in
         return err;
     if (p.c != 2 * L || p.h != hs || p.w != hs)
         return LCC_EINTERNAL;
-    LccTensor yh = lcc_nn_tensor(nn, B, L, hs, hs), in = lcc_nn_tensor(nn, B, S + L, hs, hs);
+    LccTensor yh = lcc_nn_tensor(nn, B, L, hs, hs), e = lcc_nn_tensor(nn, B, L, hs, hs);
+    LccTensor in = lcc_nn_tensor(nn, B, S + L, hs, hs);
     LccTensor dy = lcc_nn_tensor(nn, B, L, hs, hs), dp = lcc_nn_tensor(nn, B, 2 * L, hs, hs);
     LccTensor dpc = lcc_nn_tensor(nn, B, 2 * L, hs, hs);
     const size_t nsel = (size_t)B * per * ((plane + 1) / 2);
@@ -570,21 +574,22 @@ static lcc_status train_step_cs(Trainer *const t, const float *const x, const in
     LccTensor *const s0sg = &sel[4], *const dmu = &sel[5], *const dsg = &sel[6], *const dsy = &sel[7];
     size_t *const at = lcc_arena_alloc(&nn->arena, sizeof(size_t) * nsel);
     int *const pass = lcc_arena_alloc(&nn->arena, sizeof(int) * (size_t)B);
-    int ok = yh.d && in.d && dy.d && dp.d && dpc.d && at && pass;
+    int ok = yh.d && e.d && in.d && dy.d && dp.d && dpc.d && at && pass;
     for (int k = 0; k < 8; k++)
         ok = ok && sel[k].d;
     if (!ok)
         return LCC_ENOMEM;
-    /* y^ = mu + round(y - mu): what cx sees and the decoder gets */
+    /* e = round(y - mu): what cx sees; y^ = mu + e: what the decoder gets */
     for (int b = 0; b < B; b++)
         for (size_t i = 0; i < (size_t)L * plane; i++) {
             const size_t o = (size_t)b * L * plane + i;
             const float mu = p.d[((size_t)b * 2 * L) * plane + i];
-            yh.d[o] = mu + roundf(y.d[o] - mu);
+            e.d[o] = roundf(y.d[o] - mu);
+            yh.d[o] = mu + e.d[o];
         }
     for (int b = 0; b < B; b++) {
         pass[b] = (int)(lcc_rng_u64(&m->net.rng) % (uint64_t)(2 * S));
-        slice_input(&yh, S, b, pass[b], &in);
+        slice_input(&m->cfg, &e, b, pass[b], &in);
     }
     if ((err = lcc_seq_forward(nn, m->cx, &in, &pc, 1)))
         return err;
@@ -593,9 +598,9 @@ static lcc_status train_step_cs(Trainer *const t, const float *const x, const in
     /* the drawn passes' symbols (at: their offsets into y) */
     size_t k = 0;
     for (int b = 0; b < B; b++)
-        for (int l = pass[b] / 2 * per; l < (pass[b] / 2 + 1) * per; l++)
+        for (int l = pass[b] % S * per; l < (pass[b] % S + 1) * per; l++)
             for (size_t i = 0; i < plane; i++)
-                if (walloc_is_anchor_at(i, plane, hs) == !(pass[b] & 1)) {
+                if (walloc_is_anchor_at(i, plane, hs) == (pass[b] < S)) {
                     const size_t o = (size_t)b * L * plane + (size_t)l * plane + i;
                     const size_t po = (size_t)b * 2 * L * plane + (size_t)l * plane + i, so = po + (size_t)L * plane;
                     at[k] = o;
@@ -635,12 +640,15 @@ static lcc_status train_step_cs(Trainer *const t, const float *const x, const in
         t->opt.t++;
         return LCC_OK;
     }
-    /* hs's outputs get what cx's got (they are summed), y what cx's
-     * input got (y^ passes straight through to y) */
+    /* hs's outputs get what cx's got (they are summed); cx's input e =
+     * round(y - mu) passes straight through to y and mu */
     memcpy(dp.d, dpc.d, sizeof(float) * lcc_tensor_size(&dp));
     for (int b = 0; b < B; b++)
-        for (size_t i = 0; i < (size_t)L * plane; i++)
-            dy.d[(size_t)b * L * plane + i] += din.d[((size_t)b * (S + L) + S) * plane + i];
+        for (size_t i = 0; i < (size_t)L * plane; i++) {
+            const float g = din.d[((size_t)b * (S + L) + S) * plane + i];
+            dy.d[(size_t)b * L * plane + i] += g;
+            dp.d[(size_t)b * 2 * L * plane + i] -= g;
+        }
     LccTensor dzq, dyh, dyq;
     if ((err = distortion(t, &yh, q, x, spec, ws, s, mse, &dyq)))
         return err;
@@ -693,11 +701,12 @@ static lcc_status quantize_nets(LccContext *const c, Trainer *const t, const Dat
         if (!m->cx || (err = lcc_seq_forward(nn, m->hs, &z, &p, 0)))
             continue;
         if (S) {
-            /* y^ under the float hs's mu, as cx sees it in pass b % 2S */
-            LccTensor yh = { y.d, 1, L, hs, hs }, one = { calr.d + (size_t)b * (S + L) * plane, 1, S + L, hs, hs };
+            /* e = round(y - mu) under the float hs, as cx sees it in pass
+             * b mod 2S */
+            LccTensor e = { y.d, 1, L, hs, hs }, one = { calr.d + (size_t)b * (S + L) * plane, 1, S + L, hs, hs };
             for (size_t i = 0; i < (size_t)L * plane; i++)
-                y.d[i] = p.d[i] + roundf(y.d[i] - p.d[i]);
-            slice_input(&yh, S, 0, b % (2 * S), &one);
+                y.d[i] = roundf(y.d[i] - p.d[i]);
+            slice_input(&m->cfg, &e, 0, b % (2 * S), &one);
             continue;
         }
         /* the anchors' residuals under the float hs's mu */
@@ -807,9 +816,26 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
     for (int i = 0; i < m->net.params.n; i++) {
         LccParam *const p = m->net.params.p[i];
         const LccParam *const q = lcc_params_find(&src.net.params, p->name);
-        /* a channel-slice model's cx sees other inputs: it starts afresh */
-        if (!strncmp(p->name, "gain.", 5) || (m->cfg.ctx_slices && !strncmp(p->name, "cx.", 3)))
+        if (!strncmp(p->name, "gain.", 5))
             continue;
+        const int S = m->cfg.ctx_slices, L = m->cfg.latent;
+        if (S && q && !strcmp(p->name, "cx.0.w") && q->ndim == 4 && p->ndim == 4 && q->shape[0] == p->shape[0] &&
+            q->shape[1] == L && p->shape[1] == S + L && q->shape[2] == p->shape[2] && q->shape[3] == p->shape[3]) {
+            /* a checkerboard model's first layer: its taps that read the
+             * anchors for the other positions ((ki + kj) odd, the kernel
+             * odd-sized); the rest (never trained there) and the masks' at 0 */
+            const int C = p->shape[0], kh = p->shape[2], kw = p->shape[3];
+            memset(p->w, 0, sizeof(float) * p->size);
+            for (int o = 0; o < C; o++)
+                for (int l = 0; l < L; l++)
+                    for (int ki = 0; ki < kh; ki++)
+                        for (int kj = 0; kj < kw; kj++)
+                            if ((ki + kj) & 1)
+                                p->w[(((size_t)o * (S + L) + S + l) * kh + ki) * kw + kj] =
+                                    q->w[(((size_t)o * L + l) * kh + ki) * kw + kj];
+            copied++;
+            continue;
+        }
         if (!q || q->size != p->size || q->ndim != p->ndim ||
             memcmp(q->shape, p->shape, sizeof(p->shape)))
             continue;

@@ -269,12 +269,12 @@ lcc_status walloc_context_params(LccNn *const nn, const WallocNet *const m, cons
 size_t walloc_pass_positions(const WallocConfig *const cfg, const int h, const int w, const int pass,
                              size_t *const pos)
 {
-    const int per = cfg->latent / (cfg->ctx_slices ? cfg->ctx_slices : 1), l0 = pass / 2 * per;
+    const int S = cfg->ctx_slices ? cfg->ctx_slices : 1, per = cfg->latent / S, l0 = pass % S * per;
     size_t k = 0;
     for (int l = l0; l < l0 + per; l++)
         for (int i = 0; i < h; i++)
             for (int j = 0; j < w; j++)
-                if (walloc_is_anchor(i, j) == !(pass & 1))
+                if (walloc_is_anchor(i, j) == (pass < S))
                     pos[k++] = ((size_t)l * h + i) * w + j;
     return k;
 }
@@ -305,46 +305,50 @@ lcc_status walloc_context_begin(const WallocNet *const m, int32_t *const logscal
     return LCC_OK;
 }
 
-lcc_status walloc_context_pass(LccNn *const nn, const WallocNet *const m, const float *const yhat, const int h,
-                               const int w, const int pass, float *const mu, int32_t *const logscale, const int frac)
+lcc_status walloc_context_pass(LccNn *const nn, const WallocNet *const m, const float *const yhat,
+                               const float *const mu_hs, const int h, const int w, const int pass, float *const mu,
+                               int32_t *const logscale, const int frac)
 {
-    const int L = m->cfg.latent, S = m->cfg.ctx_slices, per = S ? L / S : 0, s = pass / 2, a = pass & 1;
+    const WallocConfig *const cfg = &m->cfg;
+    const int L = cfg->latent, S = cfg->ctx_slices, per = S ? L / S : 0, slice = pass % (S ? S : 1);
     const LccQNet *const q = &m->cxq;
     const int f = q->n ? context_frac(m) : -1;
     if (!S || !q->n || q->l[0].cin != S + L || pass < 0 || pass >= 2 * S || h < 1 || w < 1 || frac < f ||
         frac > WALLOC_MAX_FRAC)
         return LCC_EINVAL;
     const size_t plane = (size_t)h * w;
-    /* the input: masks, then the known values at the network's input
-     * precision (exact scaling by 2^fin, rounded half away from zero,
-     * saturated); the channels still unknown are left out */
-    const int cin = S + s * per + a * per;
+    /* the input: masks, then e = yhat - mu_hs where known, at the
+     * network's input precision; the anchor passes leave out the slices
+     * not coded yet (all 0) */
+    const int cin = pass < S ? S + pass * per : S + L;
     int16_t *const x = lcc_arena_alloc(&nn->arena, sizeof(int16_t) * (size_t)cin * plane);
     int32_t *const pos = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * (plane + 1));
     if (!x || !pos)
         return LCC_ENOMEM;
     const float scale = ldexpf(1.0f, q->fin);
     const int16_t one = fixed16(1.0f, scale);
-    for (int k = 0; k < S; k++)
+    for (int c = 0; c < cin; c++) {
+        const int k = c < S ? c : (c - S) / per;
+        const int known[2] = { walloc_slice_known(cfg, pass, k, 0), walloc_slice_known(cfg, pass, k, 1) };
+        int16_t *const xc = x + (size_t)c * plane;
+        const size_t o0 = c < S ? 0 : (size_t)(c - S) * plane;
         for (size_t o = 0; o < plane; o++)
-            x[(size_t)k * plane + o] = k < s || (k == s && a && walloc_is_anchor_at(o, plane, w)) ? one : 0;
-    for (int l = 0; l < cin - S; l++)
-        for (size_t o = 0; o < plane; o++)
-            x[(size_t)(S + l) * plane + o] = l < s * per || walloc_is_anchor_at(o, plane, w)
-                                                 ? fixed16(yhat[(size_t)l * plane + o], scale)
-                                                 : 0;
+            xc[o] = !known[walloc_is_anchor_at(o, plane, w)] ? 0
+                    : c < S                                 ? one
+                                                            : fixed16(yhat[o0 + o] - mu_hs[o0 + o], scale);
+    }
     int np = 0;
     for (size_t o = 0; o < plane; o++)
-        if (walloc_is_anchor_at(o, plane, w) == !a)
+        if (walloc_is_anchor_at(o, plane, w) == (pass < S))
             pos[np++] = (int32_t)o;
-    if (!np)   /* a 1x1 latent has no second pass */
+    if (!np)   /* a 1x1 latent has no second half */
         return LCC_OK;
     int16_t *p;
     const lcc_status err = lcc_qnet_forward_at_cin(nn, q, x, cin, h, w, pos, np, &p);
     if (err)
         return err;
     const float unit = ldexpf(1.0f, -f);
-    for (int l = s * per; l < (s + 1) * per; l++)
+    for (int l = slice * per; l < (slice + 1) * per; l++)
         for (int k = 0; k < np; k++) {
             const size_t o = (size_t)l * plane + (size_t)pos[k];
             logscale[o] += p[(size_t)(L + l) * np + k] * (1 << (frac - f));

@@ -43,21 +43,25 @@
  * the integer path like hs ("cxq.*" in the weight file).
  *
  * Channel-slice context models (ctx_slices = S > 0; Minnen & Singh 2020's
- * channel context with He et al. 2021's checkerboard in every slice, as in
- * ELIC and S2LIC): the L channels form S slices of L / S, coded one after the
- * other, each in two checkerboard passes, so 2S passes in all. Pass p =
- * 2s + a codes slice s's anchors (a = 0) or the rest (a = 1). Its means
- * and log scales are hs's plus what cx sees of the latent values coded
- * before it:
- *   input: S mask planes (plane k is 1 where slice k is known: slices
- *          before s everywhere, slice s at its anchors in pass 2s + 1),
- *          then the L channels of y^ = mu + symbol where known, 0 elsewhere
+ * channel context inside He et al. 2021's checkerboard, as in ELIC and
+ * S2LIC): the L channels form S slices of P = L / S. The anchors are coded
+ * first, slice after slice, then the other positions, slice after slice:
+ * 2S passes; pass p codes slice p mod S, at the anchors if p < S. Before a
+ * pass, slice k is known at the anchors if p >= S or k < p, and at the
+ * other positions if p >= S and k < p - S. So every symbol sees at least
+ * what the checkerboard model showed it (all anchors, for the second
+ * half), and more: the earlier slices. A pass's means and log scales are
+ * hs's plus cx's:
+ *   input: S mask planes (plane k: 1 where slice k is known), then the L
+ *          channels of e = y^ - mu_hs where known, 0 elsewhere (mu_hs:
+ *          hs's mean; e is the residual r, plus cx's mean correction once
+ *          the pass has one)
  *   (d mu, d ln sigma) = cx(input): 5x5 (S + L)->C, 1x1 C->C, 1x1 C->2L
- * The input carries the decoded values rather than residuals: training
- * sees y^ within 1/2 of y whatever the earlier passes' means were. Only
- * the outputs of pass p's channels and positions are used, and cx skips
- * the input channels still unknown (zero: skipping them changes no
- * integer sum). */
+ * Only the outputs of pass p's channels and positions are used; the
+ * anchor passes skip the input channels of the slices not yet coded (zero:
+ * skipping them changes no integer sum). A model can start from a
+ * checkerboard model: its cx, with the weights of the new inputs at 0,
+ * is that model's context for the second half. */
 #ifndef LCC_MODELS_WALLOC_H
 #define LCC_MODELS_WALLOC_H
 
@@ -179,20 +183,28 @@ static inline int walloc_passes(const WallocConfig *const cfg)
     return cfg->ctx_slices ? 2 * cfg->ctx_slices : cfg->ctx_n ? 2 : 1;
 }
 /* Offsets of pass p's positions in the L x h x w latent of a context
- * model (slice p / 2; its anchors if p is even, else the others), in
- * coding order (channel, row, column), into pos (room for L * h * w);
- * returns their count. */
+ * model (slice p mod S; the anchors if p < S, else the others; S = 1 for
+ * checkerboard models), in coding order (channel, row, column), into pos
+ * (room for L * h * w); returns their count. */
 size_t walloc_pass_positions(const WallocConfig *cfg, int h, int w, int pass, size_t *pos);
 
 /* Channel-slice models: raise the log scales (n values at *frac
  * fractional bits) to the precision of the sums with cx's output, *frac =
  * max(*frac, cx's fractional bits), before the passes add to them. */
 lcc_status walloc_context_begin(const WallocNet *m, int32_t *logscale, size_t n, int *frac);
-/* Channel-slice models, pass p: cx on the latent values yhat (L x h x w;
- * read only where passes before p coded them) adds to mu and logscale (at
- * frac, from walloc_context_begin) at pass p's positions (SPEC.md §3.2). */
-lcc_status walloc_context_pass(LccNn *nn, const WallocNet *m, const float *yhat, int h, int w, int pass,
-                               float *mu, int32_t *logscale, int frac);
+/* Channel-slice models: is slice k known at an anchor (anchor = 1) or
+ * other position before pass p? */
+static inline int walloc_slice_known(const WallocConfig *const cfg, const int pass, const int k, const int anchor)
+{
+    const int S = cfg->ctx_slices;
+    return anchor ? pass >= S || k < pass : pass >= S && k < pass - S;
+}
+/* Channel-slice models, pass p: cx on e = yhat - mu_hs (L x h x w each;
+ * read only where the passes before p coded them; mu_hs: hs's means) adds
+ * to mu and logscale (at frac, from walloc_context_begin) at pass p's
+ * positions (SPEC.md §3.2). */
+lcc_status walloc_context_pass(LccNn *nn, const WallocNet *m, const float *yhat, const float *mu_hs, int h, int w,
+                               int pass, float *mu, int32_t *logscale, int frac);
 
 /* Weight files (*.lccw): "config" (int32 [11]: channels, levels, latent,
  * hidden, blocks, qualities, prior_params, hyper_n, hyper_m, ctx_n,
