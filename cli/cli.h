@@ -29,6 +29,7 @@ typedef struct CliCommand {
     const char *summary;     /* one line for `lcc --help` */
     const char *usage;       /* full help text */
     int (*run)(const CliGlobal *g, int argc, char **argv); /* argv[0] = first operand */
+    int sub_help;            /* 1: a --help after the first operand is run's (`lcc train image --help`) */
 } CliCommand;
 
 extern const CliCommand cli_encode, cli_decode, cli_info, cli_compare, cli_profiles, cli_bench, cli_sweep, cli_train, cli_latents;

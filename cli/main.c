@@ -116,7 +116,7 @@ int main(int argc, char **argv)
         usage(help ? stdout : stderr);
         return help ? EXIT_OK : EXIT_USAGE;
     }
-    for (int i = 1; i <= n; i++) {
+    for (int i = 1; i <= (cmd->sub_help && n > 1 ? 1 : n); i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             fputs(cmd->usage, stdout);
             return EXIT_OK;

@@ -54,4 +54,4 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
     return cli_usage_error("train", "unknown model '%s' (models: image, audio, pc)", argv[0]);
 }
 
-const CliCommand cli_train = { "train", "train a model (pc: checkpoints, --resume)", usage_text, run };
+const CliCommand cli_train = { "train", "train a model (pc: checkpoints, --resume)", usage_text, run, 1 };

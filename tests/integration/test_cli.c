@@ -165,6 +165,10 @@ static void robustness(void)
     CHECK(run("--version") == 0 && out_contains("lcc "));
     CHECK(run("profiles --json") == 0 && out_contains("\"name\": \"stored\""));
     CHECK(run("encode --help") == 0 && out_contains("Usage: lcc encode"));
+    /* a model's own options (the --help after the model name) */
+    CHECK(run("train --help") == 0 && out_contains("Usage: lcc train MODEL"));
+    CHECK(run("train image --help") == 0 && out_contains("Usage: lcc train image") && out_contains("--slices"));
+    CHECK(run("train pc -h") == 0 && out_contains("Usage: lcc train pc"));
     /* Latent export: .npy with the header NumPy expects; a stream without
      * a latent is refused. */
     char npy[1024], stored[1024];
