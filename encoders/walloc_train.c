@@ -398,6 +398,33 @@ static lcc_status context_forward(Trainer *const t, const LccTensor *const y, Lc
     return LCC_OK;
 }
 
+/* The end of a hyperprior model's step: dp (d loss / d hs's output) back
+ * through hs into dz (which holds z^'s rate gradient), through ha, and
+ * with dy (the rate's) and dyq (the distortion's) through the analysis
+ * of X (y its output); then the optimiser step. */
+static lcc_status hyper_backward(Trainer *const t, const LccTensor *const X, const LccTensor *const y, const int q,
+                                 const LccTensor *const dp, LccTensor *const dz, LccTensor *const dy,
+                                 const LccTensor *const dyq)
+{
+    LccNn *const nn = &t->nn;
+    WallocNet *const m = &t->m;
+    LccTensor dzq, dyh;
+    lcc_status err = lcc_seq_backward(nn, m->hs, dp, &dzq);
+    if (err)
+        return err;
+    for (size_t i = 0, nz = lcc_tensor_size(dz); i < nz; i++)
+        dz->d[i] += dzq.d[i];
+    if ((err = lcc_seq_backward(nn, m->ha, dz, &dyh)))
+        return err;
+    for (size_t i = 0, ny = lcc_tensor_size(dy); i < ny; i++)
+        dy->d[i] += dyq->d[i] + dyh.d[i];
+    if ((err = walloc_analysis_backward(nn, m, X, y, q, dy)))
+        return err;
+    /* the transforms and gains wait until the new entropy model fits them
+     * (its rate gradients are meaningless before): see optimize() */
+    return optimize(t);
+}
+
 /* One training step of a hyperprior model: rate of z^ under the
  * factorized prior of quality q (noisy z) plus rate of y under the
  * Gaussian conditional with (mu, ln sigma) = hs(round(z)) (noisy y); the
@@ -418,13 +445,13 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
         return LCC_ENOMEM;
     if (wavelet_forward(spec, x, X.d, ws))
         return LCC_EINTERNAL;
-    LccTensor y, z, p, dyq, dzq, dyh;
+    LccTensor y, z, p, dyq;
     lcc_status err = walloc_analysis(nn, m, &X, q, &y);
     if (!err)
         err = walloc_hyper_analysis(nn, m, &y, &z, 1);
     if (err)
         return err;
-    const size_t ny = lcc_tensor_size(&y), nz = lcc_tensor_size(&z);
+    const size_t ny = lcc_tensor_size(&y);
     LccTensor zn = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w), zq = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w);
     LccTensor lik = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w), dz = lcc_nn_tensor(nn, z.n, z.c, z.h, z.w);
     if (!zn.d || !zq.d || !lik.d || !dz.d)
@@ -479,19 +506,7 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
     }
     split_half(&dp, &dmu, 0, 1);
     split_half(&dp, &dsg, L, 1);
-    if ((err = lcc_seq_backward(nn, m->hs, &dp, &dzq)))
-        return err;
-    for (size_t i = 0; i < nz; i++)
-        dz.d[i] += dzq.d[i];
-    if ((err = lcc_seq_backward(nn, m->ha, &dz, &dyh)))
-        return err;
-    for (size_t i = 0; i < ny; i++)
-        dy.d[i] += dyq.d[i] + dyh.d[i];
-    if ((err = walloc_analysis_backward(nn, m, &X, &y, q, &dy)))
-        return err;
-    /* the transforms and gains wait until the new entropy model fits them
-     * (its rate gradients are meaningless before): see optimize() */
-    return optimize(t);
+    return hyper_backward(t, &X, &y, q, &dp, &dz, &dy, &dyq);
 }
 
 /* The input of cx in pass p of a channel-slice model (walloc.h) for item
@@ -649,20 +664,10 @@ static lcc_status train_step_cs(Trainer *const t, const float *const x, const in
             dy.d[(size_t)b * L * plane + i] += g;
             dp.d[(size_t)b * 2 * L * plane + i] -= g;
         }
-    LccTensor dzq, dyh, dyq;
+    LccTensor dyq;
     if ((err = distortion(t, &yh, q, x, spec, ws, s, mse, &dyq)))
         return err;
-    if ((err = lcc_seq_backward(nn, m->hs, &dp, &dzq)))
-        return err;
-    for (size_t i = 0; i < nz; i++)
-        dz.d[i] += dzq.d[i];
-    if ((err = lcc_seq_backward(nn, m->ha, &dz, &dyh)))
-        return err;
-    for (size_t i = 0; i < ny; i++)
-        dy.d[i] += dyq.d[i] + dyh.d[i];
-    if ((err = walloc_analysis_backward(nn, m, &X, &y, q, &dy)))
-        return err;
-    return optimize(t);
+    return hyper_backward(t, &X, &y, q, &dp, &dz, &dy, &dyq);
 }
 
 /* The integer hyper-synthesis (and context network) of an export,
