@@ -224,9 +224,9 @@ lcc_status walloc_hyper_params(LccNn *const nn, const WallocNet *const m, const 
 lcc_status walloc_context_params(LccNn *const nn, const WallocNet *const m, const int32_t *const r, const int h,
                                  const int w, float *const mu, int32_t *const logscale, int *const frac)
 {
-    const int L = m->cfg.latent, f0 = *frac;
+    const int L = m->cfg.latent;
     const LccQNet *const q = &m->cxq;
-    if (!q->n || h < 1 || w < 1 || f0 < 0 || f0 > WALLOC_MAX_FRAC)
+    if (!q->n || h < 1 || w < 1 || *frac < 0 || *frac > WALLOC_MAX_FRAC)
         return LCC_EINVAL;
     const size_t plane = (size_t)h * w, n = (size_t)L * plane;
     int32_t *const ra = lcc_arena_alloc(&nn->arena, sizeof(int32_t) * n);
@@ -239,12 +239,13 @@ lcc_status walloc_context_params(LccNn *const nn, const WallocNet *const m, cons
     for (size_t o = 0; o < plane; o++)
         if (!walloc_is_anchor_at(o, plane, w))
             pos[np++] = (int32_t)o;
-    const int f = q->l[q->n - 1].fout, F = f0 > f ? f0 : f;
-    if (f < 0 || f > WALLOC_MAX_FRAC || q->l[q->n - 1].cout != 2 * L)
+    const int f = q->l[q->n - 1].fout;
+    if (f > WALLOC_MAX_FRAC || q->l[q->n - 1].cout != 2 * L)
         return LCC_EINVAL;
-    for (size_t o = 0; o < n; o++)
-        logscale[o] *= 1 << (F - f0);
-    *frac = F;
+    const lcc_status e0 = walloc_context_begin(m, logscale, n, frac);
+    if (e0)
+        return e0;
+    const int F = *frac;
     if (!np)   /* a 1x1 latent: anchors only */
         return LCC_OK;
     int16_t *const x = integer_input(nn, q, ra, n);
@@ -383,7 +384,7 @@ void walloc_write(const WallocNet *const m, const LccQNet *const hsq, const LccQ
     int32_t f[WALLOC_CONFIG_FIELDS];
     config_fields(&m->cfg, f);
     /* older models keep their shorter configs (7 fields: factorized, 9:
-     * hyperprior), so their files and ids stay the same */
+     * hyperprior, 10: checkerboard), so their files and ids stay the same */
     const uint32_t nf = m->cfg.ctx_slices ? WALLOC_CONFIG_FIELDS : m->cfg.ctx_n ? 10 : m->cfg.hyper_m ? 9 : 7;
     lcc_lccw_add(w, "config", LCCW_I32, 1, &nf, f);
     if (m->cfg.hyper_m)
