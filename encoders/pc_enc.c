@@ -20,6 +20,8 @@
 #include "entropy/rans.h"
 
 #define PC_MAX_CANDIDATES 8
+/* Side of the window that picks among several context models (above). */
+#define PC_PROBE_SIDE 256u
 #define PC_PROBE_FRAMES 32
 
 typedef struct Frames {
@@ -317,7 +319,10 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
             /* The models of the newest scheme installed (3, else 2, else 1);
              * with several (e.g. one for clean and one for noisy photos),
              * the image is coded with each and the smallest stream is kept
-             * (the stream names its model). */
+             * (the stream names its model); for an image larger than twice
+             * PC_PROBE_SIDE x PC_PROBE_SIDE pixels, the central PC_PROBE_SIDE x PC_PROBE_SIDE
+             * window is coded with each instead, and the whole image with
+             * the model that coded the window smallest. */
             unsigned top = 0;
             for (int i = 0; i < nctx; i++)
                 if (ctxs[i].nvars == PC_CTX2_VARS || ctxs[i].nvars == PC_CTX3_VARS)
@@ -328,6 +333,22 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
                     pick = i;
             lcc_status err = LCC_EMODEL;
             LccBuf best = { 0 };
+            LccMedia win = { .modality = LCC_MODALITY_IMAGE };
+            const int windowed = n2 > 1 && (uint64_t)f.w * f.h > 2ull * PC_PROBE_SIDE * PC_PROBE_SIDE;
+            if (windowed) {
+                const uint32_t ww = f.w < PC_PROBE_SIDE ? f.w : PC_PROBE_SIDE, wh = f.h < PC_PROBE_SIDE ? f.h : PC_PROBE_SIDE;
+                const uint32_t x0 = (f.w - ww) / 2, y0 = (f.h - wh) / 2, ch = m->image.channels;
+                win.image = (LccImage){ ww, wh, ch, 8, NULL };
+                if (lcc_media_alloc(&win, NULL)) {
+                    for (int i = 0; i < nctx; i++)
+                        pc_model_free(&ctxs[i]);
+                    return lcc_error(c, LCC_ENOMEM, "pc: out of memory");
+                }
+                for (uint32_t y = 0; y < wh; y++)
+                    memcpy(win.image.data + (size_t)y * ww * ch,
+                           m->image.data + ((size_t)(y0 + y) * f.w + x0) * ch, (size_t)ww * ch);
+            }
+            int chosen = -1;
             for (int i = 0; i < nctx; i++) {
                 const PcModel *const ctx = &ctxs[i];
                 if (n2 > 1 ? context_scheme(ctx) != top || ctx->nvars == PC_CTX_VARS : i != pick)
@@ -342,7 +363,7 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
                     break;
                 }
                 LccBuf tmp = { 0 };
-                err = encode_context(c, m, ctx, &tmp);
+                err = encode_context(c, windowed ? &win : m, ctx, &tmp);
                 if (err) {
                     lcc_buf_free(&tmp);
                     break;
@@ -350,9 +371,15 @@ lcc_status lcc_pc_encode(LccContext *const c, const LccMedia *const m, const int
                 if (!best.data || tmp.size < best.size) {
                     lcc_buf_free(&best);
                     best = tmp;
+                    chosen = i;
                 } else {
                     lcc_buf_free(&tmp);
                 }
+            }
+            lcc_media_free(&win);
+            if (!err && windowed) {
+                lcc_buf_free(&best);
+                err = encode_context(c, m, &ctxs[chosen], &best);
             }
             if (!err) {
                 lcc_buf_append(out, best.data, best.size);
