@@ -647,14 +647,8 @@ static lcc_status train_step_cs(Trainer *const t, const float *const x, const in
     }
     if ((err = lcc_seq_backward(nn, m->cx, &dpc, &din)))
         return err;
-    if (!joint) {
-        t->hyp.t = t->opt.t - t->origin;
-        t->hyp.lr = t->hyper_lr;
-        if (lcc_adam_step(&t->hyp, &t->hyp_set) < 0)
-            return LCC_ENOMEM;
-        t->opt.t++;
-        return LCC_OK;
-    }
+    if (!joint) /* the warm-up: optimize() steps the entropy networks only */
+        return optimize(t);
     /* hs's outputs get what cx's got (they are summed); cx's input e =
      * round(y - mu) passes straight through to y and mu */
     memcpy(dp.d, dpc.d, sizeof(float) * lcc_tensor_size(&dp));
