@@ -812,9 +812,27 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
         }
         copied += 2;
     }
+    /* a deeper synthesis network D (--blocks): the source's blocks come
+     * first, its last layer becomes the last layer, and the new blocks
+     * start as the identity (their second convolution at 0) */
+    const int b0 = cfg.blocks, b1 = m->cfg.blocks;
+    char last[2][16];
+    snprintf(last[0], sizeof(last[0]), "%d.", 2 + b0);
+    snprintf(last[1], sizeof(last[1]), "%d.", 2 + b1);
     for (int i = 0; i < m->net.params.n; i++) {
         LccParam *const p = m->net.params.p[i];
-        const LccParam *const q = lcc_params_find(&src.net.params, p->name);
+        char name[sizeof(p->name)];
+        const size_t nl = strlen(last[1]);
+        if (b1 != b0 && !strncmp(p->name, last[1], nl))
+            snprintf(name, sizeof(name), "%s%s", last[0], p->name + nl);
+        else
+            snprintf(name, sizeof(name), "%s", p->name);
+        const LccParam *const q = lcc_params_find(&src.net.params, name);
+        int block = -1, conv = -1;
+        if (sscanf(p->name, "%d.body.%d.", &block, &conv) == 2 && block - 2 >= b0 && conv == 2) {
+            lcc_param_fill(p, 0);
+            continue;
+        }
         if (!strncmp(p->name, "gain.", 5))
             continue;
         const int S = m->cfg.ctx_slices, L = m->cfg.latent;
@@ -841,8 +859,9 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
         memcpy(p->w, q->w, sizeof(float) * p->size);
         copied++;
     }
-    printf("init from %s (%s model, step %lld): %d tensors\n", path,
-           cfg.ctx_n ? "checkerboard" : cfg.hyper_m ? "hyperprior" : "factorized", (long long)o.t, copied);
+    printf("init from %s (%s model, step %lld): %d tensors%s\n", path,
+           cfg.ctx_n ? "checkerboard" : cfg.hyper_m ? "hyperprior" : "factorized", (long long)o.t, copied,
+           b1 > b0 ? " (new blocks of D start as the identity)" : "");
     walloc_free(&src);
     return LCC_OK;
 }
@@ -866,9 +885,12 @@ const char lcc_train_image_usage[] =
     "                    channels (S divides 64; implies --context). Start it from a\n"
     "                    checkerboard checkpoint with --init-from; during --warmup\n"
     "                    only cx learns, on frozen transforms\n"
+    "  --blocks N        residual blocks of the synthesis network D (default 2, the\n"
+    "                    shipped models'); give it again on --resume and --export\n"
     "  --init-from F     start a new run from every tensor of another checkpoint\n"
     "                    (factorized, hyperprior or checkerboard model) that the new\n"
-    "                    model has\n"
+    "                    model has; with more --blocks, the new blocks of D start\n"
+    "                    as the identity\n"
     "  --hyper-lr X      Adam learning rate of the hyperprior and context networks\n"
     "                    during the warm-up (default 3e-4; then --lr, except for\n"
     "                    --slices models: throughout)\n"
@@ -893,7 +915,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     int threads = g->threads;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
     int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0, context = 0, lr_given = 0;
-    int slices = 0;
+    int slices = 0, blocks = 0;
     float lr = 1e-4f, fast_lr = 1e-2f, gain_lr = 1e-3f, hyper_lr = 3e-4f;
     int64_t warmup = -1;
     uint64_t seed = 1;
@@ -915,6 +937,8 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             hyper = context = 1;
         else if (!strcmp(a, "--slices") && has)
             hyper = context = 1, slices = atoi(argv[++i]);
+        else if (!strcmp(a, "--blocks") && has)
+            blocks = atoi(argv[++i]);
         else if (!strcmp(a, "--init-from") && has)
             init_from = argv[++i];
         else if (!strcmp(a, "--hyper-lr") && has)
@@ -954,7 +978,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             dirs[ndirs++] = ".";  /* no data needed */
     }
     if (!ndirs || !ckpt || steps < 1 || every < 1 || B < 1 || B > 64 || crop < 16 || crop % (hyper ? 32 : 8) ||
-        crop > 1024 || slices < 0 || slices > 64 || (slices && 64 % slices) || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
+        crop > 1024 || blocks < 0 || blocks > 16 || slices < 0 || slices > 64 || (slices && 64 % slices) || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
         fprintf(stderr, "lcc train image: needs --data and --checkpoint, and sane values\n%s", lcc_train_image_usage);
         return 1;
     }
@@ -980,6 +1004,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     memset(&t, 0, sizeof(t));
     WallocConfig cfg = context ? walloc_image_cb_config : hyper ? walloc_image_hp_config : walloc_image_config;
     cfg.ctx_slices = slices;
+    cfg.blocks = blocks ? blocks : cfg.blocks;
     t.lambdas = hyper ? walloc_hp_lambdas : walloc_lambdas;
     const int prior_channels = hyper ? cfg.hyper_m : cfg.latent;
     err = lcc_factorized_init(&t.prior[0], prior_channels, NULL, 0, prior_init_scale, seed);

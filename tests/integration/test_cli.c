@@ -105,6 +105,47 @@ static void expect_bad(const char *const path, const int code, const char *const
     CHECK_MSG(run("info %s", path) == code, "%s: info exit code", what);
 }
 
+/* lcc train image --blocks with --init-from: the deeper synthesis network
+ * starts as the model it grew from (its new blocks are the identity), so
+ * after a step at a negligible learning rate both models decode a stream
+ * of theirs to the same pixels. */
+static void train_growth(void)
+{
+    char data[1024], src[1100], dst[1100];
+    snprintf(data, sizeof(data), "%s/tdata", work);
+    mkdir(data, 0777);
+    snprintf(src, sizeof(src), "%s/photo.jpg", samples);
+    snprintf(dst, sizeof(dst), "%s/photo.jpg", data);
+    FILE *const f = fopen(src, "rb");
+    uint8_t buf[1 << 16];
+    const size_t n = f ? fread(buf, 1, sizeof(buf), f) : 0;
+    if (f)
+        fclose(f);
+    CHECK(n > 0 && n < sizeof(buf));
+    write_bytes(dst, buf, n);
+    const char *const common = "--crop 16 --batch 2 --seed 3";
+    CHECK(run("train image --data %s --checkpoint %s/g2.ckpt --steps 3 --every 3 %s", data, work, common) == 0);
+    CHECK(run("train image --blocks 3 --init-from %s/g2.ckpt --data %s --checkpoint %s/g3.ckpt --steps 1 "
+              "--lr 1e-30 --prior-lr 1e-30 --gain-lr 1e-30 %s", work, data, work, common) == 0 &&
+          out_contains("new blocks of D start as the identity"));
+    CHECK(run("train image --checkpoint %s/g2.ckpt --export %s/g2.lccw", work, work) == 0);
+    CHECK(run("train image --blocks 3 --checkpoint %s/g3.ckpt --export %s/g3.lccw", work, work) == 0);
+    /* a checkpoint of the other depth does not resume */
+    CHECK(run("train image --checkpoint %s/g3.ckpt --export %s/g3b.lccw", work, work) != 0);
+    LccMedia out[2] = { { 0 } };
+    for (int k = 0; k < 2; k++) {
+        const int b = 2 + k;
+        CHECK(run("--model-dir %s encode %s/image.png -q 4 --model g%d.lccw -o %s/g%d.lcc --quiet", work, samples, b,
+                  work, b) == 0);
+        CHECK(run("--model-dir %s decode %s/g%d.lcc -o %s/g%d.png --quiet", work, work, b, work, b) == 0);
+        snprintf(dst, sizeof(dst), "%s/g%d.png", work, b);
+        CHECK(!lcc_media_read(NULL, dst, &out[k]));
+    }
+    CHECK_MSG(lcc_media_equal(&out[0], &out[1]), "the grown model does not start as its source");
+    lcc_media_free(&out[0]);
+    lcc_media_free(&out[1]);
+}
+
 static void robustness(void)
 {
     /* A valid stream to damage. */
@@ -202,5 +243,6 @@ int main(int argc, char **argv)
     roundtrip("clip.y4m", "y4m");
     roundtrip("clip.mp4", "mkv");
     robustness();
+    train_growth();
     return test_summary();
 }
