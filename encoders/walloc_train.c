@@ -179,7 +179,9 @@ typedef struct Trainer {
     int64_t warmup;             /* hyperprior: steps that train only ha, hs and the priors */
     int64_t origin;             /* step from which the Adam moments accumulate (resumed
                                    from a checkpoint without them: that step) */
-    float hyper_lr;             /* of ha, hs during the warm-up; then the transforms' */
+    float hyper_lr;             /* of ha, hs during the warm-up; then the transforms'
+                                   unless hyper_lr_after */
+    int hyper_lr_after;         /* --hyper-lr given: it holds after the warm-up too */
     LccNn nn;
     LccRng data_rng;
 } Trainer;
@@ -222,7 +224,8 @@ static lcc_status split_params(Trainer *const t)
 
 /* One optimiser step of every parameter group; t->opt.t counts the steps.
  * During the warm-up only the priors and the hyperprior networks learn
- * (at --hyper-lr, channel-slice models throughout);
+ * (at --hyper-lr, which holds throughout if given or for channel-slice
+ * models, else --lr after the warm-up);
  * the transforms and gains start afterwards with Adam's bias correction
  * counted from there (their moments start at zero then: counting from the
  * global step would multiply their first updates by up to ~6). */
@@ -233,7 +236,7 @@ static lcc_status optimize(Trainer *const t)
     LccAdam slow = t->opt;
     slow.t = t->gain.t = frozen ? 0 : T - start;
     t->fast.t = t->hyp.t = T - t->origin;
-    t->hyp.lr = frozen || t->m.cfg.ctx_slices ? t->hyper_lr : t->opt.lr;
+    t->hyp.lr = frozen || t->m.cfg.ctx_slices || t->hyper_lr_after ? t->hyper_lr : t->opt.lr;
     if ((!frozen && (lcc_adam_step(&slow, &t->slow_set) < 0 || lcc_adam_step(&t->gain, &t->gain_set) < 0)) ||
         lcc_adam_step(&t->fast, &t->fast_set) < 0 || lcc_adam_step(&t->hyp, &t->hyp_set) < 0)
         return LCC_ENOMEM;
@@ -892,8 +895,8 @@ const char lcc_train_image_usage[] =
     "                    model has; with more --blocks, the new blocks of D start\n"
     "                    as the identity\n"
     "  --hyper-lr X      Adam learning rate of the hyperprior and context networks\n"
-    "                    during the warm-up (default 3e-4; then --lr, except for\n"
-    "                    --slices models: throughout)\n"
+    "                    (default: 3e-4 during the warm-up, then --lr; given, it\n"
+    "                    holds throughout)\n"
     "  --warmup N        hyperprior: the first N steps train only the hyperprior\n"
     "                    networks and the priors (default 2000); --slices: only cx\n"
     "  --steps N         train until the checkpoint has N steps (default 1000)\n"
@@ -915,7 +918,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     int threads = g->threads;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
     int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0, context = 0, lr_given = 0;
-    int slices = 0, blocks = 0;
+    int slices = 0, blocks = 0, hyper_lr_given = 0;
     float lr = 1e-4f, fast_lr = 1e-2f, gain_lr = 1e-3f, hyper_lr = 3e-4f;
     int64_t warmup = -1;
     uint64_t seed = 1;
@@ -942,7 +945,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
         else if (!strcmp(a, "--init-from") && has)
             init_from = argv[++i];
         else if (!strcmp(a, "--hyper-lr") && has)
-            hyper_lr = (float)atof(argv[++i]);
+            hyper_lr = (float)atof(argv[++i]), hyper_lr_given = 1;
         else if (!strcmp(a, "--warmup") && has)
             warmup = atoll(argv[++i]);
         else if (!strcmp(a, "--steps") && has)
@@ -1030,6 +1033,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     t.hyp.clip_norm = 1.0f;
     t.warmup = warmup >= 0 ? warmup : hyper ? 2000 : 0;
     t.hyper_lr = hyper_lr;
+    t.hyper_lr_after = hyper_lr_given;
     if (!err)
         err = split_params(&t);
     lcc_rng_seed(&t.data_rng, seed ^ 0x5eedull);
