@@ -88,13 +88,15 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     uint16_t *index = NULL;
     memset(&none, 0, sizeof(none));
 
-    /* the first installed of the channel-slice, checkerboard, hyperprior
-     * and factorized models */
+    /* the first installed of the channel-slice, checkerboard (newest
+     * first), hyperprior and factorized models */
     const char *const chosen = c ? c->encode_model : NULL;
-    static const char *const defaults[] = { WALLOC_IMAGE_CS_MODEL_FILE, WALLOC_IMAGE_CB_MODEL_FILE,
-                                            WALLOC_IMAGE_HP_MODEL_FILE, WALLOC_IMAGE_MODEL_FILE };
+    static const char *const defaults[] = { WALLOC_IMAGE_CS_MODEL_FILE, WALLOC_IMAGE_CB2_MODEL_FILE,
+                                            WALLOC_IMAGE_CB_MODEL_FILE, WALLOC_IMAGE_HP_MODEL_FILE,
+                                            WALLOC_IMAGE_MODEL_FILE };
+    const int ndefaults = (int)(sizeof(defaults) / sizeof(defaults[0]));
     lcc_status err = walloc_model_open(c, chosen ? chosen : defaults[0], NULL, &wm);
-    for (int k = 1; k < 4 && err == LCC_EMODEL && !chosen; k++) {
+    for (int k = 1; k < ndefaults && err == LCC_EMODEL && !chosen; k++) {
         lcc_clear_error(c);
         err = walloc_model_open(c, defaults[k], NULL, &wm);
     }
@@ -143,7 +145,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     }
     if (!err) {
         const LccTensor Xt = { X, 1, K, mh, mw };
-        err = walloc_analysis(&nn, net, &Xt, quality - 1, &y);
+        err = walloc_analysis(&nn, net, &Xt, quality - 1, &y, 0);
     }
     if (!err && hyper) {
         /* z^ = round(ha(y)), then mean and scale of every latent from the

@@ -319,7 +319,7 @@ static lcc_status train_step(Trainer *const t, const float *const x, const int B
     if (wavelet_forward(spec, x, X.d, ws))
         return LCC_EINTERNAL;
     LccTensor y, dyq;
-    lcc_status err = walloc_analysis(nn, m, &X, q, &y);
+    lcc_status err = walloc_analysis(nn, m, &X, q, &y, 1);
     if (err)
         return err;
     const size_t ny = lcc_tensor_size(&y);
@@ -449,7 +449,7 @@ static lcc_status train_step_hp(Trainer *const t, const float *const x, const in
     if (wavelet_forward(spec, x, X.d, ws))
         return LCC_EINTERNAL;
     LccTensor y, z, p, dyq;
-    lcc_status err = walloc_analysis(nn, m, &X, q, &y);
+    lcc_status err = walloc_analysis(nn, m, &X, q, &y, 1);
     if (!err)
         err = walloc_hyper_analysis(nn, m, &y, &z, 1);
     if (err)
@@ -560,7 +560,7 @@ static lcc_status train_step_cs(Trainer *const t, const float *const x, const in
         return LCC_ENOMEM;
     if (wavelet_forward(spec, x, X.d, ws))
         return LCC_EINTERNAL;
-    lcc_status err = walloc_analysis(nn, m, &X, q, &y);
+    lcc_status err = walloc_analysis(nn, m, &X, q, &y, 1);
     if (!err)
         err = walloc_hyper_analysis(nn, m, &y, &z, joint);
     if (err)
@@ -695,7 +695,7 @@ static lcc_status quantize_nets(LccContext *const c, Trainer *const t, const Dat
             break;
         }
         LccTensor y, z, p;
-        if ((err = walloc_analysis(nn, m, &X, b / per, &y)) || (err = walloc_hyper_analysis(nn, m, &y, &z, 0)))
+        if ((err = walloc_analysis(nn, m, &X, b / per, &y, 0)) || (err = walloc_hyper_analysis(nn, m, &y, &z, 0)))
             break;
         const size_t nz = lcc_tensor_size(&z), plane = (size_t)hs * hs;
         for (size_t i = 0; i < nz; i++)
@@ -890,6 +890,9 @@ const char lcc_train_image_usage[] =
     "                    only cx learns, on frozen transforms\n"
     "  --blocks N        residual blocks of the synthesis network D (default 2, the\n"
     "                    shipped models'); give it again on --resume and --export\n"
+    "  --analysis E      a nonlinear analysis of width E added to the linear one\n"
+    "                    (encoder side only; default 0: none; give it again on\n"
+    "                    --resume and --export); grown by --init-from, it starts at 0\n"
     "  --init-from F     start a new run from every tensor of another checkpoint\n"
     "                    (factorized, hyperprior or checkerboard model) that the new\n"
     "                    model has; with more --blocks, the new blocks of D start\n"
@@ -918,7 +921,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     int threads = g->threads;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
     int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0, context = 0, lr_given = 0;
-    int slices = 0, blocks = 0, hyper_lr_given = 0;
+    int slices = 0, blocks = 0, hyper_lr_given = 0, ana_n = 0;
     float lr = 1e-4f, fast_lr = 1e-2f, gain_lr = 1e-3f, hyper_lr = 3e-4f;
     int64_t warmup = -1;
     uint64_t seed = 1;
@@ -942,6 +945,8 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             hyper = context = 1, slices = atoi(argv[++i]);
         else if (!strcmp(a, "--blocks") && has)
             blocks = atoi(argv[++i]);
+        else if (!strcmp(a, "--analysis") && has)
+            ana_n = atoi(argv[++i]);
         else if (!strcmp(a, "--init-from") && has)
             init_from = argv[++i];
         else if (!strcmp(a, "--hyper-lr") && has)
@@ -981,7 +986,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             dirs[ndirs++] = ".";  /* no data needed */
     }
     if (!ndirs || !ckpt || steps < 1 || every < 1 || B < 1 || B > 64 || crop < 16 || crop % (hyper ? 32 : 8) ||
-        crop > 1024 || blocks < 0 || blocks > 16 || slices < 0 || slices > 64 || (slices && 64 % slices) || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
+        crop > 1024 || blocks < 0 || blocks > 16 || ana_n < 0 || ana_n > 1024 || slices < 0 || slices > 64 || (slices && 64 % slices) || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
         fprintf(stderr, "lcc train image: needs --data and --checkpoint, and sane values\n%s", lcc_train_image_usage);
         return 1;
     }
@@ -1008,6 +1013,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     WallocConfig cfg = context ? walloc_image_cb_config : hyper ? walloc_image_hp_config : walloc_image_config;
     cfg.ctx_slices = slices;
     cfg.blocks = blocks ? blocks : cfg.blocks;
+    cfg.ana_n = ana_n;
     t.lambdas = hyper ? walloc_hp_lambdas : walloc_lambdas;
     const int prior_channels = hyper ? cfg.hyper_m : cfg.latent;
     err = lcc_factorized_init(&t.prior[0], prior_channels, NULL, 0, prior_init_scale, seed);

@@ -64,7 +64,8 @@ lcc_status wae_analysis(LccNn *const nn, WaeGraph *const m, const LccTensor *con
 }
 
 lcc_status wae_analysis_backward(LccNn *const nn, WaeGraph *const m, const LccTensor *const X,
-                                    const LccTensor *const y, const int q, const LccTensor *const dy)
+                                    const LccTensor *const y, const int q, const LccTensor *const dy,
+                                    LccTensor *const d0out)
 {
     const int L = m->latent;
     const size_t HW = (size_t)X->h * X->w;
@@ -84,6 +85,8 @@ lcc_status wae_analysis_backward(LccNn *const nn, WaeGraph *const m, const LccTe
             m->loggain->g[(size_t)q * L + l] += (float)s;
         }
     linear_backward(nn, m->ana_w, m->ana_b, X, &d0, NULL);
+    if (d0out)
+        *d0out = d0;
     return LCC_OK;
 }
 

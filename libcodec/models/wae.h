@@ -17,9 +17,11 @@ typedef struct WaeGraph {
 
 /* X [n, bands, h, w] -> y [n, latent, h, w] (arena) at quality q (0-based). */
 lcc_status wae_analysis(LccNn *nn, WaeGraph *m, const LccTensor *X, int q, LccTensor *y);
-/* Gradients of the analysis given dy (accumulated into the parameters). */
+/* Gradients of the analysis given dy (accumulated into the parameters);
+ * d(loss)/d(A X + a), the gradient before the gain, into *d0 if not NULL
+ * (arena). */
 lcc_status wae_analysis_backward(LccNn *nn, WaeGraph *m, const LccTensor *X, const LccTensor *y, int q,
-                                 const LccTensor *dy);
+                                 const LccTensor *dy, LccTensor *d0);
 /* yq [n, latent, h, w] -> Xh [n, bands, h, w]; sets m->ys. */
 lcc_status wae_synthesis(LccNn *nn, WaeGraph *m, const LccTensor *yq, int q, LccTensor *Xh, int training);
 /* Gradients of the synthesis (m->ys from its forward) given dXh; dyq out. */

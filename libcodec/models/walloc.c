@@ -70,6 +70,22 @@ static lcc_status hyper_init(WallocNet *const m)
     return LCC_OK;
 }
 
+/* The nonlinear analysis an (walloc.h), its last layer at 0. */
+static lcc_status analysis_init(WallocNet *const m)
+{
+    const int K = m->bands, E = m->cfg.ana_n, L = m->cfg.latent;
+    LccSeq *const a = m->an = lcc_net_seq(&m->net, "an.");
+    const int ok = a && lcc_seq_conv2d(a, K, E, 1, 1, 1, 0, 1) && lcc_seq_act(a, LCC_LAYER_GELU, 0) &&
+                   lcc_seq_conv2d(a, E, E, 3, 3, 1, 1, 1) && lcc_seq_act(a, LCC_LAYER_GELU, 0) &&
+                   lcc_seq_conv2d(a, E, E, 3, 3, 1, 1, 1) && lcc_seq_act(a, LCC_LAYER_GELU, 0);
+    LccLayer *const last = ok ? lcc_seq_conv2d(a, E, L, 1, 1, 1, 0, 1) : NULL;
+    if (!last)
+        return LCC_ENOMEM;
+    lcc_param_fill(last->w, 0);
+    lcc_param_fill(last->b, 0);
+    return LCC_OK;
+}
+
 lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const uint64_t seed)
 {
     memset(m, 0, sizeof(*m));
@@ -77,7 +93,7 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
         cfg->blocks < 0 || cfg->qualities < 1 || cfg->qualities > WALLOC_MAX_QUALITIES || cfg->prior_params < 0 ||
         cfg->hyper_n < 0 || cfg->hyper_m < 0 || (cfg->hyper_n > 0) != (cfg->hyper_m > 0) || cfg->ctx_n < 0 ||
         (cfg->ctx_n > 0 && !cfg->hyper_m) || cfg->ctx_slices < 0 || (cfg->ctx_slices > 0 && !cfg->ctx_n) ||
-        (cfg->ctx_slices > 0 && (cfg->ctx_slices > 64 || cfg->latent % cfg->ctx_slices)))
+        (cfg->ctx_slices > 0 && (cfg->ctx_slices > 64 || cfg->latent % cfg->ctx_slices)) || cfg->ana_n < 0)
         return LCC_EINVAL;
     m->cfg = *cfg;
     m->bands = cfg->channels << (2 * cfg->levels);
@@ -108,7 +124,7 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
              lcc_seq_conv2d(r, H, H, 3, 3, 1, 1, 1);
     }
     LccLayer *const last = ok ? lcc_seq_conv2d(d, H, K, 1, 1, 1, 0, 1) : NULL;
-    if (!last || (cfg->hyper_m && hyper_init(m))) {
+    if (!last || (cfg->hyper_m && hyper_init(m)) || (cfg->ana_n && analysis_init(m))) {
         walloc_free(m);
         return LCC_ENOMEM;
     }
@@ -139,17 +155,36 @@ static WaeGraph graph(WallocNet *const m)
                        m->loggain, m->ilog, m->net.root, m->ys };
 }
 
-lcc_status walloc_analysis(LccNn *const nn, WallocNet *const m, const LccTensor *const X, const int q, LccTensor *const y)
+lcc_status walloc_analysis(LccNn *const nn, WallocNet *const m, const LccTensor *const X, const int q,
+                           LccTensor *const y, const int training)
 {
     WaeGraph g = graph(m);
-    return wae_analysis(nn, &g, X, q, y);
+    lcc_status err = wae_analysis(nn, &g, X, q, y);
+    if (err || !m->an)
+        return err;
+    /* y += g_q * an(X) */
+    LccTensor e;
+    if ((err = lcc_seq_forward(nn, m->an, X, &e, training)))
+        return err;
+    const int L = m->cfg.latent;
+    const size_t HW = (size_t)X->h * X->w;
+    for (int n = 0; n < X->n; n++)
+        for (int l = 0; l < L; l++) {
+            const float gq = expf(m->loggain->w[(size_t)q * L + l]);
+            const size_t o = ((size_t)n * L + l) * HW;
+            for (size_t i = 0; i < HW; i++)
+                y->d[o + i] += gq * e.d[o + i];
+        }
+    return LCC_OK;
 }
 
 lcc_status walloc_analysis_backward(LccNn *const nn, WallocNet *const m, const LccTensor *const X,
                                     const LccTensor *const y, const int q, const LccTensor *const dy)
 {
     WaeGraph g = graph(m);
-    return wae_analysis_backward(nn, &g, X, y, q, dy);
+    LccTensor d0;
+    const lcc_status err = wae_analysis_backward(nn, &g, X, y, q, dy, &d0);
+    return err || !m->an ? err : lcc_seq_backward(nn, m->an, &d0, NULL);
 }
 
 lcc_status walloc_synthesis(LccNn *const nn, WallocNet *const m, const LccTensor *const yq, const int q,
@@ -371,6 +406,7 @@ static void config_fields(const WallocConfig *const cfg, int32_t f[WALLOC_CONFIG
     f[8] = cfg->hyper_m;
     f[9] = cfg->ctx_n;
     f[10] = cfg->ctx_slices;
+    f[11] = cfg->ana_n;
 }
 
 /* Parameters that weight files carry on the integer path instead. */
@@ -384,8 +420,13 @@ void walloc_write(const WallocNet *const m, const LccQNet *const hsq, const LccQ
     int32_t f[WALLOC_CONFIG_FIELDS];
     config_fields(&m->cfg, f);
     /* older models keep their shorter configs (7 fields: factorized, 9:
-     * hyperprior, 10: checkerboard), so their files and ids stay the same */
-    const uint32_t nf = m->cfg.ctx_slices ? WALLOC_CONFIG_FIELDS : m->cfg.ctx_n ? 10 : m->cfg.hyper_m ? 9 : 7;
+     * hyperprior, 10: checkerboard, 11: channel slices), so their files
+     * and ids stay the same */
+    const uint32_t nf = m->cfg.ana_n        ? WALLOC_CONFIG_FIELDS
+                        : m->cfg.ctx_slices ? 11
+                        : m->cfg.ctx_n      ? 10
+                        : m->cfg.hyper_m    ? 9
+                                            : 7;
     lcc_lccw_add(w, "config", LCCW_I32, 1, &nf, f);
     if (m->cfg.hyper_m)
         lcc_qnet_write(w, "hsq.", hsq);
@@ -411,9 +452,10 @@ static uint64_t expected_floats(const WallocConfig *const cfg)
 {
     const uint64_t K = (uint64_t)cfg->channels << (2 * cfg->levels), L = (uint64_t)cfg->latent;
     const uint64_t H = (uint64_t)cfg->hidden, N = (uint64_t)cfg->hyper_n, M = (uint64_t)cfg->hyper_m;
-    const uint64_t C = (uint64_t)cfg->ctx_n;
+    const uint64_t C = (uint64_t)cfg->ctx_n, E = (uint64_t)cfg->ana_n;
     return 2 * K * L + L * H + H * K + (uint64_t)cfg->blocks * 18 * H * H + L * N * 9 + N * N * 25 + N * M * 25 +
-           ((L + (uint64_t)cfg->ctx_slices) * C * 25 + C * C + C * 2 * L) / 4; /* cx: int8 */
+           ((L + (uint64_t)cfg->ctx_slices) * C * 25 + C * C + C * 2 * L) / 4 + /* cx: int8 */
+           K * E + 18 * E * E + E * L;
 }
 
 lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *const data, const size_t size,
@@ -435,9 +477,10 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
     int32_t f[WALLOC_CONFIG_FIELDS] = { 0 };
     for (uint32_t i = 0; i < nf; i++)
         f[i] = (int32_t)lcc_rl32(ct->data + 4 * i);
-    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10] };
+    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11] };
     if (cfg.channels < 1 || cfg.channels > 4 || cfg.latent > 1024 || cfg.hidden > 1024 || cfg.blocks > 16 ||
-        cfg.prior_params > 4096 || cfg.hyper_n > 1024 || cfg.hyper_m > 1024 || cfg.ctx_n > 1024 || cfg.levels < 0 ||
+        cfg.prior_params > 4096 || cfg.hyper_n > 1024 || cfg.hyper_m > 1024 || cfg.ctx_n > 1024 || cfg.ana_n > 1024 ||
+        cfg.levels < 0 ||
         cfg.levels > 4 ||
         (uint64_t)expected_floats(&cfg) > size / 4 || (err = walloc_init(m, &cfg, 0))) {
         free(t);

@@ -13,6 +13,11 @@
  * network for every rate; Cui et al.'s gain units). The decoder's input
  * is scaled by the inverse gain exp(-loggain[q] + ilogadj[q]).
  *
+ * Nonlinear analysis (ana_n = E > 0): y = g_q * (A X + a + an(X)), an:
+ * 1x1 K->E, GELU, 3x3 E->E, GELU, 3x3 E->E, GELU, 1x1 E->L (the last layer
+ * starts at 0, so a model grown from a linear-analysis one starts as it).
+ * Only the encoder runs it ("an.*" in the weight file); decoders ignore it.
+ *
  * Parameters (names in the weight file): "ana.w" [L, K], "ana.b" [L],
  * "syn.w" [K, L], "syn.b" [K], "gain.log" [Q, L], "gain.ilog" [Q, L],
  * the decoder network D ("0.w", ...), and, for the trainer and the
@@ -82,6 +87,7 @@ typedef struct WallocConfig {
     int hyper_m;        /* hyperprior latent channels M (0: none) */
     int ctx_n;          /* checkerboard context network width C (0: none) */
     int ctx_slices;     /* channel slices S of the context (0: checkerboard only) */
+    int ana_n;          /* width E of the nonlinear analysis an (0: linear analysis) */
 } WallocConfig;
 
 typedef struct WallocNet {
@@ -93,6 +99,7 @@ typedef struct WallocNet {
     LccTensor ys;                   /* last training synthesis: y^ * inverse gain */
     LccSeq *ha, *hs, *cx;           /* hyperprior and context networks (float; hs, cx:
                                        trainer only) */
+    LccSeq *an;                     /* nonlinear analysis (encoder side), or NULL */
     LccQNet hsq, cxq;               /* integer hs and cx of a loaded model */
 } WallocNet;
 
@@ -106,6 +113,8 @@ typedef struct WallocNet {
 #define WALLOC_IMAGE_MODEL_FILE "wavelet-ae-image.lccw"
 #define WALLOC_IMAGE_HP_MODEL_FILE "wavelet-ae-image-hp.lccw"
 #define WALLOC_IMAGE_CB_MODEL_FILE "wavelet-ae-image-cb.lccw"
+/* The second checkerboard model (same syntax 3; a deeper D, blocks = 4). */
+#define WALLOC_IMAGE_CB2_MODEL_FILE "wavelet-ae-image-cb2.lccw"
 #define WALLOC_IMAGE_CS_MODEL_FILE "wavelet-ae-image-cs.lccw"
 extern const WallocConfig walloc_image_config;
 extern const WallocConfig walloc_image_hp_config;
@@ -126,8 +135,8 @@ lcc_status walloc_init(WallocNet *m, const WallocConfig *cfg, uint64_t seed);
 void walloc_free(WallocNet *m);
 
 /* Analysis of a batch: X [n, K, h, w] -> y [n, L, h, w] (arena), with the
- * gain of quality q applied. */
-lcc_status walloc_analysis(LccNn *nn, WallocNet *m, const LccTensor *X, int q, LccTensor *y);
+ * gain of quality q applied; training keeps what backward needs. */
+lcc_status walloc_analysis(LccNn *nn, WallocNet *m, const LccTensor *X, int q, LccTensor *y, int training);
 /* Gradients of the analysis given dy (accumulates into the parameters);
  * X and y are the forward's input and output. */
 lcc_status walloc_analysis_backward(LccNn *nn, WallocNet *m, const LccTensor *X, const LccTensor *y, int q,
@@ -206,15 +215,15 @@ static inline int walloc_slice_known(const WallocConfig *const cfg, const int pa
 lcc_status walloc_context_pass(LccNn *nn, const WallocNet *m, const float *yhat, const float *mu_hs, int h, int w,
                                int pass, float *mu, int32_t *logscale, int frac);
 
-/* Weight files (*.lccw): "config" (int32 [11]: channels, levels, latent,
+/* Weight files (*.lccw): "config" (int32 [12]: channels, levels, latent,
  * hidden, blocks, qualities, prior_params, hyper_n, hyper_m, ctx_n,
- * ctx_slices; files of factorized models may have the first 7 only, of
- * hyperprior models without context the first 9, of checkerboard models
- * the first 10), every parameter (float32; for hyperprior
+ * ctx_slices, ana_n; files of factorized models may have the first 7 only,
+ * of hyperprior models without context the first 9, of checkerboard models
+ * the first 10, of models with a linear analysis the first 11), every parameter (float32; for hyperprior
  * models without "hs.*" and "cx.*" and with the integer "hsq.*" and
  * "cxq.*" instead), and "cdf.<q>" (int8, the serialised integer CDF bank
  * of quality q, opaque here: entropy/cdf.h reads it). */
-#define WALLOC_CONFIG_FIELDS 11
+#define WALLOC_CONFIG_FIELDS 12
 
 /* Add the config and every parameter of m to w; hsq and cxq (hyperprior
  * and context models) are the quantized hs and cx written in place of

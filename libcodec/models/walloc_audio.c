@@ -84,7 +84,7 @@ lcc_status waudio_analysis_backward(LccNn *const nn, WaudioNet *const m, const L
                                     const LccTensor *const y, const int q, const LccTensor *const dy)
 {
     WaeGraph g = graph(m);
-    return wae_analysis_backward(nn, &g, X, y, q, dy);
+    return wae_analysis_backward(nn, &g, X, y, q, dy, NULL);
 }
 
 lcc_status waudio_synthesis(LccNn *const nn, WaudioNet *const m, const LccTensor *const yq, const int q,

@@ -105,10 +105,12 @@ static void expect_bad(const char *const path, const int code, const char *const
     CHECK_MSG(run("info %s", path) == code, "%s: info exit code", what);
 }
 
-/* lcc train image --blocks with --init-from: the deeper synthesis network
- * starts as the model it grew from (its new blocks are the identity), so
- * after a step at a negligible learning rate both models decode a stream
- * of theirs to the same pixels. */
+/* lcc train image --blocks and --analysis with --init-from: the model with
+ * a deeper synthesis network and a nonlinear analysis starts as the model
+ * it grew from (its new blocks are the identity, the analysis network's
+ * output 0), so after a step at a negligible learning rate both models
+ * code an image to streams of the same size that decode to the same
+ * pixels. */
 static void train_growth(void)
 {
     char data[1024], src[1100], dst[1100];
@@ -125,22 +127,27 @@ static void train_growth(void)
     write_bytes(dst, buf, n);
     const char *const common = "--crop 16 --batch 2 --seed 3";
     CHECK(run("train image --data %s --checkpoint %s/g2.ckpt --steps 3 --every 3 %s", data, work, common) == 0);
-    CHECK(run("train image --blocks 3 --init-from %s/g2.ckpt --data %s --checkpoint %s/g3.ckpt --steps 1 "
+    CHECK(run("train image --blocks 3 --analysis 8 --init-from %s/g2.ckpt --data %s --checkpoint %s/g3.ckpt --steps 1 "
               "--lr 1e-30 --prior-lr 1e-30 --gain-lr 1e-30 %s", work, data, work, common) == 0 &&
           out_contains("new blocks of D start as the identity"));
     CHECK(run("train image --checkpoint %s/g2.ckpt --export %s/g2.lccw", work, work) == 0);
-    CHECK(run("train image --blocks 3 --checkpoint %s/g3.ckpt --export %s/g3.lccw", work, work) == 0);
+    CHECK(run("train image --blocks 3 --analysis 8 --checkpoint %s/g3.ckpt --export %s/g3.lccw", work, work) == 0);
     /* a checkpoint of the other depth does not resume */
     CHECK(run("train image --checkpoint %s/g3.ckpt --export %s/g3b.lccw", work, work) != 0);
     LccMedia out[2] = { { 0 } };
+    long bytes[2] = { 0 };
     for (int k = 0; k < 2; k++) {
         const int b = 2 + k;
         CHECK(run("--model-dir %s encode %s/image.png -q 4 --model g%d.lccw -o %s/g%d.lcc --quiet", work, samples, b,
                   work, b) == 0);
         CHECK(run("--model-dir %s decode %s/g%d.lcc -o %s/g%d.png --quiet", work, work, b, work, b) == 0);
+        struct stat st;
+        snprintf(dst, sizeof(dst), "%s/g%d.lcc", work, b);
+        bytes[k] = stat(dst, &st) ? -1 : (long)st.st_size;
         snprintf(dst, sizeof(dst), "%s/g%d.png", work, b);
         CHECK(!lcc_media_read(NULL, dst, &out[k]));
     }
+    CHECK_MSG(bytes[0] > 0 && bytes[0] == bytes[1], "stream sizes %ld and %ld", bytes[0], bytes[1]);
     CHECK_MSG(lcc_media_equal(&out[0], &out[1]), "the grown model does not start as its source");
     lcc_media_free(&out[0]);
     lcc_media_free(&out[1]);

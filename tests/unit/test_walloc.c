@@ -32,7 +32,7 @@ static double chain_loss(WallocNet *const m, const LccTensor *const X, const flo
 {
     lcc_nn_reset(&nn);
     LccTensor y, Xh;
-    if (walloc_analysis(&nn, m, X, q, &y) || walloc_synthesis(&nn, m, &y, q, &Xh, 1))
+    if (walloc_analysis(&nn, m, X, q, &y, 0) || walloc_synthesis(&nn, m, &y, q, &Xh, 1))
         return NAN;
     double s = 0;
     for (size_t i = 0; i < lcc_tensor_size(&Xh); i++)
@@ -40,9 +40,9 @@ static double chain_loss(WallocNet *const m, const LccTensor *const X, const flo
     return s;
 }
 
-static void gradient_check(void)
+static void gradient_check(const int ana_n)
 {
-    const WallocConfig cfg = { 1, 1, 3, 4, 1, 2, 0 };
+    const WallocConfig cfg = { 1, 1, 3, 4, 1, 2, 0, .ana_n = ana_n };
     WallocNet m;
     CHECK(!walloc_init(&m, &cfg, 7));
     const int K = m.bands, H = 3, W = 5, q = 1;
@@ -61,7 +61,7 @@ static void gradient_check(void)
     lcc_params_zero_grad(P);
     lcc_nn_reset(&nn);
     LccTensor y, Xh, dy;
-    CHECK(!walloc_analysis(&nn, &m, &X, q, &y));
+    CHECK(!walloc_analysis(&nn, &m, &X, q, &y, 1));
     CHECK(!walloc_synthesis(&nn, &m, &y, q, &Xh, 1));
     LccTensor dXh = lcc_nn_tensor(&nn, 1, K, H, W);
     memcpy(dXh.d, r, sizeof(r));
@@ -90,7 +90,7 @@ static void gradient_check(void)
             worst = rel;
         CHECK_MSG(rel < 1e-2, "parameter %s: relative gradient error %.2e", p->name, rel);
     }
-    printf("walloc graph: worst relative gradient error %.2e\n", worst);
+    printf("walloc graph%s: worst relative gradient error %.2e\n", ana_n ? " (nonlinear analysis)" : "", worst);
     walloc_free(&m);
 }
 
@@ -349,7 +349,7 @@ static float *encoder_latent(const char *const path, const LccMedia *const m, co
         LccTensor X = lcc_nn_tensor(&nn, 1, K, mh, mw), y;
         for (size_t i = 0; x && i < 3 * px; i++)
             x[i] = (float)im->data[(i % px) * im->channels + i / px] / 255.0f - 0.5f;
-        if (x && ws && X.d && !wavelet_forward(&spec, x, X.d, ws) && !walloc_analysis(&nn, &net, &X, q - 1, &y)) {
+        if (x && ws && X.d && !wavelet_forward(&spec, x, X.d, ws) && !walloc_analysis(&nn, &net, &X, q - 1, &y, 0)) {
             *n = lcc_tensor_size(&y);
             out = malloc(sizeof(float) * *n);
             if (out)
@@ -429,7 +429,8 @@ int main(void)
     seed = test_seed();
     if (lcc_nn_init(&nn, NULL, 1, lcc_cpu_flags()))
         return 1;
-    gradient_check();
+    gradient_check(0);
+    gradient_check(3);
     LccSettings s;
     lcc_default_settings(&s);
     s.threads = 2;
