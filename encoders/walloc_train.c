@@ -773,16 +773,20 @@ static lcc_status export_model(LccContext *const c, Trainer *const t, const Data
     return err;
 }
 
-/* Copy every parameter of another model's checkpoint (the factorized or
- * the hyperprior model) that m has too (same name and shape). */
+/* Copy every parameter of another model's checkpoint (the factorized,
+ * hyperprior or checkerboard model, with the default blocks of D or m's)
+ * that m has too (same name and shape). */
 static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, const char *const path)
 {
     WallocNet src;
     LccAdam o;
     lcc_status err = LCC_EINVAL;
     WallocConfig cfg;
-    for (int k = 0; k < 3 && err; k++) {
-        cfg = k == 0 ? walloc_image_cb_config : k == 1 ? walloc_image_hp_config : walloc_image_config;
+    for (int k = 0; k < 6 && err; k++) {
+        cfg = k % 3 == 0 ? walloc_image_cb_config : k % 3 == 1 ? walloc_image_hp_config : walloc_image_config;
+        if (k >= 3 && cfg.blocks == m->cfg.blocks)
+            continue;
+        cfg.blocks = k >= 3 ? m->cfg.blocks : cfg.blocks;
         LccFactorized f;
         if ((err = lcc_factorized_init(&f, cfg.hyper_m ? cfg.hyper_m : cfg.latent, NULL, 0, prior_init_scale, 1)))
             return err;
@@ -793,12 +797,12 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
             return err;
         if ((err = lcc_checkpoint_load(c, path, &src.net, &o))) {
             walloc_free(&src);
-            if (k < 2)
-                lcc_clear_error(c);
+            lcc_clear_error(c);
         }
     }
     if (err)
-        return err;
+        return lcc_error(c, err, "%s: not a checkpoint of a wavelet-ae image model (factorized, hyperprior or "
+                         "checkerboard; %d blocks in D or --blocks)", path, walloc_image_config.blocks);
     int copied = 0;
     /* gains: the source's levels are the top ones of m (m adds lower
      * rates), the missing lower levels continue the lowest two linearly */
