@@ -113,7 +113,8 @@ typedef struct WallocNet {
 #define WALLOC_IMAGE_MODEL_FILE "wavelet-ae-image.lccw"
 #define WALLOC_IMAGE_HP_MODEL_FILE "wavelet-ae-image-hp.lccw"
 #define WALLOC_IMAGE_CB_MODEL_FILE "wavelet-ae-image-cb.lccw"
-/* The second checkerboard model (same syntax 3; a deeper D, blocks = 4). */
+/* The second checkerboard model (same syntax 3 and decoder graph; its
+ * encoder adds the nonlinear analysis an). */
 #define WALLOC_IMAGE_CB2_MODEL_FILE "wavelet-ae-image-cb2.lccw"
 #define WALLOC_IMAGE_CS_MODEL_FILE "wavelet-ae-image-cs.lccw"
 extern const WallocConfig walloc_image_config;
