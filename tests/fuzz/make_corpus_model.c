@@ -1,19 +1,15 @@
-/* Writes seeds for fuzz_model: a tiny but complete wavelet-ae weight file
+/* Writes seeds for fuzz_model: tiny but complete wavelet-ae weight files
  * (every tensor walloc_load expects, one entropy bank per quality), small
- * enough that mutations reach every record. Usage: make_corpus_model DIR */
+ * enough that mutations reach every record: with the linear analysis and
+ * with the nonlinear one (12 config fields). Usage: make_corpus_model DIR */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "entropy/cdf.h"
 #include "libcodec/models/walloc.h"
 
-int main(int argc, char **argv)
+static int write_model(const char *const dir, const char *const file, const WallocConfig cfg)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DIR\n", argv[0]);
-        return 1;
-    }
-    const WallocConfig cfg = { 3, 1, 2, 2, 1, 2, 0 };
     WallocNet m;
     if (walloc_init(&m, &cfg, 1))
         return 1;
@@ -41,7 +37,7 @@ int main(int argc, char **argv)
     if (lcc_lccw_finish(NULL, &w, &out, id))
         return 1;
     char path[4096];
-    snprintf(path, sizeof(path), "%s/walloc-tiny.lccw", argv[1]);
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
     FILE *const f = fopen(path, "wb");
     if (!f || fwrite(out.data, 1, out.size, f) != out.size || fclose(f))
         return 1;
@@ -49,4 +45,14 @@ int main(int argc, char **argv)
     lcc_buf_free(&out);
     walloc_free(&m);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s DIR\n", argv[0]);
+        return 1;
+    }
+    return write_model(argv[1], "walloc-tiny.lccw", (WallocConfig){ 3, 1, 2, 2, 1, 2, 0 }) ||
+           write_model(argv[1], "walloc-tiny-an.lccw", (WallocConfig){ 3, 1, 2, 2, 1, 2, 0, .ana_n = 2 });
 }
