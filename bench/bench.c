@@ -4,7 +4,7 @@
 #include "bench/bench.h"
 
 const LccBench lcc_benches[] = {
-    { "codec", "encode/decode speed of a profile on a file: codec FILE [--profile P] [-q N] [--repeat N]",
+    { "codec", "encode/decode speed of a profile on a file: codec FILE [--profile P] [--model F] [-q N] [--repeat N]",
       lcc_bench_codec },
     { "gemm", "SGEMM GFLOPS of the engine next to the installed BLAS", lcc_bench_gemm },
     { "conv", "GFLOPS of a 3x3 64->64 convolution on 256x256, forward and backward", lcc_bench_conv },

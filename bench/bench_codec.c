@@ -23,6 +23,8 @@ int lcc_bench_codec(int argc, char **argv, int json)
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--profile") && i + 1 < argc)
             p.profile = argv[++i];
+        else if (!strcmp(argv[i], "--model") && i + 1 < argc)
+            p.model = argv[++i];
         else if (!strcmp(argv[i], "-q") && i + 1 < argc)
             p.quality = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--repeat") && i + 1 < argc)
@@ -35,7 +37,7 @@ int lcc_bench_codec(int argc, char **argv, int json)
         }
     }
     if (!file || repeat < 1 || repeat > 1000) {
-        fprintf(stderr, "usage: lcc bench codec FILE [--profile P] [-q N] [--repeat N (1..1000)]\n");
+        fprintf(stderr, "usage: lcc bench codec FILE [--profile P] [--model F] [-q N] [--repeat N (1..1000)]\n");
         return 1;
     }
     LccContext *c;
@@ -86,10 +88,11 @@ int lcc_bench_codec(int argc, char **argv, int json)
             unit = "megapixels";
         }
         if (json)
-            printf("{\"file\": \"%s\", \"profile\": \"%s\", \"bytes\": %zu, \"repeat\": %d, \"%s\": %.6f, "
-                   "\"encode_seconds\": %.6f, \"decode_seconds\": %.6f, \"encode_%s_per_s\": %.3f, "
+            printf("{\"file\": \"%s\", \"profile\": \"%s\", \"model\": \"%s\", \"bytes\": %zu, \"repeat\": %d, "
+                   "\"%s\": %.6f, \"encode_seconds\": %.6f, \"decode_seconds\": %.6f, \"encode_%s_per_s\": %.3f, "
                    "\"decode_%s_per_s\": %.3f}\n",
-                   file, p.profile ? p.profile : "default", bytes, repeat, unit, units, enc, dec, unit, units / enc,
+                   file, p.profile ? p.profile : "default", p.model ? p.model : "default", bytes, repeat, unit, units,
+                   enc, dec, unit, units / enc,
                    unit, units / dec);
         else
             printf("%s: %zu bytes; encode %.4f s (%.2f %s/s), decode %.4f s (%.2f %s/s), median of %d\n", file,

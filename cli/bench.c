@@ -7,7 +7,7 @@
 static const char usage_text[] =
     "Usage: lcc bench NAME [ARGS] [--json]\n"
     "Run a benchmark; with --json print one JSON object. Benchmarks:\n"
-    "  codec FILE [--profile P] [-q N] [--repeat N]  encode/decode speed\n"
+    "  codec FILE [--profile P] [--model F] [-q N] [--repeat N]  encode/decode speed\n"
     "  gemm      SGEMM GFLOPS of the engine next to the installed BLAS\n"
     "  conv      3x3 64->64 convolution on 256x256, forward and backward\n"
     "  entropy   rANS decoder throughput\n"

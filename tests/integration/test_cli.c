@@ -251,5 +251,9 @@ int main(int argc, char **argv)
     roundtrip("clip.mp4", "mkv");
     robustness();
     train_growth();
+    /* the speed benchmark on a named model */
+    CHECK(run("bench codec %s/image.png -q 2 --repeat 1 --model wavelet-ae-image.lccw --json", samples) == 0 &&
+          out_contains("\"model\": \"wavelet-ae-image.lccw\""));
+    CHECK(run("bench codec %s/image.png -q 2 --repeat 1 --model no-such-model.lccw", samples) != 0);
     return test_summary();
 }
