@@ -782,6 +782,7 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
     LccAdam o;
     lcc_status err = LCC_EINVAL;
     WallocConfig cfg;
+    char why[256] = "";   /* the last attempt's reason */
     for (int k = 0; k < 6 && err; k++) {
         cfg = k % 3 == 0 ? walloc_image_cb_config : k % 3 == 1 ? walloc_image_hp_config : walloc_image_config;
         if (k >= 3 && cfg.blocks == m->cfg.blocks)
@@ -797,12 +798,13 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
             return err;
         if ((err = lcc_checkpoint_load(c, path, &src.net, &o))) {
             walloc_free(&src);
+            snprintf(why, sizeof(why), "%s", lcc_last_error(c));
             lcc_clear_error(c);
         }
     }
     if (err)
         return lcc_error(c, err, "%s: not a checkpoint of a wavelet-ae image model (factorized, hyperprior or "
-                         "checkerboard; %d blocks in D or --blocks)", path, walloc_image_config.blocks);
+                         "checkerboard; %d blocks in D or --blocks): %s", path, walloc_image_config.blocks, why);
     int copied = 0;
     /* gains: the source's levels are the top ones of m (m adds lower
      * rates), the missing lower levels continue the lowest two linearly */
@@ -825,21 +827,20 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
     const int b0 = cfg.blocks, b1 = m->cfg.blocks;
     char last[2][16];
     snprintf(last[0], sizeof(last[0]), "%d.", 2 + b0);
-    snprintf(last[1], sizeof(last[1]), "%d.", 2 + b1);
+    const size_t nl = (size_t)snprintf(last[1], sizeof(last[1]), "%d.", 2 + b1);
     for (int i = 0; i < m->net.params.n; i++) {
         LccParam *const p = m->net.params.p[i];
-        char name[sizeof(p->name)];
-        const size_t nl = strlen(last[1]);
-        if (b1 != b0 && !strncmp(p->name, last[1], nl))
-            snprintf(name, sizeof(name), "%s%s", last[0], p->name + nl);
-        else
-            snprintf(name, sizeof(name), "%s", p->name);
-        const LccParam *const q = lcc_params_find(&src.net.params, name);
         int block = -1, conv = -1;
         if (sscanf(p->name, "%d.body.%d.", &block, &conv) == 2 && block - 2 >= b0 && conv == 2) {
             lcc_param_fill(p, 0);
             continue;
         }
+        char name[sizeof(p->name)];
+        if (b1 != b0 && !strncmp(p->name, last[1], nl))
+            snprintf(name, sizeof(name), "%s%s", last[0], p->name + nl);
+        else
+            snprintf(name, sizeof(name), "%s", p->name);
+        const LccParam *const q = lcc_params_find(&src.net.params, name);
         if (!strncmp(p->name, "gain.", 5))
             continue;
         const int S = m->cfg.ctx_slices, L = m->cfg.latent;
