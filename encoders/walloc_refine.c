@@ -48,6 +48,10 @@ static lcc_status decode_mse(const WallocRefine *const r, const LccTensor *const
         return err;
     if (wavelet_inverse(r->spec, Xh->d, x_hat, r->ws))
         return LCC_EINTERNAL;
+    LccTensor xt = { x_hat, 1, 3, r->spec->height, r->spec->width };
+    const lcc_status perr = walloc_post(r->nn, r->net, &xt, training);
+    if (perr)
+        return perr;
     const size_t nx = 3 * (size_t)r->spec->width * r->spec->height;
     double se = 0;
     for (size_t i = 0; i < nx; i++) {
@@ -168,6 +172,9 @@ lcc_status walloc_refine(const WallocRefine *const r, float *const y, const int 
             break;
         for (size_t i = 0; i < nx; i++)
             x_hat[i] = 2.0f * lambda * (x_hat[i] - r->x[i]) / (float)nx; /* d(loss)/d(x_hat) */
+        LccTensor dxt = { x_hat, 1, 3, r->spec->height, r->spec->width };
+        if ((err = walloc_post_backward(nn, net, &dxt)))
+            break;
         LccTensor dXh = lcc_nn_tensor(nn, 1, net->bands, h, w);
         if (!dXh.d || wavelet_inverse_adjoint(r->spec, x_hat, dXh.d, r->ws)) {
             err = dXh.d ? LCC_EINTERNAL : LCC_ENOMEM;

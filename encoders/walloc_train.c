@@ -286,6 +286,8 @@ static lcc_status distortion(Trainer *const t, const LccTensor *const yq, const 
         return err;
     if (wavelet_inverse(spec, Xh.d, xh.d, ws))
         return LCC_EINTERNAL;
+    if ((err = walloc_post(nn, m, &xh, 1)))
+        return err;
     double se = 0;
     const float lambda = t->lambdas[q] * 255.0f * 255.0f;
     const float dscale = 2.0f * lambda / (float)(npx * 3);
@@ -295,6 +297,8 @@ static lcc_status distortion(Trainer *const t, const LccTensor *const yq, const 
         xh.d[i] = dscale * e; /* now d(loss)/d(xh) */
     }
     *mse = se / (double)(npx * 3);
+    if ((err = walloc_post_backward(nn, m, &xh)))
+        return err;
     LccTensor dXh = lcc_nn_tensor(nn, B, m->bands, yq->h, yq->w);
     if (!dXh.d)
         return LCC_ENOMEM;
@@ -783,11 +787,12 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
     lcc_status err = LCC_EINVAL;
     WallocConfig cfg;
     char why[256] = "";   /* the last attempt's reason */
-    for (int k = 0; k < 6 && err; k++) {
+    for (int k = 0; k < 12 && err; k++) {
         cfg = k % 3 == 0 ? walloc_image_cb_config : k % 3 == 1 ? walloc_image_hp_config : walloc_image_config;
-        if (k >= 3 && cfg.blocks == m->cfg.blocks)
+        if ((k % 6 >= 3 && cfg.blocks == m->cfg.blocks) || (k >= 6 && (!m->cfg.ana_n || !cfg.ctx_n)))
             continue;
-        cfg.blocks = k >= 3 ? m->cfg.blocks : cfg.blocks;
+        cfg.blocks = k % 6 >= 3 ? m->cfg.blocks : cfg.blocks;
+        cfg.ana_n = k >= 6 ? m->cfg.ana_n : 0;
         LccFactorized f;
         if ((err = lcc_factorized_init(&f, cfg.hyper_m ? cfg.hyper_m : cfg.latent, NULL, 0, prior_init_scale, 1)))
             return err;
@@ -898,8 +903,12 @@ const char lcc_train_image_usage[] =
     "  --analysis E      a nonlinear analysis of width E added to the linear one\n"
     "                    (encoder side only; default 0: none; give it again on\n"
     "                    --resume and --export); grown by --init-from, it starts at 0\n"
+    "  --post F          a full-resolution post-filter of width F on the decoded\n"
+    "                    image (decoder side; default 0: none; give it again on\n"
+    "                    --resume and --export); grown by --init-from, it starts at 0\n"
     "  --init-from F     start a new run from every tensor of another checkpoint\n"
-    "                    (factorized, hyperprior or checkerboard model) that the new\n"
+    "                    (factorized, hyperprior or checkerboard model, with or\n"
+    "                    without the --analysis given) that the new\n"
     "                    model has; with more --blocks, the new blocks of D start\n"
     "                    as the identity\n"
     "  --hyper-lr X      Adam learning rate of the hyperprior and context networks\n"
@@ -926,7 +935,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     int threads = g->threads;
     const char *dirs[16], *ckpt = NULL, *export_path = NULL, *init_from = NULL;
     int ndirs = 0, resume = 0, steps = 1000, every = 200, B = 8, crop = 128, hyper = 0, context = 0, lr_given = 0;
-    int slices = 0, blocks = 0, hyper_lr_given = 0, ana_n = 0;
+    int slices = 0, blocks = 0, hyper_lr_given = 0, ana_n = 0, post_n = 0;
     float lr = 1e-4f, fast_lr = 1e-2f, gain_lr = 1e-3f, hyper_lr = 3e-4f;
     int64_t warmup = -1;
     uint64_t seed = 1;
@@ -952,6 +961,8 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             blocks = atoi(argv[++i]);
         else if (!strcmp(a, "--analysis") && has)
             ana_n = atoi(argv[++i]);
+        else if (!strcmp(a, "--post") && has)
+            post_n = atoi(argv[++i]);
         else if (!strcmp(a, "--init-from") && has)
             init_from = argv[++i];
         else if (!strcmp(a, "--hyper-lr") && has)
@@ -991,7 +1002,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
             dirs[ndirs++] = ".";  /* no data needed */
     }
     if (!ndirs || !ckpt || steps < 1 || every < 1 || B < 1 || B > 64 || crop < 16 || crop % (hyper ? 32 : 8) ||
-        crop > 1024 || blocks < 0 || blocks > 16 || ana_n < 0 || ana_n > 1024 || slices < 0 || slices > 64 || (slices && 64 % slices) || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
+        crop > 1024 || blocks < 0 || blocks > 16 || ana_n < 0 || ana_n > 1024 || post_n < 0 || post_n > 1024 || slices < 0 || slices > 64 || (slices && 64 % slices) || !(lr > 0) || !(fast_lr > 0) || !(gain_lr > 0) || threads < 1 || threads > 64) {
         fprintf(stderr, "lcc train image: needs --data and --checkpoint, and sane values\n%s", lcc_train_image_usage);
         return 1;
     }
@@ -1019,6 +1030,7 @@ int lcc_train_image(int argc, char **argv, const LccTrainGlobal *const g)
     cfg.ctx_slices = slices;
     cfg.blocks = blocks ? blocks : cfg.blocks;
     cfg.ana_n = ana_n;
+    cfg.post_n = post_n;
     t.lambdas = hyper ? walloc_hp_lambdas : walloc_lambdas;
     const int prior_channels = hyper ? cfg.hyper_m : cfg.latent;
     err = lcc_factorized_init(&t.prior[0], prior_channels, NULL, 0, prior_init_scale, seed);

@@ -86,6 +86,21 @@ static lcc_status analysis_init(WallocNet *const m)
     return LCC_OK;
 }
 
+/* The post-filter pf (walloc.h), its last layer at 0. */
+static lcc_status post_init(WallocNet *const m)
+{
+    const int C = m->cfg.channels, F = m->cfg.post_n;
+    LccSeq *const a = m->pf = lcc_net_seq(&m->net, "pf.");
+    const int ok = a && lcc_seq_conv2d(a, C, F, 3, 3, 1, 1, 1) && lcc_seq_act(a, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE) &&
+                   lcc_seq_conv2d(a, F, F, 3, 3, 1, 1, 1) && lcc_seq_act(a, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE);
+    LccLayer *const last = ok ? lcc_seq_conv2d(a, F, C, 3, 3, 1, 1, 1) : NULL;
+    if (!last)
+        return LCC_ENOMEM;
+    lcc_param_fill(last->w, 0);
+    lcc_param_fill(last->b, 0);
+    return LCC_OK;
+}
+
 lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const uint64_t seed)
 {
     memset(m, 0, sizeof(*m));
@@ -93,7 +108,8 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
         cfg->blocks < 0 || cfg->qualities < 1 || cfg->qualities > WALLOC_MAX_QUALITIES || cfg->prior_params < 0 ||
         cfg->hyper_n < 0 || cfg->hyper_m < 0 || (cfg->hyper_n > 0) != (cfg->hyper_m > 0) || cfg->ctx_n < 0 ||
         (cfg->ctx_n > 0 && !cfg->hyper_m) || cfg->ctx_slices < 0 || (cfg->ctx_slices > 0 && !cfg->ctx_n) ||
-        (cfg->ctx_slices > 0 && (cfg->ctx_slices > 64 || cfg->latent % cfg->ctx_slices)) || cfg->ana_n < 0)
+        (cfg->ctx_slices > 0 && (cfg->ctx_slices > 64 || cfg->latent % cfg->ctx_slices)) || cfg->ana_n < 0 ||
+        cfg->post_n < 0)
         return LCC_EINVAL;
     m->cfg = *cfg;
     m->bands = cfg->channels << (2 * cfg->levels);
@@ -124,7 +140,8 @@ lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const 
              lcc_seq_conv2d(r, H, H, 3, 3, 1, 1, 1);
     }
     LccLayer *const last = ok ? lcc_seq_conv2d(d, H, K, 1, 1, 1, 0, 1) : NULL;
-    if (!last || (cfg->hyper_m && hyper_init(m)) || (cfg->ana_n && analysis_init(m))) {
+    if (!last || (cfg->hyper_m && hyper_init(m)) || (cfg->ana_n && analysis_init(m)) ||
+        (cfg->post_n && post_init(m))) {
         walloc_free(m);
         return LCC_ENOMEM;
     }
@@ -201,6 +218,43 @@ lcc_status walloc_synthesis_backward(LccNn *const nn, WallocNet *const m, const 
 {
     WaeGraph g = graph(m);
     return wae_synthesis_backward(nn, &g, yq, q, dXh, dyq);
+}
+
+lcc_status walloc_post(LccNn *const nn, WallocNet *const m, LccTensor *const x, const int training)
+{
+    if (!m->pf)
+        return LCC_OK;
+    if (x->c != m->cfg.channels)
+        return LCC_EINVAL;
+    /* training: pf's backward reads its input, which x then no longer is */
+    const size_t n = lcc_tensor_size(x);
+    LccTensor in = *x, r;
+    if (training) {
+        in = lcc_nn_tensor(nn, x->n, x->c, x->h, x->w);
+        if (!in.d)
+            return LCC_ENOMEM;
+        memcpy(in.d, x->d, sizeof(float) * n);
+    }
+    const lcc_status err = lcc_seq_forward(nn, m->pf, &in, &r, training);
+    if (err)
+        return err;
+    for (size_t i = 0; i < n; i++)
+        x->d[i] += r.d[i];
+    return LCC_OK;
+}
+
+lcc_status walloc_post_backward(LccNn *const nn, WallocNet *const m, LccTensor *const dx)
+{
+    if (!m->pf)
+        return LCC_OK;
+    LccTensor din;
+    const lcc_status err = lcc_seq_backward(nn, m->pf, dx, &din);
+    if (err)
+        return err;
+    const size_t n = lcc_tensor_size(dx);
+    for (size_t i = 0; i < n; i++)
+        dx->d[i] += din.d[i];
+    return LCC_OK;
 }
 
 lcc_status walloc_hyper_analysis(LccNn *const nn, WallocNet *const m, const LccTensor *const y, LccTensor *const z,
@@ -407,6 +461,7 @@ static void config_fields(const WallocConfig *const cfg, int32_t f[WALLOC_CONFIG
     f[9] = cfg->ctx_n;
     f[10] = cfg->ctx_slices;
     f[11] = cfg->ana_n;
+    f[12] = cfg->post_n;
 }
 
 /* Parameters that weight files carry on the integer path instead. */
@@ -420,9 +475,11 @@ void walloc_write(const WallocNet *const m, const LccQNet *const hsq, const LccQ
     int32_t f[WALLOC_CONFIG_FIELDS];
     config_fields(&m->cfg, f);
     /* older models keep their shorter configs (7 fields: factorized, 9:
-     * hyperprior, 10: checkerboard, 11: channel slices), so their files
+     * hyperprior, 10: checkerboard, 11: channel slices, 12: nonlinear
+     * analysis), so their files
      * and ids stay the same */
-    const uint32_t nf = m->cfg.ana_n        ? WALLOC_CONFIG_FIELDS
+    const uint32_t nf = m->cfg.post_n       ? WALLOC_CONFIG_FIELDS
+                        : m->cfg.ana_n      ? 12
                         : m->cfg.ctx_slices ? 11
                         : m->cfg.ctx_n      ? 10
                         : m->cfg.hyper_m    ? 9
@@ -452,10 +509,10 @@ static uint64_t expected_floats(const WallocConfig *const cfg)
 {
     const uint64_t K = (uint64_t)cfg->channels << (2 * cfg->levels), L = (uint64_t)cfg->latent;
     const uint64_t H = (uint64_t)cfg->hidden, N = (uint64_t)cfg->hyper_n, M = (uint64_t)cfg->hyper_m;
-    const uint64_t C = (uint64_t)cfg->ctx_n, E = (uint64_t)cfg->ana_n;
+    const uint64_t C = (uint64_t)cfg->ctx_n, E = (uint64_t)cfg->ana_n, F = (uint64_t)cfg->post_n;
     return 2 * K * L + L * H + H * K + (uint64_t)cfg->blocks * 18 * H * H + L * N * 9 + N * N * 25 + N * M * 25 +
            ((L + (uint64_t)cfg->ctx_slices) * C * 25 + C * C + C * 2 * L) / 4 + /* cx: int8 */
-           K * E + 18 * E * E + E * L;
+           K * E + 18 * E * E + E * L + 18 * (uint64_t)cfg->channels * F + 9 * F * F;
 }
 
 lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *const data, const size_t size,
@@ -477,9 +534,10 @@ lcc_status walloc_load(LccContext *const c, WallocNet *const m, const uint8_t *c
     int32_t f[WALLOC_CONFIG_FIELDS] = { 0 };
     for (uint32_t i = 0; i < nf; i++)
         f[i] = (int32_t)lcc_rl32(ct->data + 4 * i);
-    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11] };
+    const WallocConfig cfg = { f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12] };
     if (cfg.channels < 1 || cfg.channels > 4 || cfg.latent > 1024 || cfg.hidden > 1024 || cfg.blocks > 16 ||
         cfg.prior_params > 4096 || cfg.hyper_n > 1024 || cfg.hyper_m > 1024 || cfg.ctx_n > 1024 || cfg.ana_n > 1024 ||
+        cfg.post_n > 1024 ||
         cfg.levels < 0 ||
         cfg.levels > 4 ||
         (uint64_t)expected_floats(&cfg) > size / 4 || (err = walloc_init(m, &cfg, 0))) {

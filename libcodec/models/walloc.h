@@ -18,6 +18,15 @@
  * starts at 0, so a model grown from a linear-analysis one starts as it).
  * Only the encoder runs it ("an.*" in the weight file); decoders ignore it.
  *
+ * Post-filter (post_n = F > 0): the decoded image x^ = WPT^-1(X^) (C
+ * planes, full resolution, zero outside the image) becomes x^ + pf(x^),
+ * pf: 3x3 C->F, leaky ReLU 1/8, 3x3 F->F, leaky ReLU 1/8, 3x3 F->C (the
+ * last layer starts at 0, so a model grown from one without it starts as
+ * that model). It is nonlinear processing at the pixels' resolution,
+ * which D, at 1/2^J of it, lacks. Float, like D ("pf.*" in the weight
+ * file); leaky ReLU, not GELU: erf at every pixel would cost more than the
+ * convolutions.
+ *
  * Parameters (names in the weight file): "ana.w" [L, K], "ana.b" [L],
  * "syn.w" [K, L], "syn.b" [K], "gain.log" [Q, L], "gain.ilog" [Q, L],
  * the decoder network D ("0.w", ...), and, for the trainer and the
@@ -88,6 +97,7 @@ typedef struct WallocConfig {
     int ctx_n;          /* checkerboard context network width C (0: none) */
     int ctx_slices;     /* channel slices S of the context (0: checkerboard only) */
     int ana_n;          /* width E of the nonlinear analysis an (0: linear analysis) */
+    int post_n;         /* width F of the full-resolution post-filter pf (0: none) */
 } WallocConfig;
 
 typedef struct WallocNet {
@@ -100,6 +110,7 @@ typedef struct WallocNet {
     LccSeq *ha, *hs, *cx;           /* hyperprior and context networks (float; hs, cx:
                                        trainer only) */
     LccSeq *an;                     /* nonlinear analysis (encoder side), or NULL */
+    LccSeq *pf;                     /* post-filter (decoder side), or NULL */
     LccQNet hsq, cxq;               /* integer hs and cx of a loaded model */
 } WallocNet;
 
@@ -149,6 +160,12 @@ lcc_status walloc_synthesis(LccNn *nn, WallocNet *m, const LccTensor *yq, int q,
  * d(loss)/d(y^) into *dyq (arena). */
 lcc_status walloc_synthesis_backward(LccNn *nn, WallocNet *m, const LccTensor *yq, int q, const LccTensor *dXh,
                                      LccTensor *dyq);
+/* The post-filter on decoded images x [n, C, H, W]: x += pf(x) in place
+ * (nothing without one); training keeps what backward needs. */
+lcc_status walloc_post(LccNn *nn, WallocNet *m, LccTensor *x, int training);
+/* Its backward after a training walloc_post: dx, d(loss)/d(output),
+ * becomes d(loss)/d(input) in place; the parameter gradients accumulate. */
+lcc_status walloc_post_backward(LccNn *nn, WallocNet *m, LccTensor *dx);
 
 /* Hyperprior: z = ha(y) (float; the encoder's side) for y [n, L, h, w]
  * -> [n, M, ceil(h/4), ceil(w/4)]; training keeps what backward needs. */
@@ -216,15 +233,16 @@ static inline int walloc_slice_known(const WallocConfig *const cfg, const int pa
 lcc_status walloc_context_pass(LccNn *nn, const WallocNet *m, const float *yhat, const float *mu_hs, int h, int w,
                                int pass, float *mu, int32_t *logscale, int frac);
 
-/* Weight files (*.lccw): "config" (int32 [12]: channels, levels, latent,
+/* Weight files (*.lccw): "config" (int32 [13]: channels, levels, latent,
  * hidden, blocks, qualities, prior_params, hyper_n, hyper_m, ctx_n,
- * ctx_slices, ana_n; files of factorized models may have the first 7 only,
- * of hyperprior models without context the first 9, of checkerboard models
- * the first 10, of models with a linear analysis the first 11), every parameter (float32; for hyperprior
+ * ctx_slices, ana_n, post_n; files of factorized models may have the first
+ * 7 only, of hyperprior models without context the first 9, of
+ * checkerboard models the first 10, of models with a linear analysis the
+ * first 11, of models without a post-filter the first 12), every parameter (float32; for hyperprior
  * models without "hs.*" and "cx.*" and with the integer "hsq.*" and
  * "cxq.*" instead), and "cdf.<q>" (int8, the serialised integer CDF bank
  * of quality q, opaque here: entropy/cdf.h reads it). */
-#define WALLOC_CONFIG_FIELDS 12
+#define WALLOC_CONFIG_FIELDS 13
 
 /* Add the config and every parameter of m to w; hsq and cxq (hyperprior
  * and context models) are the quantized hs and cx written in place of

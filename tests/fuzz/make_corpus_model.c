@@ -1,7 +1,8 @@
 /* Writes seeds for fuzz_model: tiny but complete wavelet-ae weight files
  * (every tensor walloc_load expects, one entropy bank per quality), small
  * enough that mutations reach every record: with the linear analysis and
- * with the nonlinear one (12 config fields). Usage: make_corpus_model DIR */
+ * with the nonlinear one (12 config fields) and with a post-filter (13).
+ * Usage: make_corpus_model DIR */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -54,5 +55,6 @@ int main(int argc, char **argv)
         return 1;
     }
     return write_model(argv[1], "walloc-tiny.lccw", (WallocConfig){ 3, 1, 2, 2, 1, 2, 0 }) ||
-           write_model(argv[1], "walloc-tiny-an.lccw", (WallocConfig){ 3, 1, 2, 2, 1, 2, 0, .ana_n = 2 });
+           write_model(argv[1], "walloc-tiny-an.lccw", (WallocConfig){ 3, 1, 2, 2, 1, 2, 0, .ana_n = 2 }) ||
+           write_model(argv[1], "walloc-tiny-pf.lccw", (WallocConfig){ 3, 1, 2, 2, 1, 2, 0, .post_n = 2 });
 }

@@ -127,11 +127,11 @@ static void train_growth(void)
     write_bytes(dst, buf, n);
     const char *const common = "--crop 16 --batch 2 --seed 3";
     CHECK(run("train image --data %s --checkpoint %s/g2.ckpt --steps 3 --every 3 %s", data, work, common) == 0);
-    CHECK(run("train image --blocks 3 --analysis 8 --init-from %s/g2.ckpt --data %s --checkpoint %s/g3.ckpt --steps 1 "
+    CHECK(run("train image --blocks 3 --analysis 8 --post 4 --init-from %s/g2.ckpt --data %s --checkpoint %s/g3.ckpt --steps 1 "
               "--lr 1e-30 --prior-lr 1e-30 --gain-lr 1e-30 %s", work, data, work, common) == 0 &&
           out_contains("new blocks of D start as the identity"));
     CHECK(run("train image --checkpoint %s/g2.ckpt --export %s/g2.lccw", work, work) == 0);
-    CHECK(run("train image --blocks 3 --analysis 8 --checkpoint %s/g3.ckpt --export %s/g3.lccw", work, work) == 0);
+    CHECK(run("train image --blocks 3 --analysis 8 --post 4 --checkpoint %s/g3.ckpt --export %s/g3.lccw", work, work) == 0);
     /* a checkpoint of the other depth does not resume */
     CHECK(run("train image --checkpoint %s/g3.ckpt --export %s/g3b.lccw", work, work) != 0);
     LccMedia out[2] = { { 0 } };

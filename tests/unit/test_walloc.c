@@ -94,6 +94,87 @@ static void gradient_check(const int ana_n)
     walloc_free(&m);
 }
 
+/* L = sum r * post(x) for the post-filter. */
+static double post_loss(WallocNet *const m, const float *const x, const float *const r, const int n)
+{
+    lcc_nn_reset(&nn);
+    LccTensor t = lcc_nn_tensor(&nn, 1, m->cfg.channels, 4, 7);
+    memcpy(t.d, x, sizeof(float) * (size_t)n);
+    if (walloc_post(&nn, m, &t, 0))
+        return NAN;
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += (double)r[i] * t.d[i];
+    return s;
+}
+
+/* The post-filter's backward (parameters and input) against central
+ * differences. */
+static void post_gradient_check(void)
+{
+    const WallocConfig cfg = { 2, 1, 3, 4, 1, 2, 0, .post_n = 3 };
+    WallocNet m;
+    CHECK(!walloc_init(&m, &cfg, 7));
+    CHECK(m.pf != NULL);
+    enum { N = 2 * 4 * 7 };
+    float x[N], r[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = frnd();
+        r[i] = frnd();
+    }
+    LccParams *const P = &m.net.params;
+    for (int i = 0; i < P->n; i++) /* the last layer starts at zero: give it weights */
+        for (size_t k = 0; k < P->p[i]->size; k++)
+            P->p[i]->w[k] = 0.5f * frnd();
+    lcc_params_zero_grad(P);
+    lcc_nn_reset(&nn);
+    LccTensor t = lcc_nn_tensor(&nn, 1, 2, 4, 7), dt = lcc_nn_tensor(&nn, 1, 2, 4, 7);
+    memcpy(t.d, x, sizeof(x));
+    CHECK(!walloc_post(&nn, &m, &t, 1));
+    memcpy(dt.d, r, sizeof(r));
+    CHECK(!walloc_post_backward(&nn, &m, &dt));
+    float dx[N];
+    memcpy(dx, dt.d, sizeof(dx));
+    double worst = 0;
+    const float e = 1e-3f;
+    const double l0 = post_loss(&m, x, r, N);
+    int checked = 0, kinks = 0;
+    for (int i = -1; i < P->n; i++) {
+        if (i >= 0 && strncmp(P->p[i]->name, "pf.", 3))
+            continue;
+        float *const w = i < 0 ? x : P->p[i]->w;
+        const size_t size = i < 0 ? N : P->p[i]->size;
+        double num2 = 0, diff2 = 0, ana2 = 0;
+        for (size_t k = 0; k < size; k++) {
+            const float v = w[k];
+            w[k] = v + e;
+            const double lp = post_loss(&m, x, r, N);
+            w[k] = v - e;
+            const double lm = post_loss(&m, x, r, N);
+            w[k] = v;
+            /* a step across a leaky ReLU's kink: the one-sided differences
+             * disagree, and neither is the derivative; skip the element */
+            const double up = (lp - l0) / e, down = (l0 - lm) / e;
+            checked++;
+            if (fabs(up - down) > 1e-3 * (fabs(up) + fabs(down)) + 1e-3) {
+                kinks++;
+                continue;
+            }
+            const double num = (lp - lm) / (2.0 * e), ana = i < 0 ? dx[k] : P->p[i]->g[k];
+            num2 += num * num;
+            ana2 += ana * ana;
+            diff2 += (num - ana) * (num - ana);
+        }
+        const double rel = sqrt(diff2) / sqrt(num2 > ana2 ? num2 : ana2);
+        worst = rel > worst ? rel : worst;
+        CHECK_MSG(rel < 1e-2, "post-filter %s: relative gradient error %.2e", i < 0 ? "input" : P->p[i]->name, rel);
+    }
+    CHECK_MSG(kinks * 10 < checked, "%d of %d elements at a kink", kinks, checked);
+    printf("walloc post-filter: worst relative gradient error %.2e (%d of %d elements at a kink)\n", worst, kinks,
+           checked);
+    walloc_free(&m);
+}
+
 /* Encode with wavelet-ae and decode; checks geometry, alpha (lossless)
  * and a PSNR floor. */
 static void test_image(LccMedia *const m, const uint32_t w, const uint32_t h, const uint32_t ch,
@@ -431,6 +512,7 @@ int main(void)
         return 1;
     gradient_check(0);
     gradient_check(3);
+    post_gradient_check();
     LccSettings s;
     lcc_default_settings(&s);
     s.threads = 2;
