@@ -6,7 +6,7 @@
 
 static const char usage_text[] =
     "Usage: lcc encode IN -o OUT.lcc [-q N | --bpp X | --kbps X] [--profile P] [--model F]\n"
-    "                  [--refine N]\n"
+    "                  [--refine N] [--no-rdoq]\n"
     "Compress an image, audio or video file into an .lcc file.\n\n"
     "IN is read by content: PNG, JPEG, PPM/PGM, Y4M, any audio libsndfile reads\n"
     "(WAV, FLAC, OGG, ...) and any video FFmpeg's libraries decode (MP4, MKV, ...).\n\n"
@@ -21,6 +21,10 @@ static const char usage_text[] =
     "  --refine N       wavelet-ae images (hyperprior models): N gradient steps on\n"
     "                   the latent before coding (about N/3 decodes of extra time;\n"
     "                   smaller files at the same quality; any decoder reads them)\n"
+    "  --no-rdoq        wavelet-ae images (hyperprior models): round every latent\n"
+    "                   symbol to the nearest integer instead of choosing the\n"
+    "                   cheaper in bits + lambda x distortion (larger files at\n"
+    "                   the same quality; the encoders before 2026-11-27)\n"
     "  --json           print the result as JSON on stdout\n";
 
 static int run(const CliGlobal *const g, const int argc, char **const argv)
@@ -49,6 +53,8 @@ static int run(const CliGlobal *const g, const int argc, char **const argv)
         } else if (!strcmp(a, "--refine") && has) {
             if (cli_parse_int(argv[++i], &p.refine) || p.refine < 0 || p.refine > 10000)
                 return cli_usage_error("encode", "invalid --refine '%s' (0..10000)", argv[i]);
+        } else if (!strcmp(a, "--no-rdoq")) {
+            p.no_rdoq = 1;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("encode", "unknown option or missing value: '%s'", a);
         } else if (!in) {

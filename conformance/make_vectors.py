@@ -199,6 +199,10 @@ class Gen:
             # the model is always named: the encoder's default (the
             # hyperprior model of models/) changes as training goes on
             args += ['--model', model or 'wavelet-ae-image.lccw']
+            # nearest rounding, as when the vectors were made: the
+            # encoder's rate-distortion rounding (2026-11-27) changes its
+            # streams, not what a decoder must do with them
+            args += ['--no-rdoq']
         elif model:
             args += ['--model', model]
         if quality is not None:

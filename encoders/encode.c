@@ -108,11 +108,13 @@ lcc_status lcc_encode(LccContext *const c, const LccMedia *const m, const LccEnc
     if (c) {
         c->encode_model = params ? params->model : NULL;
         c->encode_refine = params && params->refine > 0 ? params->refine : 0;
+        c->encode_no_rdoq = params ? params->no_rdoq : 0;
     }
     const lcc_status err = encode(c, m, params, out, out_size);
     if (c) {
         c->encode_model = NULL;
         c->encode_refine = 0;
+        c->encode_no_rdoq = 0;
     }
     return err;
 }

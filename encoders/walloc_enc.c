@@ -68,6 +68,27 @@ static lcc_status encode_latents(LccRansEnc *const enc, const LccCdfBank *const 
     return err;
 }
 
+/* The weights of rate-distortion rounding (walloc_refine.h) at quality
+ * index q of a model trained with the hyperprior models' lambdas (returns
+ * 0 for others: they round to nearest): the distortion of a symbol's unit error
+ * in channel l, estimated through the linear synthesis S alone (D and the
+ * wavelet's near-orthonormal inverse left out), times WALLOC_RDOQ_BETA. */
+static int rdoq_weights(const WallocNet *const net, const int q, float *const kw)
+{
+    const int L = net->cfg.latent, K = net->bands;
+    if (net->cfg.qualities != WALLOC_HP_QUALITIES || L > 1024)
+        return 0;
+    const double lambda = WALLOC_RDOQ_BETA * walloc_hp_lambdas[q] * 255.0 * 255.0 / 3.0;
+    for (int l = 0; l < L; l++) {
+        const double g = exp(net->ilog->w[(size_t)q * L + l]);
+        double e = 0;
+        for (int k = 0; k < K; k++)
+            e += (double)net->syn_w->w[(size_t)k * L + l] * net->syn_w->w[(size_t)k * L + l];
+        kw[l] = (float)(lambda * e * g * g);
+    }
+    return 1;
+}
+
 lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const int quality, LccBuf *const out)
 {
     if (m->modality == LCC_MODALITY_AUDIO)
@@ -159,9 +180,12 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             const int zc = z.c, zh = z.h, zw = z.w;
             memcpy(yv, y.d, sizeof(float) * ny); /* y outlives the arena */
             const int refine = c ? c->encode_refine : 0;
+            float kw[1024];
+            const WallocRdo rdo = { gbank, kw };
+            const int rdoq = !(c && c->encode_no_rdoq) && rdoq_weights(net, quality - 1, kw);
             if (!err && refine > 0) {
                 const WallocRefine r = { net, &nn, &spec, ws, x, quality - 1, walloc_hp_lambdas[quality - 1], 0.02f,
-                                         mh, mw, mu, scale, frac, gbank };
+                                         mh, mw, mu, scale, frac, gbank, rdoq ? &rdo : NULL };
                 if (net->cfg.qualities != WALLOC_HP_QUALITIES)
                     err = lcc_error(c, LCC_EINVAL, "wavelet-ae: --refine needs a model with %d quality levels",
                                     WALLOC_HP_QUALITIES);
@@ -169,7 +193,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
                     err = walloc_refine(&r, yv, refine, NULL);
             }
             if (!err)
-                err = walloc_code_latent(&nn, net, yv, mh, mw, mu, scale, &frac, sym, index);
+                err = walloc_code_latent(&nn, net, yv, mh, mw, mu, scale, &frac, sym, index, rdoq ? &rdo : NULL);
             if (!err) {
                 lcc_entropy_encode_planes(&enc, &bank, zsym, 1, (size_t)zc, (size_t)zh * zw);
                 err = encode_latents(&enc, gbank, index, sym, &net->cfg, mh, mw);

@@ -62,11 +62,32 @@ static lcc_status decode_mse(const WallocRefine *const r, const LccTensor *const
     return LCC_OK;
 }
 
+/* Rate-distortion rounding of the symbols at offsets pos[0..np) (all n if
+ * pos is NULL): of the two integers around y - mu, the one of the smaller
+ * bits + kw[channel] * (y - mu - r)^2 (ties: round to nearest). */
+static void quantize_rd(const WallocRdo *const rd, const float *const y, const float *const mu,
+                        const uint16_t *const index, const size_t *const pos, const size_t np, const size_t plane,
+                        int32_t *const sym)
+{
+    for (size_t k = 0; k < np; k++) {
+        const size_t o = pos ? pos[k] : k;
+        const double v = (double)y[o] - (double)mu[o], f = floor(v);
+        if (!(f > -1e6 && f < 1e6))
+            continue; /* the nearest integer, as set */
+        const LccCdf *const t = &rd->gbank->t[index[o]];
+        const double kw = rd->kw[o / plane];
+        const double c0 = lcc_cdf_cost_bits(t, (int32_t)f) + kw * (v - f) * (v - f);
+        const double c1 = lcc_cdf_cost_bits(t, (int32_t)f + 1) + kw * (f + 1 - v) * (f + 1 - v);
+        if (c0 != c1)
+            sym[o] = (int32_t)f + (c1 < c0);
+    }
+}
+
 lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const float *const y, const int h,
                               const int w, float *const mu, int32_t *const logscale, int *const frac,
-                              int32_t *const sym, uint16_t *const index)
+                              int32_t *const sym, uint16_t *const index, const WallocRdo *const rd)
 {
-    const size_t n = (size_t)net->cfg.latent * h * w;
+    const size_t n = (size_t)net->cfg.latent * h * w, plane = (size_t)h * w;
     if (net->cfg.ctx_slices) {
         /* pass by pass: each pass's means need the values coded before it */
         float *const yhat = malloc(sizeof(float) * n * 2), *const mu_hs = yhat + n;
@@ -78,11 +99,16 @@ lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const
             lcc_nn_reset(nn); /* each pass's scratch only */
             if ((err = walloc_context_pass(nn, net, yhat, mu_hs, h, w, p, mu, logscale, *frac)))
                 break;
-            for (size_t k = 0, np = walloc_pass_positions(&net->cfg, h, w, p, pos); k < np; k++) {
-                const size_t o = pos[k];
-                lcc_meanscale_quantize(y + o, mu + o, 1, sym + o);
-                lcc_meanscale_dequantize(sym + o, mu + o, 1, yhat + o);
+            const size_t np = walloc_pass_positions(&net->cfg, h, w, p, pos);
+            for (size_t k = 0; k < np; k++)
+                lcc_meanscale_quantize(y + pos[k], mu + pos[k], 1, sym + pos[k]);
+            if (rd) {
+                for (size_t k = 0; k < np; k++)
+                    lcc_log_scale_indexes(logscale + pos[k], 1, (unsigned)*frac, index + pos[k]);
+                quantize_rd(rd, y, mu, index, pos, np, plane, sym);
             }
+            for (size_t k = 0; k < np; k++)
+                lcc_meanscale_dequantize(sym + pos[k], mu + pos[k], 1, yhat + pos[k]);
         }
         free(yhat);
         free(pos);
@@ -91,11 +117,20 @@ lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const
         return err;
     }
     lcc_meanscale_quantize(y, mu, n, sym);
+    if (rd) { /* the anchors' (or, without context, every) symbol */
+        lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
+        quantize_rd(rd, y, mu, index, NULL, n, plane, sym);
+    }
     if (net->cfg.ctx_n) {
         const lcc_status err = walloc_context_params(nn, net, sym, h, w, mu, logscale, frac);
         if (err)
             return err;
+        /* the anchors keep mu and index, so their symbols stay */
         lcc_meanscale_quantize(y, mu, n, sym);
+        if (rd) {
+            lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
+            quantize_rd(rd, y, mu, index, NULL, n, plane, sym);
+        }
     }
     lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
     return LCC_OK;
@@ -132,7 +167,7 @@ lcc_status walloc_refine(const WallocRefine *const r, float *const y, const int 
         int frac = r->frac;
         memcpy(mu, r->mu, sizeof(float) * n);
         memcpy(ls, r->logscale, sizeof(int32_t) * n);
-        if ((err = walloc_code_latent(nn, net, y, h, w, mu, ls, &frac, sym, index)))
+        if ((err = walloc_code_latent(nn, net, y, h, w, mu, ls, &frac, sym, index, r->rd)))
             break;
         LccTensor yq = lcc_nn_tensor(nn, 1, L, h, w), Xh, dyq;
         if (!yq.d) {

@@ -27,6 +27,7 @@ struct LccContext {
     uint64_t model_clock;
     const char *encode_model;  /* LccEncodeParams.model during lcc_encode */
     int encode_refine;         /* LccEncodeParams.refine during lcc_encode */
+    int encode_no_rdoq;        /* LccEncodeParams.no_rdoq during lcc_encode */
     lcc_status first_error;
     char message[512];
     char warning[256];         /* lcc_last_warning */

@@ -22,6 +22,7 @@ typedef struct SweepCodec {
     char name[64];              /* profiles: "profile" or "profile:model-file" */
     char profile[64], model[64]; /* profiles: name split at ':' (model "" = default) */
     int refine;                 /* profiles: "+refine=N" at the end of the name */
+    int no_rdoq;                /* profiles: "+no-rdoq" at the end of the name */
     SweepKind kind;
     const SweepAnchor *anchor;
     char settings[512];

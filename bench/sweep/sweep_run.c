@@ -269,9 +269,15 @@ static int setup_codecs(Sweep *const s)
                 if (!k)
                     break;
                 /* "profile:model-file" measures a profile with another model,
-                 * "...+refine=N" with encoder-side latent refinement */
+                 * "...+no-rdoq" with nearest rounding, "...+refine=N" with
+                 * encoder-side latent refinement */
                 char base[64];
                 snprintf(base, sizeof(base), "%s", name);
+                char *const nr = strstr(base, "+no-rdoq");
+                if (nr) {
+                    k->no_rdoq = 1;
+                    memmove(nr, nr + 8, strlen(nr + 8) + 1);
+                }
                 char *const plus = strstr(base, "+refine=");
                 if (plus) {
                     k->refine = atoi(plus + 8);
@@ -302,9 +308,10 @@ static int setup_codecs(Sweep *const s)
             const LccProfileInfo *const pi = lcc_profile_find(k->profile, s->mod);
             if (!k->ok || !pi)
                 continue;
-            snprintf(k->settings, sizeof(k->settings), "lcc %s profile '%s' (%s)%s%s%s, in process, 1 thread per job",
+            snprintf(k->settings, sizeof(k->settings), "lcc %s profile '%s' (%s)%s%s%s%s, in process, 1 thread per job",
                      lcc_version(), pi->name, pi->description ? pi->description : "", k->model[0] ? ", model " : "",
-                     k->model, k->refine ? ", encoder-side latent refinement (--refine)" : "");
+                     k->model, k->refine ? ", encoder-side latent refinement (--refine)" : "",
+                     k->no_rdoq ? ", nearest rounding (--no-rdoq)" : "");
             for (int j = 0; j < pi->num_qualities && k->nq < SWEEP_MAX_POINTS; j++) {
                 int want = nql < 0;
                 for (int t = 0; t < nql && !want; t++)
@@ -596,6 +603,7 @@ static void measure(Sweep *const s, LccContext *const c, const SweepFile *const 
         ep.profile = k->profile;
         ep.model = k->model[0] ? k->model : NULL;
         ep.refine = k->refine;
+        ep.no_rdoq = k->no_rdoq;
         ep.quality = q;
         uint8_t *buf = NULL;
         size_t size = 0;

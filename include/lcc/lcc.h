@@ -116,7 +116,13 @@ typedef struct LccEncodeParams {
                                 latent with this many gradient steps (slower
                                 encode, smaller files; the decoder is the
                                 same); 0: none                              */
-    uint8_t reserved[52];
+    int no_rdoq;             /* 1: wavelet-ae hyperprior models round every
+                                latent symbol to the nearest integer, as
+                                encoders before 2026-11-27 did; 0: each
+                                takes the cheaper of the two integers around
+                                it in bits + lambda x distortion (smaller
+                                files at the same quality)                   */
+    uint8_t reserved[48];
 } LccEncodeParams;
 
 LCC_API void lcc_default_encode_params(LccEncodeParams *p);

@@ -251,6 +251,19 @@ int main(int argc, char **argv)
     roundtrip("clip.mp4", "mkv");
     robustness();
     train_growth();
+    /* rate-distortion rounding is the default; --no-rdoq rounds to nearest
+     * (another, larger stream that decodes too) */
+    long rd_bytes[2] = { 0, 0 };
+    for (int k = 0; k < 2; k++) {
+        char enc[1100];
+        snprintf(enc, sizeof(enc), "%s/rdoq%d.lcc", work, k);
+        CHECK(run("encode %s/photo.jpg -q 5 -o %s --quiet%s", samples, enc, k ? " --no-rdoq" : "") == 0);
+        CHECK(run("decode %s -o %s/rdoq%d.png --quiet", enc, work, k) == 0);
+        struct stat st;
+        rd_bytes[k] = stat(enc, &st) ? -1 : (long)st.st_size;
+    }
+    CHECK_MSG(rd_bytes[0] > 0 && rd_bytes[0] < rd_bytes[1], "rd rounding %ld bytes, --no-rdoq %ld", rd_bytes[0],
+              rd_bytes[1]);
     /* the speed benchmark on a named model */
     CHECK(run("bench codec %s/image.png -q 2 --repeat 1 --model wavelet-ae-image.lccw --json", samples) == 0 &&
           out_contains("\"model\": \"wavelet-ae-image.lccw\""));

@@ -273,36 +273,46 @@ static void cache_check(LccContext *const c)
     lcc_media_free(&m);
 }
 
-/* Encoder-side refinement (--refine) with the default model: the stream
- * decodes, and its objective bpp + lambda 255^2 MSE is not worse than the
- * unrefined stream's (the encoder keeps the best latent it measured; the
- * decoded samples' rounding allows 1%). */
-static void refine_check(LccContext *const c)
+/* The encoder's choices with the default model: rate-distortion rounding
+ * (the default) against nearest rounding (--no-rdoq), and refinement
+ * (--refine). Each stream decodes; the objective bpp + lambda 255^2 MSE
+ * of the rounding is lower than nearest rounding's, with a smaller stream,
+ * and refinement's is not worse than the default's (it keeps the best
+ * latent it measured; the decoded samples' rounding allows 1%). */
+static void encoder_choice_check(LccContext *const c)
 {
+    enum { W = 192, H = 128, Q = 5 };
     LccMedia m;
-    test_image(&m, 72, 56, 3, 8);
-    double J[2] = { 0, 0 };
-    for (int k = 0; k < 2; k++) {
+    test_image(&m, W, H, 3, 8);
+    for (size_t i = 0; i < (size_t)W * H * 3; i++) /* texture: files of some size */
+        m.image.data[i] = (uint16_t)(m.image.data[i] * 3 / 4 + test_rand(&seed) % 64);
+    double J[3] = { 0, 0, 0 };
+    size_t bytes[3] = { 0, 0, 0 };
+    for (int k = 0; k < 3; k++) {
         LccEncodeParams p;
         lcc_default_encode_params(&p);
         p.profile = "wavelet-ae";
-        p.quality = 5;
-        p.refine = k ? 8 : 0;
+        p.quality = Q;
+        p.no_rdoq = k == 0;
+        p.refine = k == 2 ? 8 : 0;
         uint8_t *buf = NULL;
-        size_t size = 0;
         LccMedia d = { 0 };
         LccQuality qq;
-        if (lcc_encode(c, &m, &p, &buf, &size) || lcc_decode(c, buf, size, &d) || lcc_compare(c, &m, &d, &qq)) {
-            CHECK_MSG(0, "refine %d: %s", p.refine, lcc_last_error(c));
+        if (lcc_encode(c, &m, &p, &buf, &bytes[k]) || lcc_decode(c, buf, bytes[k], &d) ||
+            lcc_compare(c, &m, &d, &qq)) {
+            CHECK_MSG(0, "encoder choice %d: %s", k, lcc_last_error(c));
             free(buf);
             lcc_media_free(&d);
             break;
         }
-        J[k] = 8.0 * (double)size / (72.0 * 56.0) + walloc_hp_lambdas[4] * 255.0 * 255.0 * pow(10.0, -qq.psnr / 10);
+        J[k] = 8.0 * (double)bytes[k] / (W * H) + walloc_hp_lambdas[Q - 1] * 255.0 * 255.0 * pow(10.0, -qq.psnr / 10);
         free(buf);
         lcc_media_free(&d);
     }
-    CHECK_MSG(J[1] <= J[0] * 1.01, "refine: objective %.4f, unrefined %.4f", J[1], J[0]);
+    printf("encoder choices, objective: nearest %.4f (%zu bytes), rd rounding %.4f (%zu), refined %.4f (%zu)\n", J[0],
+           bytes[0], J[1], bytes[1], J[2], bytes[2]);
+    CHECK_MSG(J[1] < J[0] && bytes[1] < bytes[0], "rd rounding: objective %.4f, nearest rounding %.4f", J[1], J[0]);
+    CHECK_MSG(J[2] <= J[1] * 1.01, "refine: objective %.4f, unrefined %.4f", J[2], J[1]);
     lcc_media_free(&m);
 }
 
@@ -531,7 +541,7 @@ int main(void)
     roundtrip(c, 200, 170, 3, 8, 2, 24);
     model_name = NULL;
     cache_check(c);
-    refine_check(c);
+    encoder_choice_check(c);
     hyper_determinism(0);
     hyper_determinism(1);
     hyper_determinism(2);
