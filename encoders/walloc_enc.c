@@ -181,8 +181,10 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             memcpy(yv, y.d, sizeof(float) * ny); /* y outlives the arena */
             const int refine = c ? c->encode_refine : 0;
             float kw[1024];
-            const WallocRdo rdo = { gbank, kw };
+            WallocRdo rdo = { 0 };
             const int rdoq = !(c && c->encode_no_rdoq) && rdoq_weights(net, quality - 1, kw);
+            if (!err && rdoq)
+                err = walloc_rdo_init(&rdo, gbank, kw);
             if (!err && refine > 0) {
                 const WallocRefine r = { net, &nn, &spec, ws, x, quality - 1, walloc_hp_lambdas[quality - 1], 0.02f,
                                          mh, mw, mu, scale, frac, gbank, rdoq ? &rdo : NULL };
@@ -194,6 +196,7 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
             }
             if (!err)
                 err = walloc_code_latent(&nn, net, yv, mh, mw, mu, scale, &frac, sym, index, rdoq ? &rdo : NULL);
+            walloc_rdo_free(&rdo);
             if (!err) {
                 lcc_entropy_encode_planes(&enc, &bank, zsym, 1, (size_t)zc, (size_t)zh * zw);
                 err = encode_latents(&enc, gbank, index, sym, &net->cfg, mh, mw);

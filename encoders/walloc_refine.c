@@ -62,22 +62,65 @@ static lcc_status decode_mse(const WallocRefine *const r, const LccTensor *const
     return LCC_OK;
 }
 
+lcc_status walloc_rdo_init(WallocRdo *const rd, const LccCdfBank *const gbank, const float *const kw)
+{
+    size_t total = 0;
+    for (uint32_t i = 0; i < gbank->count; i++)
+        total += gbank->t[i].nsym;
+    rd->gbank = gbank;
+    rd->kw = kw;
+    rd->start = malloc(sizeof(uint32_t) * gbank->count);
+    rd->bits = malloc(sizeof(float) * (total ? total : 1));
+    if (!rd->start || !rd->bits) {
+        walloc_rdo_free(rd);
+        return LCC_ENOMEM;
+    }
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < gbank->count; i++) {
+        const LccCdf *const t = &gbank->t[i];
+        rd->start[i] = at;
+        for (uint32_t s = 0; s + 1 < t->nsym; s++)
+            rd->bits[at + s] = (float)lcc_cdf_cost_bits(t, t->offset + (int32_t)s);
+        at += t->nsym;
+    }
+    return LCC_OK;
+}
+
+void walloc_rdo_free(WallocRdo *const rd)
+{
+    free(rd->start);
+    free(rd->bits);
+    rd->start = NULL;
+    rd->bits = NULL;
+}
+
+/* The cost in bits of value v under table i of the bank. */
+static double rdo_bits(const WallocRdo *const rd, const uint16_t i, const int32_t v)
+{
+    const LccCdf *const t = &rd->gbank->t[i];
+    const int64_t s = (int64_t)v - t->offset;
+    return s >= 0 && s + 1 < (int64_t)t->nsym ? rd->bits[rd->start[i] + (uint32_t)s] : lcc_cdf_cost_bits(t, v);
+}
+
 /* Rate-distortion rounding of the symbols at offsets pos[0..np) (all n if
- * pos is NULL): of the two integers around y - mu, the one of the smaller
- * bits + kw[channel] * (y - mu - r)^2 (ties: round to nearest). */
+ * pos is NULL; then, with anchors >= 0, only the anchors (1) or the other
+ * positions (0) of the checkerboard): of the two integers around y - mu,
+ * the one of the smaller bits + kw[channel] * (y - mu - r)^2 (ties: the
+ * nearest, as set). */
 static void quantize_rd(const WallocRdo *const rd, const float *const y, const float *const mu,
-                        const uint16_t *const index, const size_t *const pos, const size_t np, const size_t plane,
-                        int32_t *const sym)
+                        const uint16_t *const index, const size_t *const pos, const size_t np, const int w,
+                        const size_t plane, const int anchors, int32_t *const sym)
 {
     for (size_t k = 0; k < np; k++) {
         const size_t o = pos ? pos[k] : k;
+        if (anchors >= 0 && walloc_is_anchor_at(o, plane, w) != anchors)
+            continue;
         const double v = (double)y[o] - (double)mu[o], f = floor(v);
         if (!(f > -1e6 && f < 1e6))
-            continue; /* the nearest integer, as set */
-        const LccCdf *const t = &rd->gbank->t[index[o]];
+            continue;
         const double kw = rd->kw[o / plane];
-        const double c0 = lcc_cdf_cost_bits(t, (int32_t)f) + kw * (v - f) * (v - f);
-        const double c1 = lcc_cdf_cost_bits(t, (int32_t)f + 1) + kw * (f + 1 - v) * (f + 1 - v);
+        const double c0 = rdo_bits(rd, index[o], (int32_t)f) + kw * (v - f) * (v - f);
+        const double c1 = rdo_bits(rd, index[o], (int32_t)f + 1) + kw * (f + 1 - v) * (f + 1 - v);
         if (c0 != c1)
             sym[o] = (int32_t)f + (c1 < c0);
     }
@@ -105,7 +148,7 @@ lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const
             if (rd) {
                 for (size_t k = 0; k < np; k++)
                     lcc_log_scale_indexes(logscale + pos[k], 1, (unsigned)*frac, index + pos[k]);
-                quantize_rd(rd, y, mu, index, pos, np, plane, sym);
+                quantize_rd(rd, y, mu, index, pos, np, w, plane, -1, sym);
             }
             for (size_t k = 0; k < np; k++)
                 lcc_meanscale_dequantize(sym + pos[k], mu + pos[k], 1, yhat + pos[k]);
@@ -119,17 +162,27 @@ lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const
     lcc_meanscale_quantize(y, mu, n, sym);
     if (rd) { /* the anchors' (or, without context, every) symbol */
         lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
-        quantize_rd(rd, y, mu, index, NULL, n, plane, sym);
+        quantize_rd(rd, y, mu, index, NULL, n, w, plane, net->cfg.ctx_n ? 1 : -1, sym);
     }
     if (net->cfg.ctx_n) {
         const lcc_status err = walloc_context_params(nn, net, sym, h, w, mu, logscale, frac);
         if (err)
             return err;
-        /* the anchors keep mu and index, so their symbols stay */
+        /* the others, under their new means and scales (the anchors keep
+         * theirs, and their symbols) */
+        int32_t *const anchor_sym = rd ? malloc(sizeof(int32_t) * n) : NULL;
+        if (rd && !anchor_sym)
+            return LCC_ENOMEM;
+        if (rd)
+            memcpy(anchor_sym, sym, sizeof(int32_t) * n);
         lcc_meanscale_quantize(y, mu, n, sym);
         if (rd) {
+            for (size_t i = 0; i < n; i++)
+                if (walloc_is_anchor_at(i, plane, w))
+                    sym[i] = anchor_sym[i];
+            free(anchor_sym);
             lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
-            quantize_rd(rd, y, mu, index, NULL, n, plane, sym);
+            quantize_rd(rd, y, mu, index, NULL, n, w, plane, 0, sym);
         }
     }
     lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);

@@ -38,8 +38,13 @@ typedef struct WallocRefine {
 struct WallocRdo {
     const LccCdfBank *gbank;
     const float *kw;
+    uint32_t *start;            /* per table: its first entry of bits */
+    float *bits;                /* the cost of every regular value of every table */
 };
 typedef struct WallocRdo WallocRdo;
+/* The cost tables of gbank (kw is kept, not copied). */
+lcc_status walloc_rdo_init(WallocRdo *rd, const LccCdfBank *gbank, const float *kw);
+void walloc_rdo_free(WallocRdo *rd);
 
 /* The symbols of the latent y (L x h x w) as the stream codes them, from
  * hs's means mu and log scales (at *frac fractional bits); with a context
