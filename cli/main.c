@@ -126,5 +126,16 @@ int main(int argc, char **argv)
         fputs(cmd->usage, stdout);
         return EXIT_OK;
     }
+    if (g.model_dir && cmd == &cli_bench) {
+        /* the benchmarks open their own contexts: they search
+         * $LCC_MODEL_PATH, so --model-dir goes first there */
+        const char *const old = getenv("LCC_MODEL_PATH");
+        char *const path = malloc(strlen(g.model_dir) + (old ? strlen(old) + 1 : 0) + 1);
+        if (!path)
+            return EXIT_INTERNAL;
+        sprintf(path, "%s%s%s", g.model_dir, old ? ":" : "", old ? old : "");
+        setenv("LCC_MODEL_PATH", path, 1);
+        free(path);
+    }
     return cmd->run(&g, n, argv + 1);
 }

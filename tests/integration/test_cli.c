@@ -149,6 +149,8 @@ static void train_growth(void)
     }
     CHECK_MSG(bytes[0] > 0 && bytes[0] == bytes[1], "stream sizes %ld and %ld", bytes[0], bytes[1]);
     CHECK_MSG(lcc_media_equal(&out[0], &out[1]), "the grown model does not start as its source");
+    /* the speed benchmark finds a model in --model-dir */
+    CHECK(run("--model-dir %s bench codec %s/image.png -q 2 --repeat 1 --model g2.lccw", work, samples) == 0);
     lcc_media_free(&out[0]);
     lcc_media_free(&out[1]);
 }
