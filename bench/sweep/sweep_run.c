@@ -245,6 +245,46 @@ static SweepCodec *add_codec(Sweep *const s, const char *const name, const Sweep
     return k;
 }
 
+/* A profile run with another model may have fewer quality levels than
+ * the profile lists (the factorized wavelet-ae image model: 8 of 10):
+ * each of k's qualities is tried on a small image, and those the encoder
+ * rejects as invalid are left out (other failures stay, to be reported
+ * with the points). Images only. */
+static void model_qualities(const Sweep *const s, SweepCodec *const k)
+{
+    if (s->mod != LCC_MODALITY_IMAGE || !k->model[0])
+        return;
+    LccSettings set;
+    lcc_default_settings(&set);
+    set.threads = 1;
+    set.model_dir = s->o->model_dir;
+    LccContext *c = NULL;
+    LccMedia m = { .modality = LCC_MODALITY_IMAGE };
+    m.image = (LccImage){ 16, 16, 3, 8, NULL };
+    if (lcc_open(&c, &set) || lcc_media_alloc(&m, NULL)) {
+        lcc_close(&c);
+        return;
+    }
+    for (size_t i = 0; i < (size_t)16 * 16 * 3; i++)
+        m.image.data[i] = (uint16_t)(i * 7 % 256);
+    int n = 0;
+    for (int j = 0; j < k->nq; j++) {
+        LccEncodeParams ep;
+        lcc_default_encode_params(&ep);
+        ep.profile = k->profile;
+        ep.model = k->model;
+        ep.quality = k->q[j];
+        uint8_t *buf = NULL;
+        size_t size = 0;
+        if (lcc_encode(c, &m, &ep, &buf, &size) != LCC_EINVAL)
+            k->q[n++] = k->q[j];
+        free(buf);
+    }
+    k->nq = n;
+    lcc_media_free(&m);
+    lcc_close(&c);
+}
+
 static int setup_codecs(Sweep *const s)
 {
     const SweepOptions *const o = s->o;
@@ -319,6 +359,7 @@ static int setup_codecs(Sweep *const s)
                 if (want)
                     k->q[k->nq++] = pi->qualities[j];
             }
+            model_qualities(s, k);
             if (!k->nq) {
                 k->ok = 0;
                 snprintf(k->reason, sizeof(k->reason), "none of the --quality values is a quality of '%s'", k->name);

@@ -316,6 +316,23 @@ int main(void)
     CHECK(root && find_named(sweep_json_get(root, "curves"), "name", "stored"));
     sweep_json_free(root);
 
+    /* a profile with a model of fewer quality levels than the profile's
+     * (the factorized wavelet-ae model: 8 of 10) is run at its own */
+    snprintf(out, sizeof(out), "%s/out3", dir);
+    o.outdir = out;
+    o.profiles = "wavelet-ae:wavelet-ae-image.lccw";
+    o.anchors = "none";
+    CHECK(sweep_run(&o) == 0);
+    root = load_json(out);
+    int npoints = 0, nok = 0;
+    for (const SweepJson *e = root ? sweep_json_get(root, "points")->child : NULL; e; e = e->next) {
+        npoints++;
+        nok += !strcmp(sweep_json_get(e, "status")->string, "ok");
+    }
+    CHECK_MSG(npoints == 2 * 8 && nok == npoints, "%d points, %d ok (want 16)", npoints, nok);
+    sweep_json_free(root);
+    o.profiles = "stored";
+
     /* no usable input: exit codes, no crash */
     o.data = "/nonexistent/dir";
     CHECK(sweep_run(&o) == 3);
