@@ -251,8 +251,7 @@ lcc_status lcc_walloc_decode(LccContext *const c, const LccContainer *const ct, 
     }
     if (!err && wavelet_inverse(&spec, Xh.d, x, ws))
         err = lcc_error(c, LCC_EINTERNAL, "wavelet-ae: inverse transform failed");
-    LccTensor xt = { x, 1, 3, (int)g.height, (int)g.width };
-    if (!err && (err = walloc_post(&nn, net, &xt, 0)))
+    if (!err && (err = walloc_post_image(&nn, net, x, (int)g.width, (int)g.height, 0)))
         err = lcc_error(c, err, "wavelet-ae: post-filter failed");
     if (!err && (err = lcc_media_alloc(&m, lcc_limits(c))))
         err = lcc_error(c, err, "wavelet-ae: cannot allocate the image");

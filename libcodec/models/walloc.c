@@ -243,6 +243,53 @@ lcc_status walloc_post(LccNn *const nn, WallocNet *const m, LccTensor *const x, 
     return LCC_OK;
 }
 
+/* Rows of context pf needs on each side of an output row: three 3x3
+ * convolutions. */
+#define POST_HALO 3
+
+lcc_status walloc_post_image(LccNn *const nn, WallocNet *const m, float *const x, const int w, const int h,
+                             int rows)
+{
+    if (!m->pf)
+        return LCC_OK;
+    const int C = m->cfg.channels;
+    rows = rows > 0 ? rows : 32;
+    const size_t plane = (size_t)w * h;
+    float *const out = malloc(sizeof(float) * plane * (size_t)C);
+    if (!out)
+        return LCC_ENOMEM;
+    lcc_status err = LCC_OK;
+    for (int r0 = 0; r0 < h && !err; r0 += rows) {
+        /* output rows r0..r1-1 from input rows a..b-1: the rows of zero
+         * padding of every layer are then those of the whole image, or
+         * rows whose results no output row reads */
+        const int r1 = r0 + rows < h ? r0 + rows : h;
+        const int a = r0 - POST_HALO > 0 ? r0 - POST_HALO : 0, b = r1 + POST_HALO < h ? r1 + POST_HALO : h;
+        lcc_nn_reset(nn);
+        LccTensor in = lcc_nn_tensor(nn, 1, C, b - a, w), r;
+        if (!in.d) {
+            err = LCC_ENOMEM;
+            break;
+        }
+        for (int c = 0; c < C; c++)
+            memcpy(in.d + (size_t)c * (b - a) * w, x + c * plane + (size_t)a * w, sizeof(float) * (size_t)(b - a) * w);
+        if ((err = lcc_seq_forward(nn, m->pf, &in, &r, 0)))
+            break;
+        for (int c = 0; c < C; c++) {
+            const float *const src = x + c * plane + (size_t)r0 * w;
+            const float *const add = r.d + ((size_t)c * (b - a) + (size_t)(r0 - a)) * w;
+            float *const dst = out + c * plane + (size_t)r0 * w;
+            for (size_t i = 0; i < (size_t)(r1 - r0) * w; i++)
+                dst[i] = src[i] + add[i];
+        }
+    }
+    lcc_nn_reset(nn);
+    if (!err)
+        memcpy(x, out, sizeof(float) * plane * (size_t)C);
+    free(out);
+    return err;
+}
+
 lcc_status walloc_post_backward(LccNn *const nn, WallocNet *const m, LccTensor *const dx)
 {
     if (!m->pf)

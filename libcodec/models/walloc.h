@@ -163,6 +163,11 @@ lcc_status walloc_synthesis_backward(LccNn *nn, WallocNet *m, const LccTensor *y
 /* The post-filter on decoded images x [n, C, H, W]: x += pf(x) in place
  * (nothing without one); training keeps what backward needs. */
 lcc_status walloc_post(LccNn *nn, WallocNet *m, LccTensor *x, int training);
+/* The same for one decoded image of C planes of w x h floats (in place),
+ * in strips of `rows` output rows (0: a default) so that its memory is
+ * bounded by the strips', not the image's; bit-identical to walloc_post.
+ * It resets nn's arena (the caller keeps nothing there). */
+lcc_status walloc_post_image(LccNn *nn, WallocNet *m, float *x, int w, int h, int rows);
 /* Its backward after a training walloc_post: dx, d(loss)/d(output),
  * becomes d(loss)/d(input) in place; the parameter gradients accumulate. */
 lcc_status walloc_post_backward(LccNn *nn, WallocNet *m, LccTensor *dx);

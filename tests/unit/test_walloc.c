@@ -175,6 +175,38 @@ static void post_gradient_check(void)
     walloc_free(&m);
 }
 
+/* The decoder's post-filter in strips of rows (walloc_post_image) is the
+ * whole image's (walloc_post) bit for bit, for any strip height. */
+static void post_strips_check(void)
+{
+    const WallocConfig cfg = { 3, 1, 3, 4, 1, 2, 0, .post_n = 5 };
+    WallocNet m;
+    CHECK(!walloc_init(&m, &cfg, 9));
+    LccParams *const P = &m.net.params;
+    for (int i = 0; i < P->n; i++)
+        for (size_t k = 0; k < P->p[i]->size; k++)
+            P->p[i]->w[k] = 0.5f * frnd();
+    enum { W = 37, H = 23, N = 3 * W * H };
+    float *const x = malloc(sizeof(float) * N), *const y = malloc(sizeof(float) * N);
+    for (int i = 0; i < N && x; i++)
+        x[i] = frnd() * 0.5f;
+    CHECK(x && y);
+    const int rows[] = { 1, 2, 4, 7, 22, 23, 0 };
+    for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]) && x && y; k++) {
+        memcpy(y, x, sizeof(float) * N);
+        CHECK(!walloc_post_image(&nn, &m, y, W, H, rows[k]));
+        lcc_nn_reset(&nn);
+        LccTensor t = lcc_nn_tensor(&nn, 1, 3, H, W);
+        memcpy(t.d, x, sizeof(float) * N);
+        CHECK(!walloc_post(&nn, &m, &t, 0));
+        CHECK_MSG(!memcmp(t.d, y, sizeof(float) * N), "post-filter in strips of %d rows differs", rows[k]);
+        CHECK(memcmp(x, y, sizeof(float) * N)); /* the filter did something */
+    }
+    free(x);
+    free(y);
+    walloc_free(&m);
+}
+
 /* Encode with wavelet-ae and decode; checks geometry, alpha (lossless)
  * and a PSNR floor. */
 static void test_image(LccMedia *const m, const uint32_t w, const uint32_t h, const uint32_t ch,
@@ -523,6 +555,7 @@ int main(void)
     gradient_check(0);
     gradient_check(3);
     post_gradient_check();
+    post_strips_check();
     LccSettings s;
     lcc_default_settings(&s);
     s.threads = 2;
