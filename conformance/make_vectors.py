@@ -301,12 +301,17 @@ class Gen:
         for q in (2, 6, 10):
             self.add_md5('waecb-rgb8-q%d.lcc' % q, self.encode(imgs['rgb8'], 'wavelet-ae', q, cb))
         self.add_md5('waecb-rgba8-q4.lcc', self.encode(src, 'wavelet-ae', 4, cb))
-        # -- the second checkerboard model (syntax 3, a deeper synthesis
-        # network: 4 residual blocks)
+        # -- the second checkerboard model (syntax 3, the same decoder
+        # graph; its encoder adds a nonlinear analysis)
         cb2 = 'wavelet-ae-image-cb2.lccw'
         for q in (1, 5, 9):
             self.add_md5('waecb2-rgb8-q%d.lcc' % q, self.encode(imgs['rgb8'], 'wavelet-ae', q, cb2))
         self.add_md5('waecb2-rgba8-q7.lcc', self.encode(src, 'wavelet-ae', 7, cb2))
+        # -- the third (syntax 3; the decoder adds the post-filter pf)
+        cb3 = 'wavelet-ae-image-cb3.lccw'
+        for q in (2, 4, 8, 10):
+            self.add_md5('waecb3-rgb8-q%d.lcc' % q, self.encode(imgs['rgb8'], 'wavelet-ae', q, cb3))
+        self.add_md5('waecb3-ga8-q3.lcc', self.encode(imgs['ga8'], 'wavelet-ae', 3, cb3))
 
         # -- valid edits: what a decoder must accept
         base = self.streams['stored-img-gray8.lcc']

@@ -18,7 +18,7 @@ static const int walloc_qualities[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 /* One entry per (profile, modality), best profile of a modality first. */
 static const LccProfileEntry profiles[] = {
     { { "wavelet-ae", LCC_PROFILE_WAVELET_AE, LCC_MODALITY_IMAGE, 10, walloc_qualities, 6, CONFIG_ENCODERS,
-        "WaLLoC: wavelet packet + linear (and nonlinear) analysis, learned synthesis, hyperprior + checkerboard context, rANS (lossy)" },
+        "WaLLoC: wavelet packet + linear (and nonlinear) analysis, learned synthesis and post-filter, hyperprior + checkerboard context, rANS (lossy)" },
       lcc_walloc_decode },
     STORED(LCC_MODALITY_IMAGE),
     { { "wavelet-ae", LCC_PROFILE_WAVELET_AE, LCC_MODALITY_AUDIO, 8, walloc_qualities, 4, CONFIG_ENCODERS,

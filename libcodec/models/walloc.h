@@ -127,6 +127,9 @@ typedef struct WallocNet {
 /* The second checkerboard model (same syntax 3 and decoder graph; its
  * encoder adds the nonlinear analysis an). */
 #define WALLOC_IMAGE_CB2_MODEL_FILE "wavelet-ae-image-cb2.lccw"
+/* The third (same syntax 3): cb2's graph plus the decoder's post-filter
+ * pf (post_n = 16). */
+#define WALLOC_IMAGE_CB3_MODEL_FILE "wavelet-ae-image-cb3.lccw"
 #define WALLOC_IMAGE_CS_MODEL_FILE "wavelet-ae-image-cs.lccw"
 extern const WallocConfig walloc_image_config;
 extern const WallocConfig walloc_image_hp_config;
