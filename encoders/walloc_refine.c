@@ -170,17 +170,10 @@ lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const
             return err;
         /* the others, under their new means and scales (the anchors keep
          * theirs, and their symbols) */
-        int32_t *const anchor_sym = rd ? malloc(sizeof(int32_t) * n) : NULL;
-        if (rd && !anchor_sym)
-            return LCC_ENOMEM;
-        if (rd)
-            memcpy(anchor_sym, sym, sizeof(int32_t) * n);
-        lcc_meanscale_quantize(y, mu, n, sym);
+        for (size_t i = 0; i < n; i++)
+            if (!walloc_is_anchor_at(i, plane, w))
+                lcc_meanscale_quantize(y + i, mu + i, 1, sym + i);
         if (rd) {
-            for (size_t i = 0; i < n; i++)
-                if (walloc_is_anchor_at(i, plane, w))
-                    sym[i] = anchor_sym[i];
-            free(anchor_sym);
             lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
             quantize_rd(rd, y, mu, index, NULL, n, w, plane, 0, sym);
         }
