@@ -155,15 +155,15 @@ lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const
         }
         free(yhat);
         free(pos);
-        if (!err)
+        if (!err && !rd) /* (the rounding indexed each pass's positions) */
             lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
         return err;
     }
     lcc_meanscale_quantize(y, mu, n, sym);
-    if (rd) { /* the anchors' (or, without context, every) symbol */
+    if (rd || !net->cfg.ctx_n) /* (with context, the others are indexed again below) */
         lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
+    if (rd) /* the anchors' (or, without context, every) symbol */
         quantize_rd(rd, y, mu, index, NULL, n, w, plane, net->cfg.ctx_n ? 1 : -1, sym);
-    }
     if (net->cfg.ctx_n) {
         const lcc_status err = walloc_context_params(nn, net, sym, h, w, mu, logscale, frac);
         if (err)
@@ -173,12 +173,10 @@ lcc_status walloc_code_latent(LccNn *const nn, const WallocNet *const net, const
         for (size_t i = 0; i < n; i++)
             if (!walloc_is_anchor_at(i, plane, w))
                 lcc_meanscale_quantize(y + i, mu + i, 1, sym + i);
-        if (rd) {
-            lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
+        lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
+        if (rd)
             quantize_rd(rd, y, mu, index, NULL, n, w, plane, 0, sym);
-        }
     }
-    lcc_log_scale_indexes(logscale, n, (unsigned)*frac, index);
     return LCC_OK;
 }
 

@@ -38,6 +38,17 @@ const float walloc_hp_lambdas[WALLOC_HP_QUALITIES] = { 0.0004f, 0.0009f, 0.0018f
 /* Leaky ReLU slope of the hyperprior networks (exact in qnn's Q8). */
 #define HYPER_SLOPE 0.125f
 
+/* A network's last layer at 0, so that the model it joins starts as the
+ * model without it (LCC_ENOMEM if building it failed: l is NULL). */
+static lcc_status start_at_zero(LccLayer *const l)
+{
+    if (!l)
+        return LCC_ENOMEM;
+    lcc_param_fill(l->w, 0);
+    lcc_param_fill(l->b, 0);
+    return LCC_OK;
+}
+
 static lcc_status hyper_init(WallocNet *const m)
 {
     const int L = m->cfg.latent, N = m->cfg.hyper_n, M = m->cfg.hyper_m;
@@ -61,13 +72,8 @@ static lcc_status hyper_init(WallocNet *const m)
     LccSeq *const x = m->cx = lcc_net_seq(&m->net, "cx.");
     const int okx = x && lcc_seq_conv2d(x, S + L, C, 5, 5, 1, 2, 1) && lcc_seq_act(x, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE) &&
                     lcc_seq_conv2d(x, C, C, 1, 1, 1, 0, 1) && lcc_seq_act(x, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE);
-    LccLayer *const xl = okx ? lcc_seq_conv2d(x, C, 2 * L, 1, 1, 1, 0, 1) : NULL;
-    if (!xl)
-        return LCC_ENOMEM;
     /* no context at first: the model starts as its hyperprior model */
-    lcc_param_fill(xl->w, 0);
-    lcc_param_fill(xl->b, 0);
-    return LCC_OK;
+    return start_at_zero(okx ? lcc_seq_conv2d(x, C, 2 * L, 1, 1, 1, 0, 1) : NULL);
 }
 
 /* The nonlinear analysis an (walloc.h), its last layer at 0. */
@@ -78,12 +84,7 @@ static lcc_status analysis_init(WallocNet *const m)
     const int ok = a && lcc_seq_conv2d(a, K, E, 1, 1, 1, 0, 1) && lcc_seq_act(a, LCC_LAYER_GELU, 0) &&
                    lcc_seq_conv2d(a, E, E, 3, 3, 1, 1, 1) && lcc_seq_act(a, LCC_LAYER_GELU, 0) &&
                    lcc_seq_conv2d(a, E, E, 3, 3, 1, 1, 1) && lcc_seq_act(a, LCC_LAYER_GELU, 0);
-    LccLayer *const last = ok ? lcc_seq_conv2d(a, E, L, 1, 1, 1, 0, 1) : NULL;
-    if (!last)
-        return LCC_ENOMEM;
-    lcc_param_fill(last->w, 0);
-    lcc_param_fill(last->b, 0);
-    return LCC_OK;
+    return start_at_zero(ok ? lcc_seq_conv2d(a, E, L, 1, 1, 1, 0, 1) : NULL);
 }
 
 /* The post-filter pf (walloc.h), its last layer at 0. */
@@ -93,12 +94,7 @@ static lcc_status post_init(WallocNet *const m)
     LccSeq *const a = m->pf = lcc_net_seq(&m->net, "pf.");
     const int ok = a && lcc_seq_conv2d(a, C, F, 3, 3, 1, 1, 1) && lcc_seq_act(a, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE) &&
                    lcc_seq_conv2d(a, F, F, 3, 3, 1, 1, 1) && lcc_seq_act(a, LCC_LAYER_LEAKY_RELU, HYPER_SLOPE);
-    LccLayer *const last = ok ? lcc_seq_conv2d(a, F, C, 3, 3, 1, 1, 1) : NULL;
-    if (!last)
-        return LCC_ENOMEM;
-    lcc_param_fill(last->w, 0);
-    lcc_param_fill(last->b, 0);
-    return LCC_OK;
+    return start_at_zero(ok ? lcc_seq_conv2d(a, F, C, 3, 3, 1, 1, 1) : NULL);
 }
 
 lcc_status walloc_init(WallocNet *const m, const WallocConfig *const cfg, const uint64_t seed)
