@@ -777,6 +777,32 @@ static lcc_status export_model(LccContext *const c, Trainer *const t, const Data
     return err;
 }
 
+/* A wider post-filter (--post) from a narrower one: q's values go to the
+ * leading block of p (a convolution's weights [O, I, kh, kw] or a bias
+ * [O]); every weight that reads one of the new input channels starts at
+ * 0 and the rest of the new output channels keep their initial values,
+ * so the filter computes what q's did. 0 if q does not fit so. */
+static int widen(LccParam *const p, const LccParam *const q)
+{
+    if (q->ndim != p->ndim || (p->ndim != 1 && p->ndim != 4) || q->size >= p->size ||
+        q->shape[0] > p->shape[0] || (p->ndim == 4 && (q->shape[1] > p->shape[1] || q->shape[2] != p->shape[2] ||
+                                                       q->shape[3] != p->shape[3])))
+        return 0;
+    if (p->ndim == 1) {
+        memcpy(p->w, q->w, sizeof(float) * q->size);
+        return 1;
+    }
+    const int O0 = q->shape[0], I0 = q->shape[1], I = p->shape[1];
+    const size_t k = (size_t)p->shape[2] * p->shape[3];
+    for (int o = 0; o < p->shape[0]; o++) {
+        float *const row = p->w + (size_t)o * I * k;
+        if (o < O0)
+            memcpy(row, q->w + (size_t)o * I0 * k, sizeof(float) * I0 * k);
+        memset(row + I0 * k, 0, sizeof(float) * (I - I0) * k);
+    }
+    return 1;
+}
+
 /* Copy every parameter of another model's checkpoint (the factorized,
  * hyperprior or checkerboard model, with the default blocks of D or m's)
  * that m has too (same name and shape). */
@@ -787,12 +813,20 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
     lcc_status err = LCC_EINVAL;
     WallocConfig cfg;
     char why[256] = "";   /* the last attempt's reason */
+    /* the source's post-filter width: the size of its first bias */
+    uint64_t post = 0;
+    if ((err = lcc_checkpoint_tensor_size(c, path, "pf.0.b", &post)))
+        return err;
+    if (post > 1024)
+        return lcc_error(c, LCC_EMODEL, "%s: a post-filter of width %llu", path, (unsigned long long)post);
+    err = LCC_EINVAL;
     for (int k = 0; k < 12 && err; k++) {
         cfg = k % 3 == 0 ? walloc_image_cb_config : k % 3 == 1 ? walloc_image_hp_config : walloc_image_config;
-        if ((k % 6 >= 3 && cfg.blocks == m->cfg.blocks) || (k >= 6 && (!m->cfg.ana_n || !cfg.ctx_n)))
+        if ((k % 6 >= 3 && cfg.blocks == m->cfg.blocks) || (k >= 6 && !m->cfg.ana_n))
             continue;
         cfg.blocks = k % 6 >= 3 ? m->cfg.blocks : cfg.blocks;
         cfg.ana_n = k >= 6 ? m->cfg.ana_n : 0;
+        cfg.post_n = (int)post;
         LccFactorized f;
         if ((err = lcc_factorized_init(&f, cfg.hyper_m ? cfg.hyper_m : cfg.latent, NULL, 0, prior_init_scale, 1)))
             return err;
@@ -866,15 +900,20 @@ static lcc_status init_from_checkpoint(LccContext *const c, WallocNet *const m, 
             copied++;
             continue;
         }
+        if (q && !strncmp(p->name, "pf.", 3) && widen(p, q)) {
+            copied++;
+            continue;
+        }
         if (!q || q->size != p->size || q->ndim != p->ndim ||
             memcmp(q->shape, p->shape, sizeof(p->shape)))
             continue;
         memcpy(p->w, q->w, sizeof(float) * p->size);
         copied++;
     }
-    printf("init from %s (%s model, step %lld): %d tensors%s\n", path,
+    printf("init from %s (%s model, step %lld): %d tensors%s%s\n", path,
            cfg.ctx_n ? "checkerboard" : cfg.hyper_m ? "hyperprior" : "factorized", (long long)o.t, copied,
-           b1 > b0 ? " (new blocks of D start as the identity)" : "");
+           b1 > b0 ? " (new blocks of D start as the identity)" : "",
+           cfg.post_n && m->cfg.post_n > cfg.post_n ? " (the post-filter's new channels start without effect)" : "");
     walloc_free(&src);
     return LCC_OK;
 }
@@ -908,9 +947,10 @@ const char lcc_train_image_usage[] =
     "                    --resume and --export); grown by --init-from, it starts at 0\n"
     "  --init-from F     start a new run from every tensor of another checkpoint\n"
     "                    (factorized, hyperprior or checkerboard model, with or\n"
-    "                    without the --analysis given) that the new\n"
-    "                    model has; with more --blocks, the new blocks of D start\n"
-    "                    as the identity\n"
+    "                    without the --analysis given, with or without a post-filter)\n"
+    "                    that the new model has; with more\n"
+    "                    --blocks, the new blocks of D start as the identity; with a\n"
+    "                    wider --post, the filter's new channels start without effect\n"
     "  --hyper-lr X      Adam learning rate of the hyperprior and context networks\n"
     "                    (default: 3e-4 during the warm-up, then --lr; given, it\n"
     "                    holds throughout)\n"

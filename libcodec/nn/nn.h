@@ -286,6 +286,9 @@ lcc_status lcc_checkpoint_save(LccContext *c, const char *path, const LccNet *ne
  * continues close to, not exactly as, an uninterrupted one. */
 lcc_status lcc_checkpoint_save_weights(LccContext *c, const char *path, const LccNet *net, const LccAdam *o);
 lcc_status lcc_checkpoint_load(LccContext *c, const char *path, LccNet *net, LccAdam *o);
+/* *n: the element count of the checkpoint's tensor `name`, 0 if it has
+ * none (to tell which network a checkpoint is of). */
+lcc_status lcc_checkpoint_tensor_size(LccContext *c, const char *path, const char *name, uint64_t *n);
 
 /* ---- weight files (*.lccw) --------------------------------------------------------- */
 

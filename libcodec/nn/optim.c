@@ -169,52 +169,86 @@ lcc_status lcc_checkpoint_save_weights(LccContext *const c, const char *const pa
     return checkpoint_save(c, path, net, o, 0);
 }
 
-lcc_status lcc_checkpoint_load(LccContext *const c, const char *const path, LccNet *const net, LccAdam *const o)
+/* Read and check a checkpoint up to its tensors: *data (free it) holds
+ * the file, r is at the tensor count, a and rng the optimiser state. */
+static lcc_status ckpt_open(LccContext *const c, const char *const path, uint8_t **const data, LccReader *const r,
+                            LccAdam *const o, uint64_t *const rng)
 {
-    uint8_t *data = NULL;
     size_t size = 0;
-    lcc_status err = lcc_read_file(c, path, CKPT_MAX_BYTES, &data, &size);
+    *data = NULL;
+    lcc_status err = lcc_read_file(c, path, CKPT_MAX_BYTES, data, &size);
     if (err)
         return err;
     uint8_t h[32];
-    if (size < 8 + 32 || memcmp(data, "LCCK", 4)) {
-        err = lcc_error(c, LCC_EFORMAT, "%s: not an lcc checkpoint", path);
-        goto end;
-    }
-    lcc_sha256(data, size - 32, h);
-    if (memcmp(h, data + size - 32, 32)) {
-        err = lcc_error(c, LCC_EBADMSG, "%s: checkpoint is damaged (sha256 mismatch)", path);
-        goto end;
-    }
-    LccReader r;
-    lcc_reader_init(&r, data + 4, size - 4 - 32);
-    const uint32_t version = lcc_reader_u32(&r);
-    if (version != CKPT_VERSION) {
-        err = lcc_error(c, LCC_EMODEL, "%s: checkpoint version %u, this build reads %d", path, version, CKPT_VERSION);
-        goto end;
-    }
+    if (size < 8 + 32 || memcmp(*data, "LCCK", 4))
+        return lcc_error(c, LCC_EFORMAT, "%s: not an lcc checkpoint", path);
+    lcc_sha256(*data, size - 32, h);
+    if (memcmp(h, *data + size - 32, 32))
+        return lcc_error(c, LCC_EBADMSG, "%s: checkpoint is damaged (sha256 mismatch)", path);
+    lcc_reader_init(r, *data + 4, size - 4 - 32);
+    const uint32_t version = lcc_reader_u32(r);
+    if (version != CKPT_VERSION)
+        return lcc_error(c, LCC_EMODEL, "%s: checkpoint version %u, this build reads %d", path, version, CKPT_VERSION);
     LccAdam a;
     memset(&a, 0, sizeof(a));
-    a.lr = get_f32(&r);
-    a.beta1 = get_f32(&r);
-    a.beta2 = get_f32(&r);
-    a.eps = get_f32(&r);
-    a.weight_decay = get_f32(&r);
-    a.clip_norm = get_f32(&r);
-    a.schedule = (LccSchedule)lcc_reader_u32(&r);
-    a.warmup = (int)lcc_reader_u32(&r);
-    a.total_steps = (int)lcc_reader_u32(&r);
-    a.step_size = (int)lcc_reader_u32(&r);
-    a.gamma = get_f32(&r);
-    a.final_frac = get_f32(&r);
-    a.t = (int64_t)lcc_reader_u64(&r);
-    const uint64_t rng = lcc_reader_u64(&r);
-    if (r.error || (unsigned)a.schedule > LCC_SCHED_STEP || a.warmup < 0 || a.total_steps < 0 || a.step_size < 0 ||
+    a.lr = get_f32(r);
+    a.beta1 = get_f32(r);
+    a.beta2 = get_f32(r);
+    a.eps = get_f32(r);
+    a.weight_decay = get_f32(r);
+    a.clip_norm = get_f32(r);
+    a.schedule = (LccSchedule)lcc_reader_u32(r);
+    a.warmup = (int)lcc_reader_u32(r);
+    a.total_steps = (int)lcc_reader_u32(r);
+    a.step_size = (int)lcc_reader_u32(r);
+    a.gamma = get_f32(r);
+    a.final_frac = get_f32(r);
+    a.t = (int64_t)lcc_reader_u64(r);
+    *rng = lcc_reader_u64(r);
+    if (r->error || (unsigned)a.schedule > LCC_SCHED_STEP || a.warmup < 0 || a.total_steps < 0 || a.step_size < 0 ||
         a.t < 0 || !(a.beta1 >= 0.0f && a.beta1 < 1.0f) || !(a.beta2 >= 0.0f && a.beta2 < 1.0f) ||
-        !(a.lr >= 0.0f) || !(a.eps > 0.0f)) {
-        err = lcc_error(c, LCC_EBADMSG, "%s: invalid optimiser state in checkpoint", path);
-        goto end;
+        !(a.lr >= 0.0f) || !(a.eps > 0.0f))
+        return lcc_error(c, LCC_EBADMSG, "%s: invalid optimiser state in checkpoint", path);
+    *o = a;
+    return LCC_OK;
+}
+
+lcc_status lcc_checkpoint_tensor_size(LccContext *const c, const char *const path, const char *const name,
+                                      uint64_t *const n)
+{
+    uint8_t *data;
+    LccReader r;
+    LccAdam a;
+    uint64_t rng;
+    *n = 0;
+    lcc_status err = ckpt_open(c, path, &data, &r, &a, &rng);
+    const uint32_t count = err ? 0 : lcc_reader_u32(&r);
+    for (uint32_t i = 0; i < count && !r.error; i++) {
+        const uint16_t len = lcc_reader_u16(&r);
+        const uint8_t *const tname = lcc_reader_take(&r, len);
+        const uint64_t size = lcc_reader_u64(&r);
+        const uint8_t mom = lcc_reader_u8(&r);
+        if (!r.error && len == strlen(name) && !memcmp(tname, name, len)) {
+            *n = size;
+            break;
+        }
+        if (size > lcc_reader_left(&r) / 4 / (mom ? 3 : 1))
+            break;
+        r.p += size * 4 * (mom ? 3 : 1);
     }
+    free(data);
+    return err;
+}
+
+lcc_status lcc_checkpoint_load(LccContext *const c, const char *const path, LccNet *const net, LccAdam *const o)
+{
+    uint8_t *data;
+    LccReader r;
+    LccAdam a;
+    uint64_t rng;
+    lcc_status err = ckpt_open(c, path, &data, &r, &a, &rng);
+    if (err)
+        goto end;
     const uint32_t count = lcc_reader_u32(&r);
     if (r.error || count != (uint32_t)net->params.n) {
         err = lcc_error(c, LCC_EMODEL, "%s: checkpoint has %u tensors, the network %d", path, count, net->params.n);

@@ -105,6 +105,21 @@ static void expect_bad(const char *const path, const int code, const char *const
     CHECK_MSG(run("info %s", path) == code, "%s: info exit code", what);
 }
 
+/* Encode the sample image at quality 4 with model gB.lccw of the work
+ * folder and decode it: the stream's size and the pixels. */
+static void code_with_model(const int b, long *const bytes, LccMedia *const out)
+{
+    char path[1100];
+    CHECK(run("--model-dir %s encode %s/image.png -q 4 --model g%d.lccw -o %s/g%d.lcc --quiet", work, samples, b, work,
+              b) == 0);
+    CHECK(run("--model-dir %s decode %s/g%d.lcc -o %s/g%d.png --quiet", work, work, b, work, b) == 0);
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/g%d.lcc", work, b);
+    *bytes = stat(path, &st) ? -1 : (long)st.st_size;
+    snprintf(path, sizeof(path), "%s/g%d.png", work, b);
+    CHECK(!lcc_media_read(NULL, path, out));
+}
+
 /* lcc train image --blocks and --analysis with --init-from: the model with
  * a deeper synthesis network and a nonlinear analysis starts as the model
  * it grew from (its new blocks are the identity, the analysis network's
@@ -136,19 +151,25 @@ static void train_growth(void)
     CHECK(run("train image --checkpoint %s/g3.ckpt --export %s/g3b.lccw", work, work) != 0);
     LccMedia out[2] = { { 0 } };
     long bytes[2] = { 0 };
-    for (int k = 0; k < 2; k++) {
-        const int b = 2 + k;
-        CHECK(run("--model-dir %s encode %s/image.png -q 4 --model g%d.lccw -o %s/g%d.lcc --quiet", work, samples, b,
-                  work, b) == 0);
-        CHECK(run("--model-dir %s decode %s/g%d.lcc -o %s/g%d.png --quiet", work, work, b, work, b) == 0);
-        struct stat st;
-        snprintf(dst, sizeof(dst), "%s/g%d.lcc", work, b);
-        bytes[k] = stat(dst, &st) ? -1 : (long)st.st_size;
-        snprintf(dst, sizeof(dst), "%s/g%d.png", work, b);
-        CHECK(!lcc_media_read(NULL, dst, &out[k]));
-    }
+    for (int k = 0; k < 2; k++)
+        code_with_model(2 + k, &bytes[k], &out[k]);
     CHECK_MSG(bytes[0] > 0 && bytes[0] == bytes[1], "stream sizes %ld and %ld", bytes[0], bytes[1]);
     CHECK_MSG(lcc_media_equal(&out[0], &out[1]), "the grown model does not start as its source");
+    lcc_media_free(&out[0]);
+    lcc_media_free(&out[1]);
+    /* a wider post-filter from a trained one (g3 four steps on at a high
+     * learning rate, so that its filter changes pixels) starts as it too */
+    CHECK(run("train image --blocks 3 --analysis 8 --post 4 --resume --data %s --checkpoint %s/g3.ckpt --steps 5 --lr 3e-3 %s",
+              data, work, common) == 0);
+    CHECK(run("train image --blocks 3 --analysis 8 --post 4 --checkpoint %s/g3.ckpt --export %s/g3.lccw", work, work) == 0);
+    CHECK(run("train image --blocks 3 --analysis 8 --post 8 --init-from %s/g3.ckpt --data %s --checkpoint %s/g4.ckpt "
+              "--steps 1 --lr 1e-30 --prior-lr 1e-30 --gain-lr 1e-30 --hyper-lr 1e-30 %s", work, data, work, common) == 0 &&
+          out_contains("new channels start without effect"));
+    CHECK(run("train image --blocks 3 --analysis 8 --post 8 --checkpoint %s/g4.ckpt --export %s/g4.lccw", work, work) == 0);
+    for (int k = 0; k < 2; k++)
+        code_with_model(3 + k, &bytes[k], &out[k]);
+    CHECK_MSG(bytes[0] > 0 && bytes[0] == bytes[1], "stream sizes %ld and %ld", bytes[0], bytes[1]);
+    CHECK_MSG(lcc_media_equal(&out[0], &out[1]), "the widened post-filter does not start as its source");
     /* the speed benchmark finds a model in --model-dir */
     CHECK(run("--model-dir %s bench codec %s/image.png -q 2 --repeat 1 --model g2.lccw", work, samples) == 0);
     lcc_media_free(&out[0]);

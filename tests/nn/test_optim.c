@@ -165,6 +165,11 @@ static void test_checkpoint(void)
     train_steps(&b, &ob, 20);
     digest(&b, db);
     CHECK_MSG(!memcmp(da, db, 32), "resumed training differs from the uninterrupted run");
+    /* a tensor's size, read without the network */
+    uint64_t n = 1;
+    const LccParam *const last = a.params.p[a.params.n - 1];
+    CHECK(!lcc_checkpoint_tensor_size(NULL, path, last->name, &n) && n == last->size);
+    CHECK(!lcc_checkpoint_tensor_size(NULL, path, "no.such", &n) && n == 0);
 
     /* damaged or mismatched checkpoints are refused, the network unchanged */
     uint8_t *data;
@@ -176,6 +181,7 @@ static void test_checkpoint(void)
     CHECK(!lcc_open(&ctx, NULL));
     CHECK(lcc_checkpoint_load(ctx, path, &b, &ob) == LCC_EBADMSG);
     CHECK(strstr(lcc_last_error(ctx), "sha256") != NULL);
+    CHECK(lcc_checkpoint_tensor_size(ctx, path, last->name, &n) == LCC_EBADMSG && n == 0);
     data[size / 2] ^= 1;
     CHECK(!lcc_write_file_atomic(NULL, path, data, size));
     LccNet other;
