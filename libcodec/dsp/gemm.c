@@ -24,7 +24,7 @@
 #include "libcodec/dsp/gemm.h"
 #include "lcc/common.h"
 
-#define KC 384           /* upper bound; slices are balanced (see kc_step) */
+#define KC LCC_SGEMM_KC   /* upper bound; slices are balanced (see kc_step) */
 #define MC_TARGET 192
 #define NC_TARGET 768     /* KC x NC packed B block ~1 MB: stays in L2 */
 #define MAX_MR 16
@@ -70,6 +70,19 @@ decl_sgemm_kernel_fn(lcc_sgemm_kernel_c)
     }
 }
 
+decl_conv3_kernel_fn(lcc_conv3_kernel_c)
+{
+    for (int o = 0; o < m; o++)
+        for (int x = 0; x < n; x++) {
+            float t = 0.0f;
+            for (int c = 0; c < cin; c++)
+                for (int ki = 0; ki < 3; ki++)
+                    for (int kj = 0; kj < 3; kj++)
+                        t = fmaf(w[o * ldw + c * 9 + ki * 3 + kj], in[c * lds + ki * ldr + x + kj], t);
+            y[o * ldy + x] = bias ? t + bias[o] : t;
+        }
+}
+
 #define CQ_MR 4
 #define CQ_NR 16
 
@@ -103,6 +116,7 @@ void lcc_gemm_dsp_init(GemmDSPContext *const c, const unsigned cpu_flags)
     c->qgemm = lcc_qgemm_kernel_c;
     c->qmr = CQ_MR;
     c->qnr = CQ_NR;
+    c->conv3 = NULL;
     c->flags = cpu_flags;
 #if HAVE_SIMD && ARCH_X86_64
     lcc_gemm_dsp_init_x86(c, cpu_flags);

@@ -34,11 +34,31 @@ typedef decl_sgemm_kernel_fn(*sgemm_kernel_fn);
     void (name)(int kc2, const int16_t *a, const int16_t *b, int32_t *c, ptrdiff_t ldc)
 typedef decl_qgemm_kernel_fn(*qgemm_kernel_fn);
 
+/* Direct 3x3 convolution kernel (stride 1) over zero-padded input planes,
+ * for convolutions of few channels, where a GEMM would spend more time
+ * packing B than multiplying: for each output channel o < m and column
+ * x < n of one output row,
+ *   y[o * ldy + x] = sum over p = (c, ki, kj) in order, c < cin, of
+ *                    w[o * ldw + p] * in[c * lds + ki * ldr + x + kj]
+ *                    (+ bias[o] if bias),
+ * the sum from zero with one fused multiply-add per p in that order, the
+ * bias added to the sum: the same bits as a GEMM kernel's over K = 9 cin
+ * <= LCC_SGEMM_KC (one slice) followed by the bias. */
+#define decl_conv3_kernel_fn(name)                                                                   \
+    void (name)(int m, int n, int cin, const float *w, ptrdiff_t ldw, const float *bias, const float *in, \
+                ptrdiff_t ldr, ptrdiff_t lds, float *y, ptrdiff_t ldy)
+typedef decl_conv3_kernel_fn(*conv3_kernel_fn);
+
+/* The depth of a GEMM's K slice: a product over K <= this is one chain of
+ * fused multiply-adds per element of C. */
+#define LCC_SGEMM_KC 384
+
 typedef struct GemmDSPContext {
     sgemm_kernel_fn sgemm;
     int smr, snr;
     qgemm_kernel_fn qgemm;
     int qmr, qnr;
+    conv3_kernel_fn conv3;      /* NULL: none faster than the GEMM (C) */
     unsigned flags;             /* the CPU flags the table was built for */
 } GemmDSPContext;
 
@@ -47,6 +67,9 @@ void lcc_gemm_dsp_init_x86(GemmDSPContext *c, unsigned cpu_flags);
 
 decl_sgemm_kernel_fn(lcc_sgemm_kernel_c);
 decl_qgemm_kernel_fn(lcc_qgemm_kernel_c);
+/* The reference of conv3 kernels (tests; slower than the GEMM, so never in
+ * the table). */
+decl_conv3_kernel_fn(lcc_conv3_kernel_c);
 
 /* A GEMM engine: a kernel table, an optional thread pool and packing
  * buffers that grow on demand and are then reused (no allocation per call

@@ -406,6 +406,55 @@ static int is_depthwise(const LccLayer *const l)
     return l->groups > 1 && l->groups == l->cin && l->groups == l->cout;
 }
 
+/* 3x3 convolutions of few input channels (K = 9 cin <= one GEMM slice),
+ * stride 1, zero padding 1, when the CPU has a conv3 kernel: direct, from
+ * a zero-padded copy of the input, rows split across the pool. The same
+ * bits as the GEMM (dsp/gemm.h), which packs 9 values per input value. */
+typedef struct Conv3Job {
+    conv3_kernel_fn kernel;
+    const float *pad, *wt, *bias; /* padded planes (h + 2) x (w + 2); weights; bias or NULL */
+    float *y;
+    int cin, cout, h, w, per;
+} Conv3Job;
+
+static void conv3_task(void *const arg, const int task, const int thread)
+{
+    const Conv3Job *const j = arg;
+    const ptrdiff_t ldr = j->w + 2, lds = (ptrdiff_t)(j->h + 2) * ldr, P = (ptrdiff_t)j->h * j->w;
+    const int r1 = (task + 1) * j->per < j->h ? (task + 1) * j->per : j->h;
+    for (int r = task * j->per; r < r1; r++)
+        j->kernel(j->cout, j->w, j->cin, j->wt, 9 * j->cin, j->bias, j->pad + r * ldr, ldr, lds, j->y + (ptrdiff_t)r * j->w, P);
+    (void)thread;
+}
+
+static int is_conv3(const LccNn *const nn, const LccLayer *const l)
+{
+    return nn->gemm.dsp.conv3 && l->groups == 1 && l->kh == 3 && l->kw == 3 && l->sh == 1 && l->sw == 1 &&
+           l->ph == 1 && l->pw == 1 && 9 * l->cin <= LCC_SGEMM_KC;
+}
+
+static lcc_status conv3_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
+                                LccTensor *const y)
+{
+    const int H = x->h, W = x->w;
+    const size_t ldr = (size_t)W + 2, lds = (size_t)(H + 2) * ldr;
+    float *const pad = lcc_arena_alloc(&nn->arena, sizeof(float) * lds * (size_t)l->cin);
+    if (!pad)
+        return OOM(nn);
+    memset(pad, 0, sizeof(float) * lds * (size_t)l->cin);
+    const int threads = lcc_pool_threads(nn->pool), ntasks = H < 4 * threads ? H : 4 * threads;
+    Conv3Job j = { nn->gemm.dsp.conv3, pad, l->w->w, l->b ? l->b->w : NULL, NULL, l->cin, l->cout, H, W, (H + ntasks - 1) / ntasks };
+    for (int n = 0; n < x->n; n++) {
+        for (int c = 0; c < l->cin; c++)
+            for (int r = 0; r < H; r++)
+                memcpy(pad + c * lds + (r + 1) * ldr + 1, x->d + (((size_t)n * l->cin + c) * H + r) * W,
+                       sizeof(float) * W);
+        j.y = y->d + (size_t)n * l->cout * H * W;
+        lcc_pool_run(nn->pool, (H + j.per - 1) / j.per, conv3_task, &j);
+    }
+    return LCC_OK;
+}
+
 static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
                                LccTensor *const y)
 {
@@ -420,18 +469,24 @@ static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const L
     ImplicitRow *const rows = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(ImplicitRow) * (size_t)K);
     if (!direct && !rows)
         return OOM(nn);
+    const int conv3 = is_conv3(nn, l);
+    lcc_status err = conv3 ? conv3_forward(nn, l, x, y) : LCC_OK;
+    if (err)
+        return err;
     for (int n = 0; n < x->n; n++)
         for (int gi = 0; gi < G; gi++) {
             const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
             float *const yg = y->d + ((size_t)n * l->cout + (size_t)gi * cog) * P;
             const float *const wg = l->w->w + (size_t)gi * cog * K;
-            if (!direct)
+            if (!direct && !conv3)
                 implicit_rows(&g, xg, rows);
             const ImplicitB ib = { rows, g };
-            if (direct ? lcc_sgemm(&nn->gemm, 0, 0, cog, P, K, 1.0f, wg, K, xg, P, 0.0f, yg, P)
-                       : lcc_sgemm_packb(&nn->gemm, 0, cog, P, K, 1.0f, wg, K, pack_im2col, &ib, 0.0f, yg, P))
+            if (conv3)
+                ;
+            else if (direct ? lcc_sgemm(&nn->gemm, 0, 0, cog, P, K, 1.0f, wg, K, xg, P, 0.0f, yg, P)
+                            : lcc_sgemm_packb(&nn->gemm, 0, cog, P, K, 1.0f, wg, K, pack_im2col, &ib, 0.0f, yg, P))
                 return OOM(nn);
-            if (l->b)
+            if (l->b && !conv3)
                 for (int o = 0; o < cog; o++) {
                     const float bias = l->b->w[gi * cog + o];
                     float *const yo = yg + (size_t)o * P;

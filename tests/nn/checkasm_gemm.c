@@ -5,8 +5,9 @@
  * Float results agree with a double-precision reference to a relative
  * tolerance, and the ISA levels agree with each other bit for bit (every
  * kernel computes an element as the same chain of fused multiply-adds);
- * integer results are bit-identical. With --bench, also times each
- * level. */
+ * integer results are bit-identical; the direct 3x3 convolution kernels
+ * agree with their C reference and with the GEMM bit for bit. With
+ * --bench, also times each level. */
 #include <math.h>
 #include <time.h>
 #include <stdlib.h>
@@ -249,6 +250,61 @@ static void bench(void)
     free(a); free(b); free(c);
 }
 
+/* conv3 kernels: bit-identical to the C reference, which is bit-identical
+ * to the GEMM of the same K = 9 cin on the im2col matrix plus the bias. */
+static void test_conv3(void)
+{
+    const unsigned have = lcc_cpu_flags();
+    for (int it = 0; it < 40; it++) {
+        const int m = rnd(1, 40), n = rnd(1, 100), cin = rnd(1, LCC_SGEMM_KC / 9), K = 9 * cin;
+        const int ldr = n + 2 + rnd(0, 3), lds = 3 * ldr + rnd(0, 5), ldy = n + rnd(0, 3), ldw = K + rnd(0, 2);
+        float *const w = malloc(sizeof(float) * (size_t)ldw * m), *const bias = malloc(sizeof(float) * m);
+        float *const in = malloc(sizeof(float) * (size_t)lds * cin);
+        float *const col = malloc(sizeof(float) * (size_t)K * n);
+        float *const ref = calloc((size_t)ldy * m, sizeof(float)), *const y = calloc((size_t)ldy * m, sizeof(float));
+        for (int i = 0; i < ldw * m; i++)
+            w[i] = frnd();
+        for (int i = 0; i < m; i++)
+            bias[i] = frnd();
+        for (int i = 0; i < lds * cin; i++)
+            in[i] = frnd();
+        const float *const b = it % 2 ? bias : NULL;
+        lcc_conv3_kernel_c(m, n, cin, w, ldw, b, in, ldr, lds, ref, ldy);
+        /* the GEMM on the im2col matrix, then the bias */
+        for (int c = 0, p = 0; c < cin; c++)
+            for (int ki = 0; ki < 3; ki++)
+                for (int kj = 0; kj < 3; kj++, p++)
+                    for (int x = 0; x < n; x++)
+                        col[(size_t)p * n + x] = in[c * lds + ki * ldr + x + kj];
+        for (int l = 0; l < (int)(sizeof(levels) / sizeof(levels[0])); l++) {
+            if ((levels[l] & have) != levels[l])
+                continue;
+            LccGemm g;
+            lcc_gemm_init(&g, levels[l], NULL);
+            memset(y, 0, sizeof(float) * (size_t)ldy * m);
+            CHECK(!lcc_sgemm(&g, 0, 0, m, n, K, 1.0f, w, ldw, col, n, 0.0f, y, ldy));
+            for (int o = 0; o < m && b; o++)
+                for (int x = 0; x < n; x++)
+                    y[o * ldy + x] += b[o];
+            CHECK_MSG(!memcmp(y, ref, sizeof(float) * (size_t)ldy * m),
+                      "conv3 reference != GEMM at level %x (m %d n %d cin %d)", levels[l], m, n, cin);
+            if (g.dsp.conv3) {
+                memset(y, 0, sizeof(float) * (size_t)ldy * m);
+                g.dsp.conv3(m, n, cin, w, ldw, b, in, ldr, lds, y, ldy);
+                CHECK_MSG(!memcmp(y, ref, sizeof(float) * (size_t)ldy * m),
+                          "conv3 kernel at level %x differs from C (m %d n %d cin %d)", levels[l], m, n, cin);
+            }
+            lcc_gemm_uninit(&g);
+        }
+        free(w);
+        free(bias);
+        free(in);
+        free(col);
+        free(ref);
+        free(y);
+    }
+}
+
 int main(int argc, char **argv)
 {
     seed = test_seed();
@@ -259,6 +315,7 @@ int main(int argc, char **argv)
     test_sgemm(pools);
     test_qgemm(pools);
     test_packb(pools);
+    test_conv3();
     if (argc > 1 && !strcmp(argv[1], "--bench"))
         bench();
     for (int t = 1; t < 3; t++)

@@ -18,5 +18,6 @@ decl_qgemm_kernel_fn(lcc_qgemm_kernel_avx2);
 decl_sgemm_kernel_fn(lcc_sgemm_kernel_avx512);
 decl_qgemm_kernel_fn(lcc_qgemm_kernel_avx512);
 decl_qgemm_kernel_fn(lcc_qgemm_kernel_avx512vnni);
+decl_conv3_kernel_fn(lcc_conv3_kernel_avx512);
 
 #endif /* LCC_DSP_X86_GEMM_H */

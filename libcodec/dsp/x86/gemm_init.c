@@ -22,6 +22,7 @@ void lcc_gemm_dsp_init_x86(GemmDSPContext *const c, const unsigned flags)
     c->qgemm = lcc_qgemm_kernel_avx512;
     c->qmr = AVX512_QMR;
     c->qnr = AVX512_QNR;
+    c->conv3 = lcc_conv3_kernel_avx512;
     if (!(flags & LCC_CPU_FLAG_AVX512VNNI))
         return;
     c->qgemm = lcc_qgemm_kernel_avx512vnni;
