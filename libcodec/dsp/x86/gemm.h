@@ -15,6 +15,7 @@
 
 decl_sgemm_kernel_fn(lcc_sgemm_kernel_avx2);
 decl_qgemm_kernel_fn(lcc_qgemm_kernel_avx2);
+decl_conv3_kernel_fn(lcc_conv3_kernel_avx2);
 decl_sgemm_kernel_fn(lcc_sgemm_kernel_avx512);
 decl_qgemm_kernel_fn(lcc_qgemm_kernel_avx512);
 decl_qgemm_kernel_fn(lcc_qgemm_kernel_avx512vnni);

@@ -14,6 +14,7 @@ void lcc_gemm_dsp_init_x86(GemmDSPContext *const c, const unsigned flags)
     c->qgemm = lcc_qgemm_kernel_avx2;
     c->qmr = AVX2_QMR;
     c->qnr = AVX2_QNR;
+    c->conv3 = lcc_conv3_kernel_avx2;
     if (!(flags & LCC_CPU_FLAG_AVX512))
         return;
     c->sgemm = lcc_sgemm_kernel_avx512;
