@@ -406,10 +406,13 @@ static int is_depthwise(const LccLayer *const l)
     return l->groups > 1 && l->groups == l->cin && l->groups == l->cout;
 }
 
-/* 3x3 convolutions of few input channels (K = 9 cin <= one GEMM slice),
- * stride 1, zero padding 1, when the CPU has a conv3 kernel: direct, from
- * a zero-padded copy of the input, rows split across the pool. The same
- * bits as the GEMM (dsp/gemm.h), which packs 9 values per input value. */
+/* 3x3 convolutions of few channels (K = 9 cin <= one GEMM slice), stride
+ * 1, zero padding 1: direct (dsp/gemm.h conv3), from a zero-padded copy of
+ * the input, rows split across the pool; the GEMM would pack 9 values per
+ * input value. The forward pass uses the CPU's kernel when it has one (the
+ * same bits as the GEMM); the backward pass computes the data gradient the
+ * same way on every CPU (the C kernel if no other), as a convolution of
+ * the padded output gradient with the flipped, transposed weights. */
 typedef struct Conv3Job {
     conv3_kernel_fn kernel;
     const float *pad, *wt, *bias; /* padded planes (h + 2) x (w + 2); weights; bias or NULL */
@@ -423,36 +426,57 @@ static void conv3_task(void *const arg, const int task, const int thread)
     const ptrdiff_t ldr = j->w + 2, lds = (ptrdiff_t)(j->h + 2) * ldr, P = (ptrdiff_t)j->h * j->w;
     const int r1 = (task + 1) * j->per < j->h ? (task + 1) * j->per : j->h;
     for (int r = task * j->per; r < r1; r++)
-        j->kernel(j->cout, j->w, j->cin, j->wt, 9 * j->cin, j->bias, j->pad + r * ldr, ldr, lds, j->y + (ptrdiff_t)r * j->w, P);
+        j->kernel(j->cout, j->w, j->cin, j->wt, 9 * j->cin, j->bias, j->pad + r * ldr, ldr, lds,
+                  j->y + (ptrdiff_t)r * j->w, P);
     (void)thread;
 }
 
-static int is_conv3(const LccNn *const nn, const LccLayer *const l)
+/* a 3x3, stride 1, padding 1 convolution whose input has cin channels
+ * that one GEMM slice covers */
+static int conv3_shape(const LccLayer *const l, const int cin)
 {
-    return nn->gemm.dsp.conv3 && l->groups == 1 && l->kh == 3 && l->kw == 3 && l->sh == 1 && l->sw == 1 &&
-           l->ph == 1 && l->pw == 1 && 9 * l->cin <= LCC_SGEMM_KC;
+    return l->groups == 1 && l->kh == 3 && l->kw == 3 && l->sh == 1 && l->sw == 1 && l->ph == 1 && l->pw == 1 &&
+           9 * cin <= LCC_SGEMM_KC;
 }
 
-static lcc_status conv3_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
-                                LccTensor *const y)
+/* y (n images of cout planes h x w) = the conv3 of x (n images of cin
+ * planes) with weights w [cout][9 cin] (+ bias). */
+static lcc_status conv3_run(LccNn *const nn, const conv3_kernel_fn kernel, const float *const x, const int n,
+                            const int cin, const int cout, const int H, const int W, const float *const w,
+                            const float *const bias, float *const y)
 {
-    const int H = x->h, W = x->w;
     const size_t ldr = (size_t)W + 2, lds = (size_t)(H + 2) * ldr;
-    float *const pad = lcc_arena_alloc(&nn->arena, sizeof(float) * lds * (size_t)l->cin);
+    float *const pad = lcc_arena_alloc(&nn->arena, sizeof(float) * lds * (size_t)cin);
     if (!pad)
         return OOM(nn);
-    memset(pad, 0, sizeof(float) * lds * (size_t)l->cin);
+    memset(pad, 0, sizeof(float) * lds * (size_t)cin);
     const int threads = lcc_pool_threads(nn->pool), ntasks = H < 4 * threads ? H : 4 * threads;
-    Conv3Job j = { nn->gemm.dsp.conv3, pad, l->w->w, l->b ? l->b->w : NULL, NULL, l->cin, l->cout, H, W, (H + ntasks - 1) / ntasks };
-    for (int n = 0; n < x->n; n++) {
-        for (int c = 0; c < l->cin; c++)
+    Conv3Job j = { kernel, pad, w, bias, NULL, cin, cout, H, W, (H + ntasks - 1) / ntasks };
+    for (int i = 0; i < n; i++) {
+        for (int c = 0; c < cin; c++)
             for (int r = 0; r < H; r++)
-                memcpy(pad + c * lds + (r + 1) * ldr + 1, x->d + (((size_t)n * l->cin + c) * H + r) * W,
-                       sizeof(float) * W);
-        j.y = y->d + (size_t)n * l->cout * H * W;
+                memcpy(pad + c * lds + (r + 1) * ldr + 1, x + (((size_t)i * cin + c) * H + r) * W, sizeof(float) * W);
+        j.y = y + (size_t)i * cout * H * W;
         lcc_pool_run(nn->pool, (H + j.per - 1) / j.per, conv3_task, &j);
     }
     return LCC_OK;
+}
+
+/* The data gradient of a conv3-shaped layer: dx = conv3(dy, w') with
+ * w'[c][o][ki][kj] = w[o][c][2 - ki][2 - kj]. */
+static lcc_status conv3_backward_data(LccNn *const nn, const LccLayer *const l, const LccTensor *const dy,
+                                      LccTensor *const dx)
+{
+    const int ci = l->cin, co = l->cout;
+    float *const wt = lcc_arena_alloc(&nn->arena, sizeof(float) * 9 * (size_t)ci * co);
+    if (!wt)
+        return OOM(nn);
+    for (int c = 0; c < ci; c++)
+        for (int o = 0; o < co; o++)
+            for (int k = 0; k < 9; k++)
+                wt[((size_t)c * co + o) * 9 + k] = l->w->w[((size_t)o * ci + c) * 9 + 8 - k];
+    const conv3_kernel_fn kernel = nn->gemm.dsp.conv3 ? nn->gemm.dsp.conv3 : lcc_conv3_kernel_c;
+    return conv3_run(nn, kernel, dy->d, dy->n, co, ci, dy->h, dy->w, wt, NULL, dx->d);
 }
 
 static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const LccTensor *const x,
@@ -469,24 +493,21 @@ static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const L
     ImplicitRow *const rows = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(ImplicitRow) * (size_t)K);
     if (!direct && !rows)
         return OOM(nn);
-    const int conv3 = is_conv3(nn, l);
-    lcc_status err = conv3 ? conv3_forward(nn, l, x, y) : LCC_OK;
-    if (err)
-        return err;
+    if (nn->gemm.dsp.conv3 && conv3_shape(l, l->cin))
+        return conv3_run(nn, nn->gemm.dsp.conv3, x->d, x->n, l->cin, l->cout, x->h, x->w, l->w->w,
+                         l->b ? l->b->w : NULL, y->d);
     for (int n = 0; n < x->n; n++)
         for (int gi = 0; gi < G; gi++) {
             const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
             float *const yg = y->d + ((size_t)n * l->cout + (size_t)gi * cog) * P;
             const float *const wg = l->w->w + (size_t)gi * cog * K;
-            if (!direct && !conv3)
+            if (!direct)
                 implicit_rows(&g, xg, rows);
             const ImplicitB ib = { rows, g };
-            if (conv3)
-                ;
-            else if (direct ? lcc_sgemm(&nn->gemm, 0, 0, cog, P, K, 1.0f, wg, K, xg, P, 0.0f, yg, P)
-                            : lcc_sgemm_packb(&nn->gemm, 0, cog, P, K, 1.0f, wg, K, pack_im2col, &ib, 0.0f, yg, P))
+            if (direct ? lcc_sgemm(&nn->gemm, 0, 0, cog, P, K, 1.0f, wg, K, xg, P, 0.0f, yg, P)
+                       : lcc_sgemm_packb(&nn->gemm, 0, cog, P, K, 1.0f, wg, K, pack_im2col, &ib, 0.0f, yg, P))
                 return OOM(nn);
-            if (l->b && !conv3)
+            if (l->b)
                 for (int o = 0; o < cog; o++) {
                     const float bias = l->b->w[gi * cog + o];
                     float *const yo = yg + (size_t)o * P;
@@ -509,18 +530,23 @@ static lcc_status conv_backward(LccNn *const nn, const LccLayer *const l, const 
     const int P = dy->h * dy->w, K = cig * l->kh * l->kw;
     const int direct = is_pointwise(l);
     const int rows = direct ? dy->h : band_rows(K, dy->h, dy->w);
+    /* the data gradient of a conv3-shaped layer: first, directly */
+    const int dx3 = dx && conv3_shape(l, l->cout);
+    lcc_status err = dx3 ? conv3_backward_data(nn, l, dy, dx) : LCC_OK;
+    if (err)
+        return err;
     float *const col = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(float) * (size_t)K * rows * dy->w);
-    float *const dcol = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(float) * (size_t)K * rows * dy->w);
-    if (!direct && (!col || !dcol))
+    float *const dcol = direct || dx3 ? NULL : lcc_arena_alloc(&nn->arena, sizeof(float) * (size_t)K * rows * dy->w);
+    if (!direct && (!col || (!dx3 && !dcol)))
         return OOM(nn);
-    if (dx)
+    if (dx && !dx3)
         memset(dx->d, 0, lcc_tensor_size(dx) * sizeof(float));
     for (int n = 0; n < x->n; n++)
         for (int gi = 0; gi < G; gi++) {
             const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;
             const float *const dyg = dy->d + ((size_t)n * l->cout + (size_t)gi * cog) * P;
             const float *const wg = l->w->w + (size_t)gi * cog * K;
-            float *const dxg = dx ? dx->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w : NULL;
+            float *const dxg = dx && !dx3 ? dx->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w : NULL;
             for (g.oy0 = 0; g.oy0 < dy->h; g.oy0 += rows) {
                 g.oy1 = g.oy0 + rows < dy->h ? g.oy0 + rows : dy->h;
                 const int off = g.oy0 * dy->w, bw = (g.oy1 - g.oy0) * dy->w;
