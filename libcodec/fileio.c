@@ -1,4 +1,5 @@
-/* Whole-file reads and atomic writes (temporary file + rename). */
+/* Whole-file reads and atomic writes (temporary file + rename; devices and
+ * pipes in place). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,22 @@ lcc_status lcc_tmp_create(LccContext *const c, const char *const path, int *cons
     *tmp = NULL;
     if (!path || !*path)
         return lcc_error(c, LCC_EINVAL, "empty output path");
+    /* an existing device or pipe (-o /dev/null, a FIFO) is written in
+     * place: renaming a file over it would replace the device node */
+    struct stat st;
+    if (!stat(path, &st) && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        const int f = open(path, O_WRONLY);
+        if (f < 0) {
+            const int e = errno;
+            return lcc_error(c, LCC_EIO, "%s: cannot open output: %s", path, strerror(e));
+        }
+        if (!(*tmp = calloc(1, 1))) {
+            close(f);
+            return lcc_error(c, LCC_ENOMEM, "out of memory");
+        }
+        *fd = f;
+        return LCC_OK;
+    }
     const size_t n = strlen(path);
     char *const t = malloc(n + 16);
     if (!t)
@@ -41,7 +58,8 @@ void lcc_tmp_abort(char **const tmp)
 {
     if (!tmp || !*tmp)
         return;
-    unlink(*tmp);
+    if (**tmp)
+        unlink(*tmp);
     free(*tmp);
     *tmp = NULL;
 }
@@ -50,6 +68,11 @@ lcc_status lcc_tmp_commit(LccContext *const c, char **const tmp, const char *con
 {
     if (!tmp || !*tmp)
         return lcc_error(c, LCC_EINTERNAL, "commit without a temporary file");
+    if (!**tmp) { /* written in place */
+        free(*tmp);
+        *tmp = NULL;
+        return LCC_OK;
+    }
     const int f = open(*tmp, O_RDONLY);
     if (f >= 0) {
         fsync(f);

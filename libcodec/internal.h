@@ -137,7 +137,9 @@ int lcc_has_ext(const char *path, const char *ext);
  * (same directory, so rename is atomic) and returns its open descriptor
  * and malloc'ed name in *tmp. Write it (through the fd or by name), then
  * lcc_tmp_commit (fsync + rename over path, frees *tmp) or lcc_tmp_abort
- * (unlink, frees *tmp). Both accept *tmp == NULL. */
+ * (unlink, frees *tmp). Both accept *tmp == NULL. An existing device or
+ * pipe at path (/dev/null, a FIFO) is opened in place instead: *tmp is then
+ * "" (write by name to path), and commit and abort only free it. */
 lcc_status lcc_tmp_create(LccContext *c, const char *path, int *fd, char **tmp);
 lcc_status lcc_tmp_commit(LccContext *c, char **tmp, const char *path);
 void lcc_tmp_abort(char **tmp);

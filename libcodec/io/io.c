@@ -392,7 +392,7 @@ lcc_status lcc_media_write(LccContext *const c, const char *const path, const Lc
         if ((err = lcc_tmp_create(c, path, &fd, &tmp)))
             return err;
         close(fd);
-        if ((err = lcc_io_write_av(c, path, tmp, &m->video))) {
+        if ((err = lcc_io_write_av(c, path, *tmp ? tmp : path, &m->video))) {
             lcc_tmp_abort(&tmp);
             return err;
         }

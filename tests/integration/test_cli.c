@@ -223,6 +223,19 @@ static void robustness(void)
     size_t kn = 0;
     CHECK(!lcc_read_file(NULL, keep, 100, &k, &kn) && kn == 8 && !memcmp(k, "precious", 8));
     free(k);
+    /* A pipe (or device: -o /dev/null) is written in place, not replaced
+     * by a renamed file (as root, that replaced the device node). */
+    char fifo[1100], copy[1100], cmd[8192];
+    snprintf(fifo, sizeof(fifo), "%s/out.fifo", work);
+    snprintf(copy, sizeof(copy), "%s/fifo-copy.lcc", work);
+    remove(fifo);
+    CHECK(!mkfifo(fifo, 0600));
+    snprintf(cmd, sizeof(cmd), "timeout 30 cat %s > %s & %s encode %s -o %s --quiet; rc=$?; wait; exit $rc", fifo, copy,
+             lcc, img, fifo);
+    CHECK(system(cmd) == 0);
+    struct stat st;
+    CHECK(!stat(fifo, &st) && S_ISFIFO(st.st_mode));
+    CHECK(run("decode %s -o %s/fifo-copy.png", copy, work) == 0);
     /* Never overwrite the input; usage errors; missing files. */
     CHECK(run("encode %s -o %s", img, img) == 1);
     CHECK(run("decode %s -o %s", enc, enc) == 1);
