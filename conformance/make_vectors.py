@@ -312,6 +312,11 @@ class Gen:
         for q in (2, 4, 8, 10):
             self.add_md5('waecb3-rgb8-q%d.lcc' % q, self.encode(imgs['rgb8'], 'wavelet-ae', q, cb3))
         self.add_md5('waecb3-ga8-q3.lcc', self.encode(imgs['ga8'], 'wavelet-ae', 3, cb3))
+        # -- the fourth (cb3's graph, trained longer)
+        cb4 = 'wavelet-ae-image-cb4.lccw'
+        for q in (1, 3, 6, 9):
+            self.add_md5('waecb4-rgb8-q%d.lcc' % q, self.encode(imgs['rgb8'], 'wavelet-ae', q, cb4))
+        self.add_md5('waecb4-rgba8-q5.lcc', self.encode(src, 'wavelet-ae', 5, cb4))
 
         # -- valid edits: what a decoder must accept
         base = self.streams['stored-img-gray8.lcc']

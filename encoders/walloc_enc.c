@@ -112,9 +112,10 @@ lcc_status lcc_walloc_encode(LccContext *const c, const LccMedia *const m, const
     /* the first installed of the channel-slice, checkerboard (newest
      * first), hyperprior and factorized models */
     const char *const chosen = c ? c->encode_model : NULL;
-    static const char *const defaults[] = { WALLOC_IMAGE_CS_MODEL_FILE, WALLOC_IMAGE_CB3_MODEL_FILE,
-                                            WALLOC_IMAGE_CB2_MODEL_FILE, WALLOC_IMAGE_CB_MODEL_FILE,
-                                            WALLOC_IMAGE_HP_MODEL_FILE, WALLOC_IMAGE_MODEL_FILE };
+    static const char *const defaults[] = { WALLOC_IMAGE_CS_MODEL_FILE,  WALLOC_IMAGE_CB4_MODEL_FILE,
+                                            WALLOC_IMAGE_CB3_MODEL_FILE, WALLOC_IMAGE_CB2_MODEL_FILE,
+                                            WALLOC_IMAGE_CB_MODEL_FILE,  WALLOC_IMAGE_HP_MODEL_FILE,
+                                            WALLOC_IMAGE_MODEL_FILE };
     const int ndefaults = (int)(sizeof(defaults) / sizeof(defaults[0]));
     lcc_status err = walloc_model_open(c, chosen ? chosen : defaults[0], NULL, &wm);
     for (int k = 1; k < ndefaults && err == LCC_EMODEL && !chosen; k++) {

@@ -130,6 +130,8 @@ typedef struct WallocNet {
 /* The third (same syntax 3): cb2's graph plus the decoder's post-filter
  * pf (post_n = 16). */
 #define WALLOC_IMAGE_CB3_MODEL_FILE "wavelet-ae-image-cb3.lccw"
+/* The fourth (same syntax 3 and graph as cb3, trained longer). */
+#define WALLOC_IMAGE_CB4_MODEL_FILE "wavelet-ae-image-cb4.lccw"
 #define WALLOC_IMAGE_CS_MODEL_FILE "wavelet-ae-image-cs.lccw"
 extern const WallocConfig walloc_image_config;
 extern const WallocConfig walloc_image_hp_config;
