@@ -486,6 +486,9 @@ static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const L
         depthwise(nn, l, x, y, NULL, NULL, 0);
         return LCC_OK;
     }
+    if (nn->gemm.dsp.conv3 && conv3_shape(l, l->cin))
+        return conv3_run(nn, nn->gemm.dsp.conv3, x->d, x->n, l->cin, l->cout, x->h, x->w, l->w->w,
+                         l->b ? l->b->w : NULL, y->d);
     const int G = l->groups, cig = l->cin / G, cog = l->cout / G;
     const ConvGeom g = { cig, x->h, x->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, y->h, y->w, 0, y->h };
     const int P = y->h * y->w, K = cig * l->kh * l->kw;
@@ -493,9 +496,6 @@ static lcc_status conv_forward(LccNn *const nn, const LccLayer *const l, const L
     ImplicitRow *const rows = direct ? NULL : lcc_arena_alloc(&nn->arena, sizeof(ImplicitRow) * (size_t)K);
     if (!direct && !rows)
         return OOM(nn);
-    if (nn->gemm.dsp.conv3 && conv3_shape(l, l->cin))
-        return conv3_run(nn, nn->gemm.dsp.conv3, x->d, x->n, l->cin, l->cout, x->h, x->w, l->w->w,
-                         l->b ? l->b->w : NULL, y->d);
     for (int n = 0; n < x->n; n++)
         for (int gi = 0; gi < G; gi++) {
             const float *const xg = x->d + ((size_t)n * l->cin + (size_t)gi * cig) * x->h * x->w;

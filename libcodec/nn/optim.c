@@ -170,7 +170,8 @@ lcc_status lcc_checkpoint_save_weights(LccContext *const c, const char *const pa
 }
 
 /* Read and check a checkpoint up to its tensors: *data (free it) holds
- * the file, r is at the tensor count, a and rng the optimiser state. */
+ * the file, r is at the tensor count, o and rng the optimiser state and
+ * the network's generator. */
 static lcc_status ckpt_open(LccContext *const c, const char *const path, uint8_t **const data, LccReader *const r,
                             LccAdam *const o, uint64_t *const rng)
 {
